@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs relumix's build and run dependencies from Debian packages when any is missing.
+set -euo pipefail
+PKGS=(g++ cmake ninja-build libgmp-dev libmpfr-dev libmpfi-dev libboost-dev doctest-dev
+      libcli11-dev nlohmann-json3-dev librandom123-dev libbenchmark-dev
+      libopenmpi-dev openmpi-bin gnuplot-nox)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "relumix setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

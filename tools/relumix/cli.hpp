@@ -1,0 +1,47 @@
+#pragma once
+// The relumix command line: each subcommand lives in its own cmd_<name>.cpp and registers
+// itself with RELUMIX_COMMAND; main.cpp only parses and reports errors.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace relumix::cli {
+
+struct Globals {
+  bool json = false;  // --json: machine-readable output on stdout
+};
+Globals& globals();
+
+// Registers a function that adds one subcommand to the app. `order` sorts --help.
+bool register_command(int order, std::function<void(CLI::App&)> add);
+void add_all_commands(CLI::App& app);
+
+// Prints JSON (pretty, 2-space indent) to stdout.
+void emit(const nlohmann::json& j);
+
+// Adds --digits D (1..max) with default `def`.
+CLI::Option* add_digits(CLI::App* sub, int& digits, int def = 30, int max = 100000);
+
+// Writes a line "<what>: <done>/<total>" to stderr, at most a few times a second,
+// and only when stderr is a terminal or RELUMIX_PROGRESS=1.
+class Progress {
+ public:
+  Progress(std::string what, long long total);
+  ~Progress();
+  void update(long long done);
+ private:
+  std::string what_;
+  long long total_;
+  bool enabled_;
+  double start_, last_;
+  bool printed_ = false;
+};
+
+}  // namespace relumix::cli
+
+#define RELUMIX_CAT2(a, b) a##b
+#define RELUMIX_CAT(a, b) RELUMIX_CAT2(a, b)
+// RELUMIX_COMMAND(order, [](CLI::App& app) { auto* sub = app.add_subcommand(...); ... });
+#define RELUMIX_COMMAND(order, fn) \
+  static const bool RELUMIX_CAT(relumix_registered_, __LINE__) = ::relumix::cli::register_command(order, fn)

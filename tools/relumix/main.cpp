@@ -1,0 +1,116 @@
+// relumix: arbitrary-precision symbolic and combinatorial calculator for ReLU networks
+// at initialization. See README.md.
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <unistd.h>
+
+#include "cli.hpp"
+#include "relumix/error.hpp"
+#include "relumix/interrupt.hpp"
+
+namespace relumix::cli {
+
+Globals& globals() {
+  static Globals g;
+  return g;
+}
+
+namespace {
+std::multimap<int, std::function<void(CLI::App&)>>& registry() {
+  static std::multimap<int, std::function<void(CLI::App&)>> r;
+  return r;
+}
+double now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+bool register_command(int order, std::function<void(CLI::App&)> add) {
+  registry().emplace(order, std::move(add));
+  return true;
+}
+
+void add_all_commands(CLI::App& app) {
+  for (auto& [order, add] : registry()) add(app);
+}
+
+void emit(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+
+CLI::Option* add_digits(CLI::App* sub, int& digits, int def, int max) {
+  digits = def;
+  return sub->add_option("--digits,-d", digits, "significant digits, all correct (1.." + std::to_string(max) + ")")
+      ->default_val(def)
+      ->check(CLI::Range(1, max).description(""));
+}
+
+Progress::Progress(std::string what, long long total)
+    : what_(std::move(what)), total_(total), start_(now()), last_(start_) {
+  const char* env = std::getenv("RELUMIX_PROGRESS");
+  enabled_ = env ? std::string(env) == "1" : isatty(2);
+}
+
+void Progress::update(long long done) {
+  if (!enabled_) return;
+  double t = now();
+  if (t - start_ < 1.0 || t - last_ < 0.25) return;
+  last_ = t;
+  printed_ = true;
+  std::fprintf(stderr, "\r%s: %lld/%lld (%.0f%%, %.1f s)", what_.c_str(), done, total_,
+               total_ ? 100.0 * double(done) / double(total_) : 0.0, t - start_);
+  std::fflush(stderr);
+}
+
+Progress::~Progress() {
+  if (printed_) std::fprintf(stderr, "\r%s: done in %.1f s\033[K\n", what_.c_str(), now() - start_);
+}
+
+}  // namespace relumix::cli
+
+namespace {
+void on_sigint(int) { relumix::request_stop(); }
+
+// CLI11 messages may span lines; the contract is one line.
+std::string one_line(std::string s) {
+  for (auto& ch : s) if (ch == '\n') ch = ' ';
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "relumix: exact moments, certified values and finite-width angle-decay predictions\n"
+      "for ReLU networks at initialization (see README.md)."};
+  app.name("relumix");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_flag("--json", relumix::cli::globals().json, "machine-readable JSON on stdout");
+  relumix::cli::add_all_commands(app);
+  std::signal(SIGINT, on_sigint);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "relumix: error: " << one_line(e.what()) << " (see relumix --help)\n";
+    return 2;
+  } catch (const relumix::InputError& e) {
+    std::cerr << "relumix: error: " << one_line(e.what()) << "\n";
+    return 2;
+  } catch (const relumix::Interrupted&) {
+    std::cerr << "relumix: interrupted\n";
+    return 130;
+  } catch (const std::exception& e) {
+    std::cerr << "relumix: internal error: " << one_line(e.what()) << "\n";
+    return 3;
+  }
+  return 0;
+}
