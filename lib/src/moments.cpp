@@ -42,15 +42,6 @@ Poly integral_from_minus_one(const Poly& p) {
   return r - Poly(r(Rational(-1)));
 }
 
-struct Cache {
-  std::mutex mu;
-  std::map<std::pair<unsigned, unsigned>, std::unique_ptr<ClosedForm>> forms;  // key a >= b
-};
-Cache& cache() {
-  static Cache c;
-  return c;
-}
-
 // Requires the lock; a >= b; (a-1, b-1) computed first by the caller's loop.
 ClosedForm compute(unsigned a, unsigned b, const ClosedForm* prev) {
   ClosedForm cf;
@@ -91,23 +82,34 @@ Poly bessel_sum_P(unsigned a, unsigned b) {
   return Poly(std::move(c));
 }
 
-const ClosedForm& closed_form(unsigned a, unsigned b) {
+struct ClosedFormCache::Impl {
+  std::mutex mu;
+  std::map<std::pair<unsigned, unsigned>, std::unique_ptr<ClosedForm>> forms;  // key a >= b
+};
+
+ClosedFormCache::ClosedFormCache() : impl_(new Impl) {}
+ClosedFormCache::~ClosedFormCache() { delete impl_; }
+
+const ClosedForm& ClosedFormCache::get(unsigned a, unsigned b) {
   check_order(a, b);
-  bool swapped = a < b;
-  if (swapped) std::swap(a, b);
-  Cache& c = cache();
-  std::lock_guard<std::mutex> lock(c.mu);
-  if (auto it = c.forms.find({a, b}); it != c.forms.end()) return *it->second;
+  if (a < b) std::swap(a, b);
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto& forms = impl_->forms;
+  if (auto it = forms.find({a, b}); it != forms.end()) return *it->second;
   // walk up the Price chain (a-b, 0), (a-b+1, 1), ..., (a, b)
   const ClosedForm* prev = nullptr;
   for (unsigned k = 0; k <= b; ++k) {
     std::pair<unsigned, unsigned> key{a - b + k, k};
-    auto it = c.forms.find(key);
-    if (it == c.forms.end())
-      it = c.forms.emplace(key, std::make_unique<ClosedForm>(compute(key.first, key.second, prev))).first;
+    auto it = forms.find(key);
+    if (it == forms.end()) it = forms.emplace(key, std::make_unique<ClosedForm>(compute(key.first, key.second, prev))).first;
     prev = it->second.get();
   }
   return *prev;
+}
+
+const ClosedForm& closed_form(unsigned a, unsigned b) {
+  static ClosedFormCache cache;
+  return cache.get(a, b);
 }
 
 // ---- independent route: Fourier modes ----------------------------------------------

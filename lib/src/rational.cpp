@@ -19,6 +19,13 @@ bool all_digits(const std::string& s) {
 }
 }  // namespace
 
+Integer parse_decimal_integer(const std::string& digits) {
+  require(all_digits(digits), "malformed integer '" + digits + "'");
+  Integer r;
+  mpz_set_str(r.backend().data(), digits.c_str(), 10);
+  return r;
+}
+
 Rational parse_rational(const std::string& text) {
   std::string s = text;
   const std::string bad = "malformed number '" + text + "'";
@@ -29,9 +36,9 @@ Rational parse_rational(const std::string& text) {
   if (auto slash = s.find('/'); slash != std::string::npos) {
     std::string n = s.substr(0, slash), d = s.substr(slash + 1);
     require(all_digits(n) && all_digits(d), bad);
-    Integer den(d);
+    Integer den = parse_decimal_integer(d);
     require(den != 0, "zero denominator in '" + text + "'");
-    r = Rational(Integer(n), den);
+    r = Rational(parse_decimal_integer(n), den);
   } else {
     long exp10 = 0;
     if (auto e = s.find_first_of("eE"); e != std::string::npos) {
@@ -46,7 +53,7 @@ Rational parse_rational(const std::string& text) {
     std::string ip = s, fp;
     if (auto dot = s.find('.'); dot != std::string::npos) { ip = s.substr(0, dot); fp = s.substr(dot + 1); }
     require(!(ip.empty() && fp.empty()) && (ip.empty() || all_digits(ip)) && (fp.empty() || all_digits(fp)), bad);
-    Integer num(ip.empty() && fp.empty() ? std::string("0") : ip + fp);
+    Integer num = parse_decimal_integer(ip + fp);
     exp10 -= long(fp.size());
     Integer p10 = boost::multiprecision::pow(Integer(10), unsigned(exp10 < 0 ? -exp10 : exp10));
     r = exp10 >= 0 ? Rational(num * p10) : Rational(num, p10);

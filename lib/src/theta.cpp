@@ -74,7 +74,7 @@ Theta parse_theta(const std::string& text) {
       std::size_t k = 1;
       while (k < rest.size() && std::isdigit(static_cast<unsigned char>(rest[k]))) ++k;
       require(k > 1, bad);
-      Integer den(rest.substr(1, k - 1));
+      Integer den = parse_decimal_integer(rest.substr(1, k - 1));
       require(den != 0, "zero denominator in angle '" + text + "'");
       t.pi_coeff /= Rational(den);
       rest = rest.substr(k);

@@ -69,3 +69,10 @@ TEST_CASE("Laurent series: inverse with a pole, log1p, valuation") {
   Series bad(0, {QPi::inv_pi_power(1)}, N);
   CHECK_THROWS(bad.inverse());
 }
+
+TEST_CASE("leading zeros are decimal, never octal") {
+  CHECK(parse_rational("0.25") == Rational(1, 4));
+  CHECK(parse_rational("010") == Rational(10));
+  CHECK(parse_rational("010/03") == Rational(10, 3));
+  CHECK(parse_rational("0.0090") == Rational(9, 1000));
+}

@@ -155,3 +155,34 @@ TEST_CASE("orders beyond the limit are refused") {
   CHECK_THROWS_AS(closed_form(3000, 2001), InputError);
   CHECK_THROWS_AS(taylor_series(1, 1, 5001), InputError);
 }
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "relumix/interval.hpp"
+#include "relumix/theta.hpp"
+
+TEST_CASE("closed forms reproduce the independent quadrature values (reference moments.json)") {
+  // tests/data/moments.json: copy of shared/reference/moments.json (independent quadrature, 50 digits)
+  std::ifstream f(std::string(RELUMIX_TEST_DATA) + "/moments.json");
+  REQUIRE(f);
+  auto ref = nlohmann::json::parse(f);
+  const mpfr_prec_t bits = 400;
+  for (auto& v : ref["values"]) {
+    unsigned a = v["a"], b = v["b"];
+    Theta t = parse_theta(v["theta"].get<std::string>());
+    const ClosedForm& cf = closed_form(a, b);
+    Interval th = t.enclose(bits), rho = cos(th), s = sin(th), pi = Interval::pi(bits);
+    auto horner = [&](const Poly& p) {
+      Interval r(0L, bits);
+      for (int k = p.degree(); k >= 0; --k) r = r * rho + Interval(p[std::size_t(k)], bits);
+      return r;
+    };
+    Interval J = cf.even() ? ((pi - th) * horner(cf.P) + s * horner(cf.Q)) / (pi * Rational(2))
+                           : horner(cf.R) / sqrt(pi * Rational(2));
+    Interval want = Interval::from_decimal(v["value"].get<std::string>(), bits);
+    Interval rel = (J - want) / want;
+    INFO("a=" << a << " b=" << b << " theta=" << v["theta"]);
+    CHECK(std::abs(rel.mid_double()) < 1e-48);
+  }
+}

@@ -6,7 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "relumix/poly.hpp"
+
 namespace relumix::cli {
+
+using Json = nlohmann::ordered_json;  // keeps keys in the order written
 
 struct Globals {
   bool json = false;  // --json: machine-readable output on stdout
@@ -17,8 +21,16 @@ Globals& globals();
 bool register_command(int order, std::function<void(CLI::App&)> add);
 void add_all_commands(CLI::App& app);
 
+// Parses a non-negative integer argument; InputError naming `what` if malformed or > max.
+unsigned long parse_uint(const std::string& text, const std::string& what, unsigned long max);
+
+// Shared by commands: JSON of a polynomial (index k = coefficient of x^k, rational strings).
+Json poly_json(const Poly& p);
+// `moment A B --theta T`: certified values (cmd_moment_values.cpp).
+void print_moment_values(unsigned a, unsigned b, const std::string& theta, int digits);
+
 // Prints JSON (pretty, 2-space indent) to stdout.
-void emit(const nlohmann::json& j);
+void emit(const Json& j);
 
 // Adds --digits D (1..max) with default `def`.
 CLI::Option* add_digits(CLI::App* sub, int& digits, int def = 30, int max = 100000);
@@ -43,5 +55,5 @@ class Progress {
 #define RELUMIX_CAT2(a, b) a##b
 #define RELUMIX_CAT(a, b) RELUMIX_CAT2(a, b)
 // RELUMIX_COMMAND(order, [](CLI::App& app) { auto* sub = app.add_subcommand(...); ... });
-#define RELUMIX_COMMAND(order, fn) \
-  static const bool RELUMIX_CAT(relumix_registered_, __LINE__) = ::relumix::cli::register_command(order, fn)
+#define RELUMIX_COMMAND(order, ...) \
+  static const bool RELUMIX_CAT(relumix_registered_, __LINE__) = ::relumix::cli::register_command(order, __VA_ARGS__)

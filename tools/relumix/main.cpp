@@ -38,7 +38,16 @@ void add_all_commands(CLI::App& app) {
   for (auto& [order, add] : registry()) add(app);
 }
 
-void emit(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+unsigned long parse_uint(const std::string& text, const std::string& what, unsigned long max) {
+  bool ok = !text.empty() && text.size() <= 19;
+  for (char c : text) ok = ok && c >= '0' && c <= '9';
+  require(ok, what + " must be a non-negative integer, got '" + text + "'");
+  unsigned long v = std::stoul(text);
+  require(v <= max, what + " = " + text + " is too large (at most " + std::to_string(max) + ")");
+  return v;
+}
+
+void emit(const Json& j) { std::cout << j.dump(2) << "\n"; }
 
 CLI::Option* add_digits(CLI::App* sub, int& digits, int def, int max) {
   digits = def;
@@ -99,6 +108,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {  // a command's own failure status (e.g. verify)
+    return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     std::cerr << "relumix: error: " << one_line(e.what()) << " (see relumix --help)\n";
     return 2;

@@ -20,5 +20,5 @@ bool register_table(int order, std::function<void(const TableSink&)> writer);
 
 }  // namespace relumix::cli
 
-#define RELUMIX_TABLE(order, fn) \
-  static const bool RELUMIX_CAT(relumix_table_, __LINE__) = ::relumix::cli::register_table(order, fn)
+#define RELUMIX_TABLE(order, ...) \
+  static const bool RELUMIX_CAT(relumix_table_, __LINE__) = ::relumix::cli::register_table(order, __VA_ARGS__)

@@ -22,8 +22,22 @@ struct ClosedForm {
 };
 
 // Primary route: P by the Bessel-number sum, Q from the Price ODE, R from the Price
-// recursion with the base column. Cached and thread-safe; the reference stays valid.
-// Throws InputError when a + b > kMaxMomentOrder.
+// recursion with the base column. A cache of closed forms: get(a, b) walks the Price chain
+// (a-b, 0) -> ... -> (a, b) and keeps every step. Thread-safe; references stay valid.
+class ClosedFormCache {
+ public:
+  ClosedFormCache();
+  ~ClosedFormCache();
+  ClosedFormCache(const ClosedFormCache&) = delete;
+  ClosedFormCache& operator=(const ClosedFormCache&) = delete;
+  // Throws InputError when a + b > kMaxMomentOrder.
+  const ClosedForm& get(unsigned a, unsigned b);
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+// The process-wide cache.
 const ClosedForm& closed_form(unsigned a, unsigned b);
 
 // Independent route: Fourier modes of cos^a(phi) cos^b(phi - theta) integrated over

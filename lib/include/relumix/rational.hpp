@@ -12,6 +12,8 @@ using Rational = boost::multiprecision::mpq_rational;
 
 // "3", "-5/2": reduced, denominator omitted when 1.
 std::string to_string(const Rational& q);
+// Parses a string of decimal digits (leading zeros allowed: never octal).
+Integer parse_decimal_integer(const std::string& digits);
 // Parses "3", "-5/2", "0.25", "1e-3" exactly; throws InputError on malformed text.
 Rational parse_rational(const std::string& text);
 
