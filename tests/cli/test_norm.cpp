@@ -1,0 +1,55 @@
+// relumix norm: exact depth-to-width law, Monte Carlo, bad input.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "cli_run.hpp"
+
+TEST_CASE("norm --json: exact values and schema") {
+  // width 1: K = 1 at every layer: mean -gamma, var pi^2/2 per layer (mpmath)
+  CliResult r = run_relumix("norm --width 1 --depth 1 --json");
+  REQUIRE(r.code == 0);
+  auto j = r.json();
+  CHECK(j["width"] == 1);
+  CHECK(j["depth"] == 1);
+  CHECK(j["mean"] == "-0.577215664901532860606512090082");
+  CHECK(j["var"] == "4.93480220054467930941724549994");
+  CHECK(j["no_collapse_probability"] == "0.500000000000000000000000000000");
+  // width 2, depth 3: mean -3 gamma - ln 2, var 3 (7 pi^2/18 + 8/9 ln^2 2) (derived by hand, mpmath)
+  j = run_relumix("norm --width 2 --depth 3 --json").json();
+  CHECK(j["mean"] == "-2.42479417526454389123676839171");
+  CHECK(j["var"] == "12.7957465050527888544191795701");
+  CHECK(j["mean_per_layer_closed_form"] == "2/3*ln(2) - gamma - ln(2)");
+  CHECK(j["var_per_layer_closed_form"] == "8/9*ln(2)^2 + 7/18*pi^2");
+  CHECK(j.contains("mean_per_layer"));
+  CHECK(!j.contains("mc"));
+  CliResult t = run_relumix("norm --width 2 --depth 3");
+  CHECK(t.code == 0);
+  CHECK(t.out.find("-2.42479417526454389123676839171") != std::string::npos);
+}
+
+TEST_CASE("norm --mc: simulated mean and variance within 4.5 standard errors") {
+  CliResult r = run_relumix("norm --width 6 --depth 4 --digits 12 --mc 20000 --seed 7 --json");
+  REQUIRE(r.code == 0);
+  auto j = r.json();
+  double mean = std::stod(j["mean"].get<std::string>()), var = std::stod(j["var"].get<std::string>());
+  auto mc = j["mc"];
+  CHECK(mc["samples"] == 20000);
+  CHECK(mc["used"].get<long>() + mc["collapsed"].get<long>() == 20000);
+  CHECK(std::fabs(mc["mean"].get<double>() - mean) <= 4.5 * mc["mean_stderr"].get<double>());
+  CHECK(std::fabs(mc["var"].get<double>() - var) <= 4.5 * mc["var_stderr"].get<double>());
+  CHECK(run_relumix("norm --width 6 --depth 4 --digits 12 --mc 20000 --seed 7 --json").out == r.out);
+}
+
+TEST_CASE("norm: bad input") {
+  CHECK_BAD_INPUT("norm --width 0 --depth 5");
+  CHECK_BAD_INPUT("norm --width 3 --depth 0");
+  CHECK_BAD_INPUT("norm --width 20001 --depth 5");
+  CHECK_BAD_INPUT("norm --width x --depth 5");
+  CHECK_BAD_INPUT("norm --width 3 --depth 5 --digits 0");
+  CHECK_BAD_INPUT("norm --width 3 --depth 5 --digits 100001");
+  CHECK_BAD_INPUT("norm --width 3 --depth 5 --mc 1");
+  CHECK_BAD_INPUT("norm --width 3 --depth 5 --mc -4");
+  CHECK_BAD_INPUT("norm --width 1000 --depth 1000000 --mc 100000");
+  CHECK_BAD_INPUT("norm --depth 5");
+}
