@@ -112,6 +112,12 @@ Interval pow(const Interval& x, unsigned long e) {
   return r;
 }
 
+Interval enclose(const QPi& x, mpfr_prec_t bits) {
+  Interval r(0L, bits), inv_pi = Interval(1L, bits) / Interval::pi(bits);
+  for (unsigned k = x.degree() + 1; k-- > 0;) r = r * inv_pi + Interval(x.coeff(k), bits);
+  return r;
+}
+
 Interval ldexp(const Interval& x, long k) {
   Interval r(x.bits());
   if (k >= 0) mpfi_mul_2ui(r.get(), x.get(), (unsigned long)k);

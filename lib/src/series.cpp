@@ -114,6 +114,31 @@ Series Series::log1p(const Series& u) {
   return r;
 }
 
+Series Series::pow1p(const Series& u, const Rational& alpha) {
+  if (u.valuation() < 1) throw std::domain_error("series: pow1p needs valuation >= 1");
+  std::vector<Rational> c{Rational(1)};
+  Rational binom = 1;
+  for (int k = 1; k < u.prec_; ++k) {
+    binom = binom * (alpha - (k - 1)) / k;
+    c.push_back(binom);
+  }
+  return compose(c, u);
+}
+
+Series Series::compose(const std::vector<Rational>& coeffs, const Series& w) {
+  if (w.valuation() < 1) throw std::domain_error("series: compose needs valuation >= 1");
+  int n = w.prec_;
+  Series r = Series::zero(n), p = Series::constant(QPi(1), n);
+  for (std::size_t k = 0; k < coeffs.size(); ++k) {
+    if (k) {
+      p = (p * w).truncate(n);
+      if (p.is_zero()) break;
+    }
+    if (coeffs[k] != 0) r += p * QPi(coeffs[k]);
+  }
+  return r;
+}
+
 Series Series::derivative() const {
   std::vector<QPi> r;
   for (std::size_t i = 0; i < c_.size(); ++i) r.push_back(c_[i] * Rational(val_ + int(i)));

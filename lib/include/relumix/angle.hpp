@@ -21,6 +21,8 @@ Series infinite_map_series(unsigned order);
 struct DepthAsymptotics {
   double C = 0;  // the constant, estimated by iterating to depth `fit_depth`
   double theta(double l) const;  // three-term expansion
+  // 1/(l/(3 pi) + ln(l)/(2 pi) + C): the same three terms before expanding, error O(ln l / l^3)
+  double theta_reciprocal(double l) const;
 };
 DepthAsymptotics depth_asymptotics(double theta0, long fit_depth = 1000000);
 

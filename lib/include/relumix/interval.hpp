@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "relumix/qpi.hpp"
 #include "relumix/rational.hpp"
 
 namespace relumix {
@@ -70,6 +71,8 @@ Interval expm1(const Interval& x);
 Interval log(const Interval& x);
 Interval log1p(const Interval& x);
 Interval pow(const Interval& x, unsigned long e);
+// Encloses an element of Q[1/pi].
+Interval enclose(const QPi& x, mpfr_prec_t bits);
 // Multiply by 2^k exactly.
 Interval ldexp(const Interval& x, long k);
 

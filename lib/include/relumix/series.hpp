@@ -41,6 +41,10 @@ class Series {
   Series truncate(int prec) const;
   // log(1 + u) for u with valuation >= 1.
   static Series log1p(const Series& u);
+  // (1 + u)^alpha for u with valuation >= 1 (generalized binomial series).
+  static Series pow1p(const Series& u, const Rational& alpha);
+  // sum_k coeffs[k] w^k for w with valuation >= 1 (truncated at w's precision).
+  static Series compose(const std::vector<Rational>& coeffs, const Series& w);
   // Leading coefficient (which must be rational) and the rest: s = c t^v (1 + u).
   // Returns u; sets c and v.
   Series split_leading(Rational& c, int& v) const;

@@ -1,0 +1,52 @@
+// Command-line tests: angle, map-series, decay-series.
+#include <doctest/doctest.h>
+
+#include "cli_run.hpp"
+
+TEST_CASE("angle: JSON and reference values") {
+  // reference: shared/reference/angle.json (independent computation), theta = 1, n = 16
+  auto r = run_relumix("angle --width 16 --theta 1 --digits 35 --json");
+  REQUIRE(r.code == 0);
+  auto j = r.json();
+  CHECK(j["width"] == 16);
+  CHECK(j["order"] == 1);
+  CHECK(j["mu"].get<std::string>() == "-0.76230631076645239478367453088622989");
+  CHECK(j["sigma2"].get<std::string>() == "0.12651514966393668675946786745082785");
+  CHECK(j.contains("cos_infinite_width"));
+  // huge width is fine; tiny theta is certified (cancellation handled)
+  CHECK(run_relumix("angle --width 1000000000 --theta 1e-12 --json").code == 0);
+}
+
+TEST_CASE("map-series and decay-series JSON") {
+  auto m = run_relumix("map-series --order 4 --json").json();
+  CHECK(m["coefficients"][2]["terms"]["1/pi"] == "-1/3");           // -theta^2/(3 pi)
+  CHECK(m["coefficients"][3]["terms"]["1/pi^2"] == "-1/18");        // -theta^3/(18 pi^2)
+  CHECK(m["coefficients"][4]["terms"]["1/pi^3"] == "-1/54");
+  auto d = run_relumix("decay-series --width 64 --order 1 --json").json();
+  // -rho(64) = log(63/69) + 640/69^2 - 384/63^2 = log(63/69) + 26368/699867 (SPEC formula, reduced by hand)
+  CHECK(d["mu"][0]["terms"]["log((n-1)/(n+5))"] == "1");
+  CHECK(d["mu"][0]["terms"]["1"] == "26368/699867");
+  CHECK(d["mu"][0]["value"].get<std::string>().rfind("-0.05329604838848999076105271060", 0) == 0);
+  // sigma^2(0, 64) = 8*64*(64^2 - 128 + 55)/(63^2 69^2) = 76288/699867
+  CHECK(d["sigma2"][0]["terms"]["1"] == "76288/699867");
+  auto dd = run_relumix("decay-series --n-order 1 --order 2 --json").json();
+  CHECK(dd["n_order"] == 1);
+  CHECK(dd["mu"].size() == 6);
+}
+
+TEST_CASE("angle commands: bad input") {
+  CHECK_BAD_INPUT("angle --width 1 --theta 0.1");
+  CHECK_BAD_INPUT("angle --width 64 --theta 0");
+  CHECK_BAD_INPUT("angle --width 64 --theta 3.2");
+  CHECK_BAD_INPUT("angle --width 64 --theta -0.1");
+  CHECK_BAD_INPUT("angle --width 64 --theta 0.1x");
+  CHECK_BAD_INPUT("angle --width abc --theta 0.1");
+  CHECK_BAD_INPUT("angle --width 64");
+  CHECK_BAD_INPUT("angle --width 64 --theta 0.1 --digits 0");
+  CHECK_BAD_INPUT("angle --width 64 --theta 0.1 --order 9");
+  CHECK_BAD_INPUT("map-series --order 201");
+  CHECK_BAD_INPUT("decay-series --order 2");
+  CHECK_BAD_INPUT("decay-series --width 1 --order 2");
+  CHECK_BAD_INPUT("decay-series --width 64 --order 61");
+  CHECK_BAD_INPUT("decay-series --width 64 --n-order 1");
+}

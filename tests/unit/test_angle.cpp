@@ -1,0 +1,141 @@
+// The angle decay (SPEC section 4): certified mu/sigma^2 against independent references,
+// the exact small-theta coefficients rho(n), c1(n), sigma^2(0,n), the infinite-width map.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "relumix/angle.hpp"
+#include "relumix/certify.hpp"
+#include "relumix/error.hpp"
+
+using namespace relumix;
+
+namespace {
+// |x - want| <= tol * |want| with want a decimal string
+bool close(const Interval& x, const std::string& want, double tol) {
+  Interval w = Interval::from_decimal(want, x.bits());
+  return std::fabs(((x - w) / w).mid_double()) <= tol;
+}
+}  // namespace
+
+TEST_CASE("mu, sigma^2 match the independent reference angle.json to 35 digits") {
+  // tests/data/angle.json: copy of shared/reference/angle.json (independent computation)
+  std::ifstream f(std::string(RELUMIX_TEST_DATA) + "/angle.json");
+  REQUIRE(f);
+  auto ref = nlohmann::json::parse(f);
+  for (auto& v : ref["values"]) {
+    Theta t = parse_theta(v["theta"].get<std::string>());
+    Rational n(v["n"].get<long>());
+    INFO("theta=" << v["theta"] << " n=" << v["n"]);
+    AngleValues a = angle_values(t, n, 35);
+    CHECK(close(Interval::from_decimal(a.mu, 300), v["mu"].get<std::string>(), 1e-34));
+    CHECK(close(Interval::from_decimal(a.sigma2, 300), v["sigma2"].get<std::string>(), 1e-34));
+  }
+  for (auto& v : ref["rho"]) {
+    Rational n(v["n"].get<long>());
+    DecaySeries d = decay_series(n, 0);
+    // rho(n) = -(constant term) = -(log((n-1)/(n+5)) + mu_0)
+    Interval rho = -(enclose(d.mu[0], 300) + log(Interval(n - 1, 300) / Interval(n + 5, 300)));
+    CHECK(close(rho, v["rho"].get<std::string>(), 1e-38));
+  }
+}
+
+TEST_CASE("exact small-theta coefficients reproduce rho(n), c1(n), sigma^2(0,n) of the SPEC") {
+  for (long nn : {2L, 3L, 16L, 64L, 256L, 1000L, 1000000000L}) {
+    Rational n(nn), n1 = n - 1, n5 = n + 5;
+    DecaySeries d = decay_series(n, 2);
+    INFO("n=" << nn);
+    // -rho(n) = log((n-1)/(n+5)) + 10n/(n+5)^2 - 6n/(n-1)^2
+    CHECK(d.mu[0] == QPi(10 * n / (n5 * n5) - 6 * n / (n1 * n1)));
+    // -c1(n) = -(2/(3 pi) + 8n/(15 pi (n-1)^2))
+    CHECK(d.mu[1] == QPi::inv_pi_power(1, -(Rational(2, 3) + 8 * n / (15 * n1 * n1))));
+    // sigma^2(0,n) = 8n(n^2 - 2n + 55)/((n-1)^2 (n+5)^2)
+    CHECK(d.sigma2[0] == QPi(8 * n * (n * n - 2 * n + 55) / (n1 * n1 * n5 * n5)));
+  }
+}
+
+TEST_CASE("the 1/n parts: mu_1 and sigma_1^2 are the large-n limits of the width-n series") {
+  DecayDoubleSeries dd = decay_double_series(4, 1);
+  Rational n(Integer(1000000000));
+  DecaySeries d = decay_series(n, 4);
+  for (unsigned j = 0; j <= 4; ++j) {
+    // n (c_j(n) - c_j0) -> c_j1 with error O(1/n); sigma^2: n s_j(n) -> s_j1
+    QPi mu_lim = (d.mu[j] - dd.mu[0][j]) * n - dd.mu[1][j];
+    QPi s_lim = d.sigma2[j] * n - dd.sigma2[1][j];
+    double e1 = std::fabs(enclose(mu_lim, 200).mid_double()), e2 = std::fabs(enclose(s_lim, 200).mid_double());
+    INFO("j=" << j);
+    if (j == 0) {  // the log term: n (log((n-1)/(n+5)) - 0) -> -6 is inside mu_1(0) = 4 - 4K/D^2 at 0
+      CHECK(std::fabs(e1 - 6) < 1e-6);
+    } else {
+      CHECK(e1 < 1e-6);
+    }
+    CHECK(e2 < 1e-6);
+  }
+}
+
+TEST_CASE("certified at tiny theta where 1 - 4 J11^2 cancels: series agrees") {
+  Rational n(64);
+  DecaySeries d = decay_series(n, 6);
+  for (const char* th : {"1e-6", "1e-12"}) {
+    Theta t = parse_theta(th);
+    AngleValues a = angle_values(t, n, 30);
+    // mu = ln sin^2 theta + log((n-1)/(n+5)) + sum_j mu_j theta^j  (truncation error ~ theta^7)
+    const mpfr_prec_t b = 300;
+    Interval x = t.enclose(b), s = sin(x), series = log(sqr(s)) + log(Interval(n - 1, b) / Interval(n + 5, b));
+    Interval sig(0L, b);
+    for (int j = 6; j >= 0; --j) {
+      series = series + enclose(d.mu[std::size_t(j)], b) * pow(x, unsigned(j));
+      sig = sig + enclose(d.sigma2[std::size_t(j)], b) * pow(x, unsigned(j));
+    }
+    INFO("theta=" << th);
+    CHECK(close(series, a.mu, 1e-29));
+    CHECK(close(sig, a.sigma2, 1e-29));
+  }
+}
+
+TEST_CASE("infinite-width map: series, double map, depth expansion") {
+  Series f = infinite_map_series(4);
+  CHECK(f[1] == QPi(1));
+  CHECK(f[2] == QPi::inv_pi_power(1, Rational(-1, 3)));
+  CHECK(f[3] == QPi::inv_pi_power(2, Rational(-1, 18)));
+  CHECK(f[4] == QPi::inv_pi_power(1, Rational(-1, 45)) + QPi::inv_pi_power(3, Rational(-1, 54)));
+  // double map vs the direct formula where it does not cancel
+  for (double t : {0.3, 1.0, 2.0, 3.0}) {
+    double direct = std::acos((std::sin(t) + (M_PI - t) * std::cos(t)) / M_PI);
+    CHECK(infinite_map(t) == doctest::Approx(direct).epsilon(1e-13));
+  }
+  // tiny theta: f(t) = t - t^2/(3 pi) - ...
+  double t = 1e-9;
+  CHECK(infinite_map(t) == doctest::Approx(t - t * t / (3 * M_PI)).epsilon(1e-15));
+  CHECK(infinite_map(M_PI) == doctest::Approx(M_PI / 2).epsilon(1e-15));
+}
+
+TEST_CASE("large-depth expansion against iterating f to depth 10^6") {
+  long L = std::getenv("RELUMIX_SANITIZED") ? 100000 : 1000000;
+  DepthAsymptotics d = depth_asymptotics(0.1, L);
+  // iterate again and compare the three-term expansion at depths l << L: error O(ln^2 l / l^3)
+  double th = 0.1;
+  for (long l = 1; l <= L / 10; ++l) {
+    th = infinite_map(th);
+    if (l == 1000 || l == 10000 || l == L / 10) {
+      double x = double(l), ln = std::log(x), lead = 3 * M_PI / x;
+      double err = std::fabs(d.theta(x) - th), err_recip = std::fabs(d.theta_reciprocal(x) - th);
+      // the first omitted term of the expanded form is 3 pi eps^2 / l, eps = (1.5 ln l + 3 pi C)/l
+      double eps = (1.5 * ln + 3 * M_PI * d.C) / x;
+      INFO("l=" << l << " theta=" << th << " expansion=" << d.theta(x) << " reciprocal=" << d.theta_reciprocal(x));
+      CHECK(err < 1.5 * lead * eps * eps);
+      // next terms: O(ln l / l^3) with coefficient 27 pi/4 + O(C) (about 150 for theta0 = 0.1)
+      CHECK(err_recip < 300 * ln / (x * x * x));
+      CHECK(std::fabs(lead - th) > 10 * err);  // the correction terms matter and are right
+    }
+  }
+}
+
+TEST_CASE("bad input is refused") {
+  CHECK_THROWS_AS(decay_series(Rational(1), 2), InputError);
+  CHECK_THROWS_AS(decay_series(Rational(64), 61), InputError);
+  CHECK_THROWS_AS(angle_values(parse_theta("0"), Rational(64), 30), InputError);
+  CHECK_THROWS_AS(mu_double(0.1, 1.0), InputError);
+}
