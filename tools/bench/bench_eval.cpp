@@ -1,0 +1,83 @@
+// Benchmarks of certified values (issue 3). Targets: 50 digits on a grid of 10^4 points,
+// a + b <= 10: <= 10 us a value (mpmath quadrature: ~10 ms a value, see mpmath_baseline.py);
+// 1000 digits <= 1 ms a value. Counters report the CPU time per value (time_per_value).
+// Single-threaded (threads = 1) unless the name says otherwise.
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <random>
+
+#include "relumix/eval.hpp"
+
+using namespace relumix;
+
+namespace {
+const std::vector<Theta>& grid(long n) {
+  static std::map<long, std::vector<Theta>> cache;
+  auto& g = cache[n];
+  if (g.empty()) g = parse_thetas("0:pi:" + std::to_string(n));
+  return g;
+}
+
+void per_value(benchmark::State& st, std::size_t n) {
+  // CPU seconds per value (printed with an SI prefix, e.g. 6.1u = 6.1 us)
+  st.counters["time_per_value"] =
+      benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+}  // namespace
+
+// 50 digits, grid 0:pi:10000, (a, b) = (A, B)
+static void BM_Grid50(benchmark::State& st) {
+  unsigned a = unsigned(st.range(0)), b = unsigned(st.range(1));
+  const auto& g = grid(10000);
+  moment_values(a, b, {g[1]}, 50, 1);  // build the closed form outside the timing
+  for (auto _ : st) benchmark::DoNotOptimize(moment_values(a, b, g, 50, 1));
+  per_value(st, g.size());
+}
+BENCHMARK(BM_Grid50)->Args({1, 1})->Args({3, 3})->Args({5, 5})->Args({6, 3})->Args({10, 0})->Unit(benchmark::kMillisecond);
+
+// same with all hardware threads
+static void BM_Grid50_Threads(benchmark::State& st) {
+  const auto& g = grid(10000);
+  moment_values(5, 5, {g[1]}, 50, 1);
+  for (auto _ : st) benchmark::DoNotOptimize(moment_values(5, 5, g, 50, 0));
+  per_value(st, g.size());
+}
+BENCHMARK(BM_Grid50_Threads)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// 1000 digits, grid 0:pi:200
+static void BM_Grid1000(benchmark::State& st) {
+  unsigned a = unsigned(st.range(0)), b = unsigned(st.range(1));
+  const auto& g = grid(200);
+  moment_values(a, b, {g[1]}, 1000, 1);
+  for (auto _ : st) benchmark::DoNotOptimize(moment_values(a, b, g, 1000, 1));
+  per_value(st, g.size());
+}
+BENCHMARK(BM_Grid1000)->Args({1, 1})->Args({5, 5})->Args({6, 3})->Unit(benchmark::kMillisecond);
+
+// hard cases: one value each
+static void BM_Hard(benchmark::State& st) {
+  static const char* th[] = {"1e-30", "pi-1e-4", "pi-1e-20"};
+  unsigned a = unsigned(st.range(0)), b = unsigned(st.range(1));
+  Theta t = parse_theta_checked(th[st.range(2)]);
+  int digits = int(st.range(3));
+  moment_value(a, b, t, 10);
+  for (auto _ : st) benchmark::DoNotOptimize(moment_value(a, b, t, digits));
+  st.SetLabel(std::string(th[st.range(2)]) + ", " + std::to_string(digits) + " digits");
+}
+BENCHMARK(BM_Hard)
+    ->Args({20, 20, 0, 30})->Args({20, 20, 1, 30})->Args({20, 20, 2, 30})->Args({21, 20, 2, 30})
+    ->Args({3, 3, 2, 300})->Args({3, 3, 1, 10000})
+    ->Unit(benchmark::kMicrosecond);
+
+// double path on random angles
+static void BM_Double(benchmark::State& st) {
+  MomentDouble m(unsigned(st.range(0)), unsigned(st.range(1)));
+  std::mt19937_64 g(1);
+  std::uniform_real_distribution<double> u(0, 3.0);
+  std::vector<double> x(4096);
+  for (auto& v : x) v = u(g);
+  std::size_t i = 0;
+  for (auto _ : st) benchmark::DoNotOptimize(m(x[i++ & 4095]));
+}
+BENCHMARK(BM_Double)->Args({1, 1})->Args({5, 5})->Args({6, 3});
