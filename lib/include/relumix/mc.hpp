@@ -1,0 +1,134 @@
+#pragma once
+// Monte Carlo of the angle between two inputs of a random ReLU network (SPEC sections 1, 6).
+//
+// chain mode: the exact Markov reduction of SPEC section 1 (O(n) per layer).
+// network mode: explicit Gaussian weight matrices (He scaling) applied to two inputs with
+//   angle theta0; exists to validate the reduction on small cases.
+//
+// Random numbers: Philox4x32-10 (Random123), key = seed, counter = (index, layer, sample), so
+// every sample is a pure function of (seed, sample): results are bitwise identical for any
+// thread count and any split of the samples across processes (MPI).
+//
+// Per sample and layer l = 1..L the state is X = ln sin^2 theta^l. A sample is "dead" from the
+// first layer where one input's post-activation vector is zero, and "degenerate" from the first
+// layer where the two vectors are parallel (theta = 0 forever after). Statistics exclude both and
+// report how many they exclude.
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace relumix {
+
+enum class McMode { Chain, Network };
+McMode parse_mc_mode(const std::string& name);  // "chain" | "network"; InputError otherwise
+std::string mc_mode_name(McMode m);
+
+constexpr std::uint64_t kMcMaxSamples = 10000000000ULL;      // 10^10
+constexpr double kMcMinTheta0 = 1e-300;                       // smallest theta0 (double range)
+constexpr std::uint64_t kMcMemoryLimit = 4ULL << 30;          // bytes; larger requests are refused
+
+struct McOptions {
+  std::uint64_t samples = 5000;
+  std::uint64_t seed = 1;
+  int threads = 0;  // 0: all cores
+  McMode mode = McMode::Chain;
+  // Called from the calling thread a few times a second with the number of samples done.
+  std::function<void(std::uint64_t done)> progress;
+};
+
+// Per-sample output for samples [first, first + count).
+struct McRaw {
+  int layers = 0;
+  std::uint64_t first = 0, count = 0;
+  // x[(l - 1) * count + i]: X at layer l of sample first + i (meaningful only for l < end[i])
+  std::vector<double> x;
+  // first layer at which sample i is dead or degenerate (layers + 1 if never)
+  std::vector<std::int32_t> end;
+  // 0: never; 1: degenerate (parallel); 2: dead (collapsed input)
+  std::vector<std::uint8_t> kind;
+
+  enum : std::uint8_t { kOk = 0, kDegenerate = 1, kDead = 2 };
+  // state of sample i at layer l: kOk, kDegenerate or kDead
+  std::uint8_t state(std::uint64_t i, int layer) const { return layer < end[i] ? std::uint8_t(kOk) : kind[i]; }
+  double value(std::uint64_t i, int layer) const { return x[std::size_t(layer - 1) * count + i]; }
+};
+
+struct McSummary {  // statistics of one quantity over the samples in use
+  double mean = 0, sd = 0, stderr_mean = 0;  // sd, stderr: NaN when count < 2
+  double q05 = 0, q25 = 0, q50 = 0, q75 = 0, q95 = 0, min = 0, max = 0;
+};
+
+struct McLayer {
+  int layer = 0;
+  long width = 0;
+  std::uint64_t count = 0, degenerate = 0, dead = 0;  // count + degenerate + dead = samples
+  McSummary x;      // X = ln sin^2 theta^l   (all fields NaN when count == 0)
+  McSummary theta;  // theta^l in radians
+  // histogram of X over [hist_lo, hist_hi] (empty unless requested)
+  double hist_lo = 0, hist_hi = 0;
+  std::vector<std::uint64_t> hist;
+};
+
+struct McResult {
+  McMode mode = McMode::Chain;
+  std::uint64_t samples = 0, seed = 0;
+  double theta0 = 0;
+  std::vector<long> widths;
+  double seconds = 0;
+  std::vector<McLayer> layers;
+};
+
+// Checks the arguments (InputError on bad ones): widths >= 2 (chain) or >= 1 (network),
+// 1 <= samples <= 10^10, theta0 in [1e-300, pi], threads >= 0, memory within kMcMemoryLimit.
+void check_mc_args(const std::vector<long>& widths, double theta0, const McOptions& opt);
+
+// Simulates samples [first, first + count) of the run described by opt (opt.samples is the
+// total; it only enters the argument checks). Polls stop_requested() and throws Interrupted.
+McRaw simulate_mc(const std::vector<long>& widths, double theta0, const McOptions& opt,
+                  std::uint64_t first, std::uint64_t count);
+
+// Per-layer statistics of a complete run (raw.first == 0, raw.count == samples);
+// hist_bins > 0 adds a histogram of X per layer.
+McResult summarize_mc(const McRaw& raw, const std::vector<long>& widths, double theta0,
+                      const McOptions& opt, int hist_bins = 0);
+
+// simulate_mc over all samples + summarize_mc; seconds = wall time.
+McResult run_mc(const std::vector<long>& widths, double theta0, const McOptions& opt, int hist_bins = 0);
+
+// JSON of a result: {"samples","seed","mode","theta0","widths","seconds","layers":[...]}, with
+// NaN written as null.
+nlohmann::json mc_to_json(const McResult& r);
+
+// theta in [0, pi/2] from X = ln sin^2 theta (accurate near 0 and pi/2).
+double mc_theta_of_x(double x);
+
+namespace mc_detail {
+// Philox4x32-10, bitwise equal to Random123's philox4x32 (checked by the tests).
+struct Key {
+  std::uint32_t k0, k1;
+};
+Key key_of_seed(std::uint64_t seed);
+// Counter of call j in stream (layer, sample): (j mod 2^32, j / 2^32 + layer * 2^12, sample lo, hi).
+// Fills m <= kBatch calls j0 .. j0 + m - 1 into out0..out3 (SoA).
+constexpr int kBatch = 128;
+void philox_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
+                  std::uint32_t* out0, std::uint32_t* out1, std::uint32_t* out2, std::uint32_t* out3);
+// 2m standard normal pairs (g[k], z[k]), k < 2m, from calls j0 .. j0 + m - 1 (Box-Muller on
+// 32-bit uniforms (u + 1/2) 2^-32: pair k < m uses words (0, 1) of call k, pair m + k words (2, 3)).
+void normal_pairs(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
+                  double* g, double* z);
+// Box-Muller of two 32-bit words (the vectorized transform, one pair).
+void box_muller(std::uint32_t a, std::uint32_t b, double& g, double& z);
+
+// One chain step of width n from (cos, sin) of the current angle, returned as the next
+// (cos, sin) and X; kind as in McRaw (0 ok). Deterministic function of (key, layer, sample).
+struct Step {
+  double c = 1, s = 0, x = 0;
+  std::uint8_t kind = 0;
+};
+Step chain_step(Key key, std::uint32_t layer, std::uint64_t sample, long n, double c, double s, double t);
+}  // namespace mc_detail
+
+}  // namespace relumix
