@@ -210,6 +210,7 @@ void run(const McArgs& a) {
   auto widths = parse_widths(a.widths, opt.mode == McMode::Chain ? 2 : 1);
   Theta theta = parse_theta_checked(a.theta0, /*lo_open=*/true);
   double theta0 = theta.to_double();
+  require(theta0 >= kMcMinTheta0, "theta0 = " + a.theta0 + " is below 1e-300, outside the double range of the Monte Carlo");
   opt.samples = parse_samples(a.samples);
   opt.seed = a.seed;
   require(!a.threads_given || a.threads >= 1, "--threads must be at least 1 (got " + std::to_string(a.threads) + ")");
