@@ -365,6 +365,7 @@ TEST_CASE("grids reuse the closed form and match single values; threads do not c
 
 TEST_CASE("mpfr API") {
   using boost::multiprecision::mpfr_float;
+  const unsigned saved_precision = mpfr_float::default_precision();
   mpfr_float::default_precision(60);
   mpfr_float theta("0.3");  // a binary number close to 0.3
   mpfr_float v = moment_mpfr(1, 1, theta, 50);
@@ -390,6 +391,7 @@ TEST_CASE("mpfr API") {
   CHECK_THROWS_AS(moment_mpfr(1, 1, mpfr_float(3.2), 30), InputError);
   CHECK_THROWS_AS(moment_mpfr(1, 1, mpfr_float(-0.1), 30), InputError);
   CHECK_THROWS_AS(moment_mpfr(1, 1, mpfr_float(0.1), 0), InputError);
+  mpfr_float::default_precision(saved_precision);
 }
 
 TEST_CASE("bad input") {
