@@ -131,6 +131,7 @@ long long run_one_input(const CollapseMcOptions& o, std::uint64_t sample) {
   const double n = double(o.width);
   double q = n;  // squared norm of the input
   for (long long l = 1; l <= o.depth; ++l) {
+    if ((l & 4095) == 0) throw_if_stopped();
     Normals g(o.seed, kCollapseTag, sample, std::uint64_t(l));
     // Bias-free the network is positively homogeneous: only signs matter, use unit scale.
     double sd = s2 > 0 ? std::sqrt(2.0 * q / n + s2) : 1.0;
@@ -151,6 +152,7 @@ std::pair<long long, Event> run_two_inputs(const CollapseMcOptions& o, std::uint
   const double n = double(o.width);
   double qa = n, qb = n, qab = n * std::cos(o.angle);
   for (long long l = 1; l <= o.depth; ++l) {
+    if ((l & 4095) == 0) throw_if_stopped();
     Normals g(o.seed, kCollapseTag, sample, std::uint64_t(l));
     double a, b, c;
     if (s2 > 0) {

@@ -201,6 +201,7 @@ NormMcResult norm_monte_carlo(long width, long long depth, std::uint64_t samples
     double X = 0;
     bool dead = false;
     for (long long l = 1; l <= depth && !dead; ++l) {
+      if ((l & 4095) == 0) throw_if_stopped();
       Normals g(seed, kNormTag, s, std::uint64_t(l));
       double q = 0;
       for (long i = 0; i < width; ++i) {

@@ -2,8 +2,16 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include "cli_run.hpp"
+
+namespace {
+// smaller Monte Carlo under the sanitizers
+const long S = std::getenv("RELUMIX_SANITIZED") ? 4000 : 20000;
+const std::string Ss = std::to_string(S);
+}  // namespace
 
 TEST_CASE("collapse --json: exact law, schema") {
   CliResult r = run_relumix("collapse --width 3 --depth 5 --json");
@@ -35,24 +43,24 @@ TEST_CASE("collapse: tiny, large depth and close to one") {
 }
 
 TEST_CASE("collapse Monte Carlo: bias, two inputs, reproducible") {
-  CliResult r = run_relumix("collapse --width 4 --depth 3 --bias-std 1 --samples 20000 --seed 3 --json");
+  CliResult r = run_relumix("collapse --width 4 --depth 3 --bias-std 1 --samples " + Ss + " --seed 3 --json");
   REQUIRE(r.code == 0);
   auto j = r.json();
   CHECK(j["method"] == "monte carlo");
   double p = 1 - std::pow(15.0 / 16.0, 3), ph = j["probability"].get<double>(), se = j["stderr"].get<double>();
-  CHECK(std::fabs(ph - p) <= 4.5 * std::sqrt(p * (1 - p) / 20000));
-  CHECK(se == doctest::Approx(std::sqrt(ph * (1 - ph) / 20000)));
-  CHECK(j["collapsed"].get<long>() == std::lround(ph * 20000));
+  CHECK(std::fabs(ph - p) <= 4.5 * std::sqrt(p * (1 - p) / double(S)));
+  CHECK(se == doctest::Approx(std::sqrt(ph * (1 - ph) / double(S))));
+  CHECK(j["collapsed"].get<long>() == std::lround(ph * double(S)));
   CHECK(j["exact_probability"] == "0.176025390625000000000000000000");
-  CHECK(run_relumix("collapse --width 4 --depth 3 --bias-std 1 --samples 20000 --seed 3 --json").out == r.out);
+  CHECK(run_relumix("collapse --width 4 --depth 3 --bias-std 1 --samples " + Ss + " --seed 3 --json").out == r.out);
   // --mc forces the simulation in the bias-free case
   CHECK(run_relumix("collapse --width 4 --depth 3 --mc --samples 1000 --json").json()["method"] == "monte carlo");
   // two inputs, one layer, angle pi/2, bias-free: 2^(1-n) + (n-1)(1/4)^n
-  r = run_relumix("collapse --width 3 --depth 1 --inputs 2 --angle pi/2 --samples 20000 --json");
+  r = run_relumix("collapse --width 3 --depth 1 --inputs 2 --angle pi/2 --samples " + Ss + " --json");
   REQUIRE(r.code == 0);
   j = r.json();
   double p2 = 0.25 + 2.0 / 64;
-  CHECK(std::fabs(j["probability"].get<double>() - p2) <= 4.5 * std::sqrt(p2 * (1 - p2) / 20000));
+  CHECK(std::fabs(j["probability"].get<double>() - p2) <= 4.5 * std::sqrt(p2 * (1 - p2) / double(S)));
   CHECK(j["events"]["one_dead"].get<long>() + j["events"]["both_dead"].get<long>() +
             j["events"]["parallel"].get<long>() == j["collapsed"].get<long>());
   CliResult t = run_relumix("collapse --width 3 --depth 2 --inputs 2 --bias-std 0.5 --samples 100");
