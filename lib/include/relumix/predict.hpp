@@ -82,7 +82,8 @@ struct Prediction {
   std::vector<GaussianMixture> mixtures;
   long grid_points = 0;       // density method: grid size used (0 otherwise)
   double grid_lo = 0, grid_hi = 0;
-  // CDF of X at layer l (1-based), by integrating the density (density method only)
+  // CDF of X at layer l (1-based): the CDF of mixtures[l-1] (density method only; InputError when
+  // the densities were not kept)
   double cdf(int layer, double x) const;
 };
 
