@@ -1,7 +1,5 @@
 // relumix compare: schema, the Monte Carlo part equals `relumix mc`, the KS distance is
 // recomputed independently from per-sample values and the library's predicted CDF, the figure.
-// (Pending until relumix::predict is implemented: rename to test_compare.cpp with
-// tools/relumix/cmd_compare.cpp.pending.)
 #include <doctest/doctest.h>
 
 #include <algorithm>
