@@ -486,6 +486,10 @@ std::vector<std::string> moment_values(unsigned a, unsigned b, const std::vector
   std::exception_ptr err;
   std::mutex err_mu;
   auto worker = [&] {
+    // MPFR keeps thread-local caches (pi, cos tables); free them when the worker ends
+    struct FreeCache {
+      ~FreeCache() { mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE); }
+    } free_cache;
     try {
       for (;;) {
         std::size_t i = next.fetch_add(1);
