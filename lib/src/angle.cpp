@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "relumix/certify.hpp"
+#include "relumix/cumulant.hpp"
 #include "relumix/error.hpp"
 #include "relumix/eval.hpp"
 #include "relumix/moments.hpp"
@@ -102,6 +103,10 @@ DEKL dekl(const Theta& t, const Rational& n, mpfr_prec_t bits) {
   return r;
 }
 void check_n(const Rational& n) { require(n >= 2, "width must be at least 2"); }
+void check_order(int order) {
+  require(order >= 1 && order <= int(kMaxCumulantOrder),
+          "order " + std::to_string(order) + " in 1/n is outside 1.." + std::to_string(kMaxCumulantOrder));
+}
 }  // namespace
 
 Interval mu_enclosure(const Theta& t, const Rational& n, mpfr_prec_t bits) {
@@ -128,12 +133,19 @@ Interval cos_infinite_enclosure(const Theta& t, mpfr_prec_t bits) {
 
 AngleValues angle_values(const Theta& t, const Rational& n, int digits, int order) {
   check_n(n);
-  require(order == 1, "--order above 1 needs the cumulant expansion (not available in this build)");
+  check_order(order);
   require(!t.is_zero(), "theta must be positive (ln sin^2 theta diverges at 0)");
   require(digits >= 1 && digits <= 10000, "digits must lie in 1..10000 for angle values");
   AngleValues v;
-  v.mu = certify([&](mpfr_prec_t b) { return mu_enclosure(t, n, b); }, digits);
-  v.sigma2 = certify([&](mpfr_prec_t b) { return sigma2_enclosure(t, n, b); }, digits);
+  if (t.is_pi()) {
+    // G' = -G: X Y = 0, so C = 0 and sin^2 theta' = 1 exactly; every order gives 0 (and 2 J11(pi) = 0)
+    v.mu = v.sigma2 = v.cos_infinite_width = "0";
+    return v;
+  }
+  unsigned K = unsigned(order);
+  v.mu = certify([&](mpfr_prec_t b) { return K == 1 ? mu_enclosure(t, n, b) : mu_series_enclosure(t, n, K, b); }, digits);
+  v.sigma2 = certify([&](mpfr_prec_t b) { return K == 1 ? sigma2_enclosure(t, n, b) : sigma2_series_enclosure(t, n, K, b); },
+                     digits);
   v.cos_infinite_width = certify([&](mpfr_prec_t b) { return cos_infinite_enclosure(t, b); }, digits);
   return v;
 }
@@ -167,16 +179,18 @@ double to_double(F&& enclose) {
 }  // namespace
 
 double mu_double(double theta, double n, int order) {
-  require(order == 1, "--order above 1 needs the cumulant expansion (not available in this build)");
+  check_order(order);
   require(n >= 2 && std::isfinite(n), "width must be at least 2");
+  if (order > 1) return cumulant_double(theta, unsigned(order)).mu(n);
   Theta t = theta_of_double(theta);
   Rational rn(static_cast<long long>(n));
   return to_double([&](mpfr_prec_t b) { return mu_enclosure(t, rn, b); });
 }
 
 double sigma2_double(double theta, double n, int order) {
-  require(order == 1, "--order above 1 needs the cumulant expansion (not available in this build)");
+  check_order(order);
   require(n >= 2 && std::isfinite(n), "width must be at least 2");
+  if (order > 1) return cumulant_double(theta, unsigned(order)).sigma2(n);
   Theta t = theta_of_double(theta);
   Rational rn(static_cast<long long>(n));
   return to_double([&](mpfr_prec_t b) { return sigma2_enclosure(t, rn, b); });
@@ -251,7 +265,10 @@ DecaySeries decay_series(const Rational& n, unsigned order) {
 
 DecayDoubleSeries decay_double_series(unsigned order, unsigned n_order) {
   require(order <= 60, "decay-series order " + std::to_string(order) + " is too large (at most 60)");
-  require(n_order <= 1, "--n-order above 1 needs the cumulant expansion (not available in this build)");
+  require(n_order <= kMaxCumulantSeriesOrder,
+          "--n-order " + std::to_string(n_order) + " is too large (at most " + std::to_string(kMaxCumulantSeriesOrder) + ")");
+  require(n_order <= 1 || order <= kMaxCumulantSeriesTheta,
+          "with --n-order above 1 the theta order is at most " + std::to_string(kMaxCumulantSeriesTheta));
   SeriesParts p = series_parts(order);
   int N = p.D.precision();
   Series one = Series::constant(QPi(1), N), invD = p.D.inverse();
@@ -265,6 +282,16 @@ DecayDoubleSeries decay_double_series(unsigned order, unsigned n_order) {
     Series KD2 = p.K * invD * invD;
     d.mu.push_back(coeffs(one * QPi(4) - KD2 * QPi(4), order, "c_{j1}"));
     d.sigma2.push_back(coeffs((p.J22 + one) * QPi(8) + KD2 * QPi(8) - p.L * invD * QPi(16), order, "s_{j1}"));
+  }
+  if (n_order >= 2) {
+    // the cumulant expansion (SPEC section 5); its k = 1 part equals the closed forms above
+    CumulantSeries c = cumulant_series(n_order, order);
+    if (c.mean[1] != d.mu[1] || c.var[1] != d.sigma2[1])
+      throw std::logic_error("decay series: the cumulant expansion disagrees with mu_1, sigma_1^2");
+    for (unsigned k = 2; k <= n_order; ++k) {
+      d.mu.push_back(c.mean[k]);
+      d.sigma2.push_back(c.var[k]);
+    }
   }
   return d;
 }

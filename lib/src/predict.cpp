@@ -31,9 +31,12 @@ double c1_n(double n) { return kTwoOver3Pi + 8 * n / (15 * M_PI * (n - 1) * (n -
 // sigma^2(0, n) = 8n(n^2 - 2n + 55)/((n-1)^2 (n+5)^2)
 double sigma2_zero(double n) { return 8 * n * (n * n - 2 * n + 55) / ((n - 1) * (n - 1) * (n + 5) * (n + 5)); }
 
+// mu(theta, n) given x = ln sin^2 theta. Below kSmallTheta: order 1 from its expansion at 0 (error
+// O(theta^2)); higher orders as x + (mu - ln sin^2) at kSmallTheta (error O(kSmallTheta)).
 double mu_at(double theta, double x, double n, int order) {
-  if (order == 1 && theta < kSmallTheta) return x - rho_n(n) - c1_n(n) * theta;  // error O(theta^2)
-  return mu_double(std::max(theta, 1e-300), n, order);
+  if (theta >= kSmallTheta) return mu_double(theta, n, order);
+  if (order == 1) return x - rho_n(n) - c1_n(n) * theta;
+  return x + mu_double(kSmallTheta, n, order) - 2 * std::log(std::sin(kSmallTheta));
 }
 }  // namespace
 
@@ -48,7 +51,7 @@ double baseline_sd(double n) { return std::sqrt(8 * n) / (n + 5); }
 double full_mean(double x, double n, int order) { return mu_at(theta_of_x(x), x, n, order); }
 double full_sd(double x, double n, int order) {
   double t = theta_of_x(x);
-  double v = (order == 1 && t < kSmallTheta) ? sigma2_zero(n) : sigma2_double(std::max(t, 1e-300), n, order);
+  double v = t >= kSmallTheta ? sigma2_double(t, n, order) : order == 1 ? sigma2_zero(n) : sigma2_double(kSmallTheta, n, order);
   return std::sqrt(std::max(v, 0.0));  // the O(1/n) form can dip below 0 at tiny n: clamp
 }
 
@@ -437,7 +440,7 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
   check_widths(widths);
   require(!theta0.is_zero() && theta0.compare_pi_multiple(Rational(0)) > 0 && theta0.compare_pi_multiple(Rational(1)) <= 0,
           "theta0 must lie in (0, pi]");
-  require(opt.order >= 1 && opt.order <= 100, "--order must lie in 1..100");
+  require(opt.order >= 1 && opt.order <= 8, "--order must lie in 1..8");
   const long L = long(widths.size());
   const double t0 = std::min(theta0.to_double(), M_PI);
   const int order = opt.order;
@@ -446,6 +449,8 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
                              "use --method infinite or full (or --full-mean)");
     return x_of_theta(theta0);
   };
+  // mu(theta0, n): directly, or from x0 = ln sin^2 theta0 below kSmallTheta
+  auto mu_first = [&](double n) { return t0 < kSmallTheta ? mu_at(t0, x_of_theta(theta0), n, order) : mu_double(t0, n, order); };
 
   Prediction P;
   P.method = opt.method;
@@ -484,7 +489,7 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
       for (long l = 0; l < L; ++l) {
         throw_if_stopped();
         double n = double(widths[std::size_t(l)]);
-        x = l == 0 ? mu_double(t0, n, order) : mu_at(t, x, n, order);
+        x = l == 0 ? mu_first(n) : mu_at(t, x, n, order);
         t = theta_of_x(x);
         LayerPrediction lp;
         lp.layer = int(l + 1);
@@ -498,8 +503,8 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
     case PredictMethod::Density: {
       DensityModel dm;
       double n1 = double(widths[0]);
-      dm.mean1 = opt.full_mean ? mu_double(t0, n1, order) : need_x0() - kTwoOver3Pi * t0 - rho_n(n1);
-      dm.sd1 = opt.full_variance ? std::sqrt(std::max(sigma2_double(t0, n1, order), 0.0)) : baseline_sd(n1);
+      dm.mean1 = opt.full_mean ? mu_first(n1) : need_x0() - kTwoOver3Pi * t0 - rho_n(n1);
+      dm.sd1 = opt.full_variance ? std::sqrt(std::max(sigma2_double(std::max(t0, kSmallTheta), n1, order), 0.0)) : baseline_sd(n1);
       if (opt.full_mean) dm.mean = [order](double y, long n) { return full_mean(y, double(n), order); };
       else dm.mean = [](double y, long n) { return linear_mean(y, double(n)); };
       if (opt.full_variance) dm.sd = [order](double y, long n) { return full_sd(y, double(n), order); };

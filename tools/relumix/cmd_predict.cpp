@@ -43,17 +43,18 @@ struct Args {
 PredictOptions options_of(const Args& a) {
   PredictOptions o;
   o.method = parse_predict_method(a.method);
-  o.order = int(parse_uint(a.order, "--order", 100));
+  o.order = int(parse_uint(a.order, "--order", 8));
   require(o.order >= 1, "--order must be at least 1");
   o.grid_points = int(parse_uint(a.grid, "--grid", kMaxGridPoints));
   require(o.grid_points >= 3, "--grid must be at least 3");
-  o.full_mean = a.full_mean;
-  o.full_variance = a.full_variance;
   bool dens = o.method == PredictMethod::Density;
   require(dens || (!a.full_mean && !a.full_variance), "--full-mean and --full-variance apply to --method density");
   require(dens || !a.grid_given, "--grid applies to --method density");
-  require(!a.order_given || o.order == 1 || o.method == PredictMethod::Full || (dens && (a.full_mean || a.full_variance)),
-          "--order applies to --method full and to density with --full-mean or --full-variance");
+  require(!a.order_given || o.method == PredictMethod::Full || dens, "--order applies to --method full and density");
+  // density with --order K > 1 and neither --full-* flag: both the mean and the variance of order K
+  bool both = dens && o.order > 1 && !a.full_mean && !a.full_variance;
+  o.full_mean = a.full_mean || both;
+  o.full_variance = a.full_variance || both;
   return o;
 }
 
@@ -163,7 +164,9 @@ RELUMIX_COMMAND(45, [](CLI::App& app) {
   sub->add_option("--widths,-w", a->widths, "widths of layers 1..L: 256x32, 64,128,256, 256x16,128x16");
   sub->add_option("--theta0,-t", a->theta0, "input angle in (0, pi]: 0.1, pi/3, 2pi/5 (screening default pi/2)");
   sub->add_option("--method,-m", a->method, "infinite | linear | full | density")->default_val("density");
-  auto* order = sub->add_option("--order,-k", a->order, "1/n order of mu, sigma^2 (full; density with --full-*; default 1)");
+  auto* order = sub->add_option("--order,-k", a->order, "1/n order 1..8 of mu, sigma^2 for full and density: 1 = the paper's O(1/n)\n"
+                                "form (default), K >= 2 = the cumulant series through n^-K; on density, K >= 2 implies\n"
+                                "--full-mean --full-variance unless one of them is given");
   sub->add_flag("--full-mean", a->full_mean, "density: the full mu(theta, n) instead of the linearized mean");
   sub->add_flag("--full-variance", a->full_variance, "density: sigma^2(theta, n) instead of 8n/(n+5)^2");
   auto* grid = sub->add_option("--grid", a->grid,

@@ -36,12 +36,12 @@ Interval cos_infinite_enclosure(const Theta& theta, mpfr_prec_t bits);
 struct AngleValues {
   std::string mu, sigma2, cos_infinite_width;  // certified decimals
 };
-// order 1: the paper's O(1/n) formulas; order K > 1: the cumulant series through n^-K
-// (issue 6; throws InputError until available).
+// order 1: the paper's O(1/n) formulas; order K = 2..8: the cumulant series through n^-K
+// (cumulant.hpp): ln D + sum_k mean_k/n^k and sum_k var_k/n^k.
 AngleValues angle_values(const Theta& theta, const Rational& n, int digits, int order = 1);
 
 // Double-precision mu, sigma^2 (correct to about 1e-15 relative, also for tiny theta),
-// for predictions. theta in (0, pi], n >= 2.
+// for predictions. theta in (0, pi], n >= 2, order as for angle_values.
 double mu_double(double theta, double n, int order = 1);
 double sigma2_double(double theta, double n, int order = 1);
 // rho(n) = ln((n+5)/(n-1)) - 10n/(n+5)^2 + 6n/(n-1)^2 (the decay offset per layer)
@@ -58,7 +58,8 @@ struct DecaySeries {
 };
 DecaySeries decay_series(const Rational& n, unsigned order);
 // The 1/n parts: mu - ln sin^2 = c0(theta) + c1(theta)/n + ..., sigma^2 = s1(theta)/n + ...
-// coefficients [k][j] of theta^j n^-k for k = 0..n_order.
+// coefficients [k][j] of theta^j n^-k for k = 0..n_order (n_order <= 4; k >= 2 from the cumulant
+// expansion, theta order at most 30 then).
 struct DecayDoubleSeries {
   unsigned order = 0, n_order = 0;
   std::vector<std::vector<QPi>> mu;      // mu[k][j]
