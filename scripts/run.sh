@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DRELUMIX_TESTS=OFF -DRELUMIX_BENCHMARKS=OFF >/dev/null
 cmake --build build/release --target relumix_cli
-./build/release/relumix demo "$@"
+./build/release/tools/relumix demo "$@"

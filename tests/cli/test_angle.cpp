@@ -1,6 +1,8 @@
 // Command-line tests: angle, map-series, decay-series.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "cli_run.hpp"
 
 TEST_CASE("angle: JSON and reference values") {
@@ -49,4 +51,44 @@ TEST_CASE("angle commands: bad input") {
   CHECK_BAD_INPUT("decay-series --width 1 --order 2");
   CHECK_BAD_INPUT("decay-series --width 64 --order 61");
   CHECK_BAD_INPUT("decay-series --width 64 --n-order 1");
+}
+
+TEST_CASE("angle --order K: the cumulant series, said in the JSON; theta = pi is exactly 0") {
+  auto a = run_relumix("angle --width 64 --theta 0.1 --order 3 --digits 20 --json");
+  REQUIRE(a.code == 0);
+  auto j = a.json();
+  CHECK(j["order"] == 3);
+  CHECK(j["form"] == "cumulant series through n^-3");
+  // SPEC 5: at n = 64, theta = 0.1 a Monte Carlo gives -4.663 +- 0.001 where the O(1/n) form gives -4.683
+  double mu = std::stod(j["mu"].get<std::string>());
+  CHECK(std::fabs(mu - (-4.663)) < 0.002);
+  auto p = run_relumix("angle --width 64 --theta 0.1 --digits 20 --json").json();
+  CHECK(p["form"] == "paper O(1/n)");
+  CHECK(std::fabs(std::stod(p["mu"].get<std::string>()) - (-4.683)) < 0.001);
+  for (const char* k : {"1", "4"}) {
+    auto z = run_relumix(std::string("angle --width 16 --theta pi --json --order ") + k);
+    REQUIRE(z.code == 0);
+    CHECK(z.json()["mu"] == "0");
+    CHECK(z.json()["sigma2"] == "0");
+  }
+}
+
+TEST_CASE("decay-series --n-order K: k >= 2 from the cumulant expansion") {
+  auto d = run_relumix("decay-series --n-order 3 --order 2 --json");
+  REQUIRE(d.code == 0);
+  auto j = d.json();
+  CHECK(j["n_order"] == 3);
+  CHECK(j["mu"].size() == 12);  // (order + 1) x (n_order + 1)
+  // c_{0,1} = mu_1(0) = -2 (the 1/n part of -rho(n) = -2/n + ...), c_{0,2} = -8, s_{0,1} = 8, s_{0,2} = 32:
+  // the limits of SPEC 4's rho(n) and sigma^2(0,n) expanded in 1/n agree at order 1
+  for (auto& e : j["mu"]) {
+    if (e["j"] == 0 && e["k"] == 1) CHECK(e["terms"]["1"] == "-2");
+    if (e["j"] == 0 && e["k"] == 2) CHECK(e["terms"]["1"] == "-8");
+  }
+  for (auto& e : j["sigma2"])
+    if (e["j"] == 0 && e["k"] == 1) CHECK(e["terms"]["1"] == "8");
+  CHECK_BAD_INPUT("decay-series --n-order 5 --order 2");
+  CHECK_BAD_INPUT("decay-series --n-order 2 --order 31");
+  CHECK_BAD_INPUT("angle --width 64 --theta 0.1 --order 0");
+  CHECK_BAD_INPUT("angle --width 64 --theta 0.1 --order -1");
 }

@@ -98,5 +98,9 @@ TEST_CASE("compare bad input") {
   CHECK_BAD_INPUT("compare -w 64x3 -s 10 --threads 0");
   CHECK_BAD_INPUT("compare -w 64x3 -s 10 --methods nonsense");
   CHECK_BAD_INPUT("compare -w 64x3 -s 10 --density-layers 4");
+  CHECK_BAD_INPUT("compare -w 64x3 -s 10 --density-layers 1,2,3");
+  CHECK_BAD_INPUT("compare -w 64x3 -s 10 --seed -1");
+  CHECK_BAD_INPUT("compare -w 64x3 -s 1e3x");
+  CHECK_BAD_INPUT("compare -w 64x3 -s 10 --order 9");
   CHECK_BAD_INPUT("compare -w 64x3 -s 10 --plot /nonexistent/dir/f.svg");
 }

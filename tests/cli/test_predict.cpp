@@ -97,6 +97,9 @@ TEST_CASE("predict: bad input") {
   CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --grid x");
   CHECK_BAD_INPUT("predict --widths 64 --theta0 pi --method linear");
   CHECK_BAD_INPUT("predict --widths 64");
+  CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --method full --order 9");
+  CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --method full --order 0");
+  CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --method linear --order 3");
   CHECK_BAD_INPUT("predict --theta0 1");
   CHECK_BAD_INPUT("predict --architectures /nonexistent/relumix_archs.txt");
   std::string f = temp_file("ok: 64x2\nbad: 64,,2\n");
@@ -106,4 +109,21 @@ TEST_CASE("predict: bad input") {
   CHECK_BAD_INPUT("predict --architectures " + e + " --widths 64");
   std::remove(f.c_str());
   std::remove(e.c_str());
+}
+
+TEST_CASE("predict --order K: density uses the order-K mean and variance; layer 1 is mu_K, sigma^2_K") {
+  auto r = run_relumix("--json predict --widths 64x3 --theta0 0.5 --order 3");
+  REQUIRE(r.code == 0);
+  auto j = r.json();
+  CHECK(j["order"] == 3);
+  CHECK(j["mean_model"] == "full");
+  CHECK(j["variance_model"] == "full");
+  // layer 1 is exactly Gaussian with the certified values of `angle --order 3`
+  auto a = run_relumix("--json angle --width 64 --theta 0.5 --order 3 --digits 17").json();
+  CHECK(j["layers"][0]["mean"].get<double>() == doctest::Approx(std::stod(a["mu"].get<std::string>())).epsilon(1e-13));
+  CHECK(j["layers"][0]["sd"].get<double>() ==
+        doctest::Approx(std::sqrt(std::stod(a["sigma2"].get<std::string>()))).epsilon(1e-13));
+  auto f = run_relumix("--json predict --widths 64x3 --theta0 0.5 --method full --order 2").json();
+  auto a2 = run_relumix("--json angle --width 64 --theta 0.5 --order 2 --digits 17").json();
+  CHECK(f["layers"][0]["mean"].get<double>() == doctest::Approx(std::stod(a2["mu"].get<std::string>())).epsilon(1e-13));
 }

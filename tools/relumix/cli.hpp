@@ -2,6 +2,7 @@
 // The relumix command line: each subcommand lives in its own cmd_<name>.cpp and registers
 // itself with RELUMIX_COMMAND; main.cpp only parses and reports errors.
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -23,6 +24,11 @@ void add_all_commands(CLI::App& app);
 
 // Parses a non-negative integer argument; InputError naming `what` if malformed or > max.
 unsigned long parse_uint(const std::string& text, const std::string& what, unsigned long max);
+
+// "5000", "1e6", "2.5e3": a whole number of Monte Carlo samples in [1, 10^10]; InputError otherwise.
+std::uint64_t parse_samples(const std::string& text);
+// A random seed 0..2^64-1 (decimal digits only: "-1" is refused, not wrapped); InputError otherwise.
+std::uint64_t parse_seed(const std::string& text);
 
 // Shared by commands: JSON of a polynomial (index k = coefficient of x^k, rational strings).
 Json poly_json(const Poly& p);

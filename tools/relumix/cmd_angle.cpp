@@ -11,6 +11,13 @@ namespace relumix::cli {
 
 const char* const kLogBasis = "log((n-1)/(n+5))";
 
+std::string log_plus(const QPi& c) {
+  std::string r = kLogBasis;
+  if (c.is_zero()) return r;
+  std::string t = c.str();
+  return t[0] == '-' ? r + " - " + t.substr(1) : r + " + " + t;
+}
+
 Json terms_json(const QPi& c) {
   Json t = Json::object();
   for (auto& [basis, value] : c.terms()) t[basis] = value;
@@ -137,7 +144,7 @@ RELUMIX_COMMAND(52, [](CLI::App& app) {
     if (globals().json) { emit({{"width", n}, {"order", J}, {"mu", mu}, {"sigma2", s2}}); return; }
     std::cout << "mu(theta," << n << ") - ln sin^2 theta = sum_j mu_j theta^j;  sigma^2(theta," << n << ") = sum_j s_j theta^j\n";
     for (unsigned j = 0; j <= J; ++j)
-      std::cout << "  mu_" << j << " = " << (j == 0 ? std::string(kLogBasis) + " + " : "") << d.mu[j].str() << "  = "
+      std::cout << "  mu_" << j << " = " << (j == 0 ? log_plus(d.mu[j]) : d.mu[j].str()) << "  = "
                 << mu[j]["value"].get<std::string>() << "\n";
     for (unsigned j = 0; j <= J; ++j)
       std::cout << "  s_" << j << " = " << d.sigma2[j].str() << "  = " << s2[j]["value"].get<std::string>() << "\n";

@@ -29,8 +29,7 @@ namespace {
 
 struct CompareArgs {
   std::string widths = "256x32", theta0 = "0.1", methods = "infinite,linear,full,density", plot, density_layers;
-  long long samples = 5000;
-  std::uint64_t seed = 1;
+  std::string samples = "5000", seed = "1", order = "1";
   int threads = 0;
   bool threads_given = false;
   int bins = 40;
@@ -215,8 +214,9 @@ void run(const CompareArgs& a) {
   Theta theta = parse_theta_checked(a.theta0, /*lo_open=*/true);
   double theta0 = theta.to_double();
   require(theta0 >= kMcMinTheta0, "theta0 = " + a.theta0 + " is below 1e-300, outside the double range of the Monte Carlo");
-  require(a.samples >= 1, "--samples must be at least 1 (got " + std::to_string(a.samples) + ")");
-  require(std::uint64_t(a.samples) <= kMcMaxSamples, "--samples must be at most 10^10");
+  const std::uint64_t samples = parse_samples(a.samples), seed = parse_seed(a.seed);
+  const int order = int(parse_uint(a.order, "--order", 8));
+  require(order >= 1, "--order must be at least 1");
   require(!a.threads_given || a.threads >= 1, "--threads must be at least 1 (got " + std::to_string(a.threads) + ")");
   const int L = int(widths.size());
   // density layers: default L/4 (at least 1) and L
@@ -238,7 +238,7 @@ void run(const CompareArgs& a) {
       require(l >= 1 && l <= L, "--density-layers: layer " + t + " is outside 1.." + std::to_string(L));
       dl.push_back(l);
     }
-    require(!dl.empty() && dl.size() <= 4, "--density-layers takes 1 to 4 layers");
+    require(!dl.empty() && dl.size() <= 2, "--density-layers takes 1 or 2 layers (the figure has two density panels)");
   }
   std::vector<MethodResult> ms;
   {
@@ -257,8 +257,8 @@ void run(const CompareArgs& a) {
   }
 
   McOptions opt;
-  opt.samples = std::uint64_t(a.samples);
-  opt.seed = a.seed;
+  opt.samples = samples;
+  opt.seed = seed;
   opt.threads = a.threads_given ? a.threads : 0;
   check_mc_args(widths, theta0, opt);
 
@@ -267,6 +267,8 @@ void run(const CompareArgs& a) {
     throw_if_stopped();
     PredictOptions po;
     po.method = m.method;
+    po.order = order;
+    po.full_mean = po.full_variance = order > 1;  // density: the order-K mean and variance
     try {
       m.pred = predict(widths, theta, po);
     } catch (const InputError& e) {
@@ -277,7 +279,7 @@ void run(const CompareArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   McRaw raw;
   {
-    Progress progress("mc", a.samples);
+    Progress progress("mc", (long long)samples);
     opt.progress = [&](std::uint64_t d) { progress.update((long long)d); };
     raw = simulate_mc(widths, theta0, opt, 0, opt.samples);
   }
@@ -303,7 +305,7 @@ void run(const CompareArgs& a) {
   std::vector<std::string> files;
   std::string plot_note;
   std::ostringstream title;
-  title << "widths " << a.widths << ", theta0 = " << a.theta0 << ", " << a.samples << " samples";
+  title << "widths " << a.widths << ", theta0 = " << a.theta0 << ", " << samples << " samples";
   if (!a.plot.empty()) std::tie(files, plot_note) = write_figure(a.plot, mc, raw, ms, dl, a.bins, title.str());
 
   if (globals().json) {
@@ -342,8 +344,9 @@ void run(const CompareArgs& a) {
       if (!m.pred) missing[m.name] = m.error;
     emit({{"widths", widths},
           {"theta0", theta0},
-          {"samples", a.samples},
-          {"seed", a.seed},
+          {"samples", samples},
+          {"seed", seed},
+          {"order", order},
           {"mc_seconds", mc.seconds},
           {"methods", [&] {
              nlohmann::json j = nlohmann::json::array();
@@ -359,8 +362,9 @@ void run(const CompareArgs& a) {
     if (!a.plot.empty()) std::cerr << "relumix compare: " << plot_note << "\n";
     return;
   }
-  std::printf("relumix compare: widths %s (%d layers), theta0 = %s, %lld samples, seed %llu\n", a.widths.c_str(), L,
-              a.theta0.c_str(), a.samples, (unsigned long long)a.seed);
+  std::printf("relumix compare: widths %s (%d layers), theta0 = %s, %llu samples, seed %llu, order %d%s\n", a.widths.c_str(),
+              L, a.theta0.c_str(), (unsigned long long)samples, (unsigned long long)seed, order,
+              order == 1 ? " (paper's O(1/n) form)" : " (cumulant series)");
   std::printf("X = ln sin^2 theta^l: Monte Carlo (mean +- stderr, sd) vs predicted mean [sd]; KS: simulated layer vs predicted density\n");
   for (const auto& m : ms)
     if (!m.pred) std::printf("  %s: not available (%s)\n", m.name.c_str(), m.error.c_str());
@@ -398,8 +402,12 @@ RELUMIX_COMMAND(55, [](CLI::App& app) {
                  "(default: the paper's figure 1)");
   sub->add_option("--widths,-w", a->widths, "layer widths (>= 2), e.g. 256x32")->default_val("256x32");
   sub->add_option("--theta0,-t", a->theta0, "angle between the inputs, in (0, pi]")->default_val("0.1");
-  sub->add_option("--samples,-s", a->samples, "Monte Carlo samples, 1..1e10")->default_val(5000);
-  sub->add_option("--seed", a->seed, "random seed")->default_val(1);
+  sub->add_option("--samples,-s", a->samples, "Monte Carlo samples, 1..1e10")->default_val("5000");
+  sub->add_option("--seed", a->seed, "random seed, 0..2^64-1")->default_val("1");
+  sub->add_option("--order,-k", a->order,
+                  "1/n order of the full and density predictions: 1 = the paper's O(1/n) form (linearized\n"
+                  "density baseline), K = 2..8 = the cumulant series through n^-K (density with full mean and variance)")
+      ->default_val("1");
   sub->add_option("--threads,-j", a->threads, "worker threads (default: all cores)")
       ->each([a](const std::string&) { a->threads_given = true; });
   sub->add_option("--methods", a->methods, "comma list of prediction methods")

@@ -25,29 +25,12 @@ namespace relumix::cli {
 namespace {
 
 struct McArgs {
-  std::string widths, theta0, samples = "5000", mode = "chain";
-  std::uint64_t seed = 1;
+  std::string widths, theta0, samples = "5000", mode = "chain", seed = "1";
   int threads = 0;
   bool threads_given = false;
   int hist = 0;
   std::vector<std::string> dump;
 };
-
-// "5000", "1e6", "2.5e3": a whole number of samples in [1, 10^10].
-std::uint64_t parse_samples(const std::string& text) {
-  std::size_t pos = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &pos);
-  } catch (...) {
-    pos = 0;
-  }
-  require(pos == text.size() && !text.empty() && std::isfinite(v) && v == std::floor(v),
-          "--samples must be a whole number (got '" + text + "')");
-  require(v >= 1, "--samples must be at least 1 (got " + text + ")");
-  require(v <= double(kMcMaxSamples), "--samples must be at most 10^10 (got " + text + ")");
-  return std::uint64_t(v);
-}
 
 std::string fmt(double v, const char* f = "%.6f") {
   if (!std::isfinite(v)) return "-";
@@ -212,7 +195,7 @@ void run(const McArgs& a) {
   double theta0 = theta.to_double();
   require(theta0 >= kMcMinTheta0, "theta0 = " + a.theta0 + " is below 1e-300, outside the double range of the Monte Carlo");
   opt.samples = parse_samples(a.samples);
-  opt.seed = a.seed;
+  opt.seed = parse_seed(a.seed);
   require(!a.threads_given || a.threads >= 1, "--threads must be at least 1 (got " + std::to_string(a.threads) + ")");
   opt.threads = a.threads_given ? a.threads : 0;
   require(a.hist >= 0 && a.hist <= 1000000, "--hist must be between 1 and 1000000 bins");
@@ -259,7 +242,7 @@ RELUMIX_COMMAND(50, [](CLI::App& app) {
       ->required();
   sub->add_option("--theta0,-t", a->theta0, "angle between the inputs, in (0, pi], e.g. 0.1 or pi/3")->required();
   sub->add_option("--samples,-s", a->samples, "number of simulated networks, 1..1e10")->default_val("5000");
-  sub->add_option("--seed", a->seed, "random seed (any 64-bit integer)")->default_val(1);
+  sub->add_option("--seed", a->seed, "random seed, 0..2^64-1 (same seed, same output)")->default_val("1");
   sub->add_option("--threads,-j", a->threads, "worker threads (default: all cores; results do not depend on it)")
       ->each([a](const std::string&) { a->threads_given = true; });
   sub->add_option("--mode", a->mode, "chain (Markov reduction, O(n) per layer) or network (weight matrices)")

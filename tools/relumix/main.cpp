@@ -1,6 +1,9 @@
 // relumix: arbitrary-precision symbolic and combinatorial calculator for ReLU networks
 // at initialization. See README.md.
+#include <cerrno>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -44,6 +47,31 @@ unsigned long parse_uint(const std::string& text, const std::string& what, unsig
   require(ok, what + " must be a non-negative integer, got '" + text + "'");
   unsigned long v = std::stoul(text);
   require(v <= max, what + " = " + text + " is too large (at most " + std::to_string(max) + ")");
+  return v;
+}
+
+std::uint64_t parse_samples(const std::string& text) {
+  std::size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &pos);
+  } catch (...) {
+    pos = 0;
+  }
+  require(pos == text.size() && !text.empty() && std::isfinite(v) && v == std::floor(v),
+          "--samples must be a whole number (got '" + text + "')");
+  require(v >= 1, "--samples must be at least 1 (got " + text + ")");
+  require(v <= 1e10, "--samples must be at most 10^10 (got " + text + ")");
+  return std::uint64_t(v);
+}
+
+std::uint64_t parse_seed(const std::string& text) {
+  bool ok = !text.empty() && text.size() <= 20;
+  for (char c : text) ok = ok && c >= '0' && c <= '9';
+  require(ok, "--seed must be a whole number from 0 to 2^64-1, got '" + text + "'");
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+  require(errno == 0, "--seed " + text + " is larger than 2^64-1");
   return v;
 }
 
@@ -101,6 +129,17 @@ int main(int argc, char** argv) {
   relumix::cli::add_all_commands(app);
   std::signal(SIGINT, on_sigint);
   try {
+    // the first word that is not an option must name a command (CLI11 would only say one is required)
+    for (int i = 1; i < argc; ++i) {
+      std::string w = argv[i];
+      if (w.empty() || w[0] == '-') continue;
+      try {
+        app.get_subcommand(w);
+      } catch (const CLI::OptionNotFound&) {
+        throw relumix::InputError("unknown command '" + w + "' (see relumix --help for the list)");
+      }
+      break;
+    }
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

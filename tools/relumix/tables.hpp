@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace relumix::cli {
 
@@ -13,10 +14,11 @@ struct TableSink {
   std::filesystem::path dir;
   // Writes dir/name with a header in the comment syntax of its extension
   // (.md: a paragraph; .csv: "# " lines; .tex: "% " lines).
-  void write(const std::string& name, const std::string& what, const std::string& body) const;
+  void write(const std::string& name, const std::string& what, const std::string& body);
+  std::vector<std::string> written;  // file names, in order
 };
 
-bool register_table(int order, std::function<void(const TableSink&)> writer);
+bool register_table(int order, std::function<void(TableSink&)> writer);
 
 }  // namespace relumix::cli
 

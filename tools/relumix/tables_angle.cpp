@@ -8,17 +8,18 @@
 namespace relumix::cli {
 
 std::string qpi_value(const QPi& c, int digits, const Rational& n, int log_coeff);
+std::string log_plus(const QPi& c);  // "log((n-1)/(n+5)) + c" with the sign of c (cmd_angle.cpp)
 
 namespace {
 
-RELUMIX_TABLE(20, [](const TableSink& out) {
+RELUMIX_TABLE(20, [](TableSink& out) {
   std::ostringstream md, csv;
   md << "| n | j | mu_j (exact) | mu_j | sigma2_j (exact) | sigma2_j |\n|---|---|---|---|---|---|\n";
   csv << "n,j,mu_exact,mu_value,sigma2_exact,sigma2_value\n";
   for (long n : {16L, 32L, 64L, 128L, 256L, 512L, 1024L}) {
     DecaySeries d = decay_series(Rational(n), 4);
     for (unsigned j = 0; j <= 4; ++j) {
-      std::string mu = (j == 0 ? std::string("log((n-1)/(n+5)) + ") : std::string()) + d.mu[j].str();
+      std::string mu = j == 0 ? log_plus(d.mu[j]) : d.mu[j].str();
       std::string mv = qpi_value(d.mu[j], 20, Rational(n), j == 0 ? 1 : 0), sv = qpi_value(d.sigma2[j], 20, 0, 0);
       md << "| " << n << " | " << j << " | " << mu << " | " << mv << " | " << d.sigma2[j].str() << " | " << sv << " |\n";
       csv << n << "," << j << ",\"" << mu << "\"," << mv << ",\"" << d.sigma2[j].str() << "\"," << sv << "\n";
@@ -32,7 +33,7 @@ RELUMIX_TABLE(20, [](const TableSink& out) {
   out.write("decay_coefficients.csv", what, csv.str());
 });
 
-RELUMIX_TABLE(21, [](const TableSink& out) {
+RELUMIX_TABLE(21, [](TableSink& out) {
   std::ostringstream md, csv;
   Series f = infinite_map_series(10);
   md << "| k | coefficient of theta^k in f(theta) | value |\n|---|---|---|\n";

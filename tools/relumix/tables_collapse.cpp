@@ -24,7 +24,7 @@ constexpr std::uint64_t kTableSamples = 10000;
 constexpr std::uint64_t kTableSeed = 20180101;
 constexpr long long kTableMcMaxDepth = 50;
 
-void write_safe_region(const TableSink& out) {
+void write_safe_region(TableSink& out) {
   const Rational eps[3] = {Rational(1, 100), Rational(1, 1000), Rational(1, 1000000)};
   std::ostringstream b;
   b << "| width N | L(1e-2) | L(1e-3) | L(1e-6) | exact P(dead by L(1e-2)) | MC, bias std 1, one input | "
@@ -69,7 +69,7 @@ void write_safe_region(const TableSink& out) {
       b.str());
 }
 
-void write_depth_to_width(const TableSink& out) {
+void write_depth_to_width(TableSink& out) {
   const long widths[] = {4, 8, 16, 32, 64, 128, 256};
   const Rational ratios[] = {Rational(1, 4), Rational(1, 2), Rational(1), Rational(2)};
   std::ostringstream b;

@@ -15,7 +15,7 @@ std::string csv_poly(const Poly& p) {
   return s;
 }
 
-RELUMIX_TABLE(10, [](const TableSink& out) {
+RELUMIX_TABLE(10, [](TableSink& out) {
   const unsigned N = 12;
   std::ostringstream md, csv, tex;
   md << "| a | b | P(rho) | Q(rho) | R(rho) |\n|---|---|---|---|---|\n";
@@ -46,7 +46,7 @@ RELUMIX_TABLE(10, [](const TableSink& out) {
   out.write("moments_closed_forms.tex", what, tex.str());
 });
 
-RELUMIX_TABLE(11, [](const TableSink& out) {
+RELUMIX_TABLE(11, [](TableSink& out) {
   std::ostringstream csv;
   csv << "n,k,T\n";
   for (unsigned n = 0; n <= 30; ++n) {
@@ -56,7 +56,7 @@ RELUMIX_TABLE(11, [](const TableSink& out) {
   out.write("bessel_numbers.csv", "Bessel numbers T(n,k) = n!/(2^k k! (n-2k)!) (OEIS A100861) for n <= 30.", csv.str());
 });
 
-RELUMIX_TABLE(12, [](const TableSink& out) {
+RELUMIX_TABLE(12, [](TableSink& out) {
   std::ostringstream md, csv;
   md << "| J | k | coefficient of theta^k |\n|---|---|---|\n";
   csv << "a,b,k,rational,coeff_1_over_pi\n";
