@@ -69,7 +69,7 @@ struct Plan {
   std::vector<Index> idx;          // ordered by degree; idx[0] = (0,0,0)
   std::vector<std::vector<Term>> recursion;  // recursion[p]: the terms for index p (p >= 1)
   std::vector<Group> groups;       // p = g - ln D
-  std::vector<Group> groups2;      // p^2, grouped the same way (for series: rational scalings are cheap)
+  std::vector<Group> groups2;      // p^2, grouped the same way (series, K <= 4: rational scalings are cheap)
   struct Product { int p, q, r, factor; };  // coefficient r of p^2 += factor c_p c_q
   std::vector<Product> square;     // (for intervals: fewer operations than groups2)
   unsigned max_wpow = 0, max_jpow = 0;
@@ -126,11 +126,12 @@ Plan make_plan(unsigned K) {
     add_term(rest, {0, j, 0}, c);
   }
   A[{0, 0}] = rest;
-  std::map<std::pair<unsigned, unsigned>, RPoly> A2;
-  for (auto it1 = A.begin(); it1 != A.end(); ++it1)
-    for (auto it2 = it1; it2 != A.end(); ++it2)
-      add_to(A2[{it1->first.first + it2->first.first, it1->first.second + it2->first.second}],
-             mul(it1->second, it2->second, T, it1 == it2 ? 1 : 2));
+  std::map<std::pair<unsigned, unsigned>, RPoly> A2;  // only the exact series use it (K <= 4)
+  if (K <= kMaxCumulantSeriesOrder)
+    for (auto it1 = A.begin(); it1 != A.end(); ++it1)
+      for (auto it2 = it1; it2 != A.end(); ++it2)
+        add_to(A2[{it1->first.first + it2->first.first, it1->first.second + it2->first.second}],
+               mul(it1->second, it2->second, T, it1 == it2 ? 1 : 2));
   auto groups = [&](const std::map<std::pair<unsigned, unsigned>, RPoly>& from, std::vector<Group>& out) {
     for (auto& [key, q] : from) {
       if (q.empty()) continue;

@@ -92,6 +92,7 @@ TEST_CASE("bad input: one-line error, non-zero exit") {
   CHECK_BAD_INPUT("moment 99999999999999999999999 1");
   CHECK_BAD_INPUT("moment 1");
   CHECK_BAD_INPUT("moment 1 1 --format html");
+  CHECK_BAD_INPUT("moment 1 1 --format latex --theta 0.1");
   CHECK_BAD_INPUT("series 1 1 --order 5001");
   CHECK_BAD_INPUT("series 1 1 --order -3");
   CHECK_BAD_INPUT("bessel 5001");

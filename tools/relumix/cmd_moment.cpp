@@ -45,14 +45,15 @@ RELUMIX_COMMAND(10, [](CLI::App& app) {
       "the exact closed form (P, Q for A+B even, R for A+B odd), or certified values with --theta");
   sub->add_option("A", o->a, "first order (integer >= 0)")->required();
   sub->add_option("B", o->b, "second order (integer >= 0)")->required();
-  sub->add_option("--format", o->format, "text or latex (closed form)")->check(CLI::IsMember({"text", "latex"}));
+  auto* format = sub->add_option("--format", o->format, "text or latex (closed form only)")->check(CLI::IsMember({"text", "latex"}));
   sub->add_option("--theta,-t", o->theta,
                   "angle(s) in [0, pi]: 0.1, 1e-12, pi/3, 2pi/5, pi-1e-4; a list a,b,c; a grid lo:hi:count");
   add_digits(sub, o->digits);
-  sub->callback([o] {
+  sub->callback([o, format] {
     unsigned a = unsigned(parse_uint(o->a, "A", kMaxMomentOrder)), b = unsigned(parse_uint(o->b, "B", kMaxMomentOrder));
     require(a + b <= kMaxMomentOrder, "A+B = " + std::to_string(a + b) + " is too large (at most " + std::to_string(kMaxMomentOrder) + ")");
     if (!o->theta.empty()) {
+      require(format->count() == 0, "--format applies to the closed form, not to values at --theta");
       print_moment_values(a, b, o->theta, o->digits);
       return;
     }

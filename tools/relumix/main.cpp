@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <exception>
 #include <map>
 #include <unistd.h>
 
@@ -102,13 +103,27 @@ void Progress::update(long long done) {
 }
 
 Progress::~Progress() {
-  if (printed_) std::fprintf(stderr, "\r%s: done in %.1f s\033[K\n", what_.c_str(), now() - start_);
+  if (!printed_) return;
+  if (std::uncaught_exceptions() > 0)  // stopped (Ctrl-C or an error): end the line, claim nothing
+    std::fprintf(stderr, "\n");
+  else
+    std::fprintf(stderr, "\r%s: done in %.1f s\033[K\n", what_.c_str(), now() - start_);
 }
 
 }  // namespace relumix::cli
 
 namespace {
 void on_sigint(int) { relumix::request_stop(); }
+
+// Under MPI (relumix-mpi) only rank 0 reports, so that R ranks print one line, not R. The rank
+// comes from the launcher's environment: errors may come before MPI_Init.
+bool reporting_rank() {
+#ifdef RELUMIX_WITH_MPI
+  for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMI_RANK"})
+    if (const char* r = std::getenv(v)) return std::string(r) == "0";
+#endif
+  return true;
+}
 
 // CLI11 messages may span lines; the contract is one line.
 std::string one_line(std::string s) {
@@ -150,16 +165,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::RuntimeError& e) {  // a command's own failure status (e.g. verify)
     return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
-    std::cerr << "relumix: error: " << one_line(e.what()) << " (see relumix --help)\n";
+    if (reporting_rank()) std::cerr << "relumix: error: " << one_line(e.what()) << " (see relumix --help)\n";
     return 2;
   } catch (const relumix::InputError& e) {
-    std::cerr << "relumix: error: " << one_line(e.what()) << "\n";
+    if (reporting_rank()) std::cerr << "relumix: error: " << one_line(e.what()) << "\n";
     return 2;
   } catch (const relumix::Interrupted&) {
-    std::cerr << "relumix: interrupted\n";
+    if (reporting_rank()) std::cerr << "relumix: interrupted\n";
     return 130;
   } catch (const std::exception& e) {
-    std::cerr << "relumix: internal error: " << one_line(e.what()) << "\n";
+    if (reporting_rank()) std::cerr << "relumix: internal error: " << one_line(e.what()) << "\n";
     return 3;
   }
   return 0;
