@@ -5,7 +5,9 @@
 //
 // The one exception is the square root of Box-Muller: with errno semantics (the default) g++
 // will not vectorize std::sqrt, and `#pragma GCC optimize("no-math-errno")` does not change
-// that, so sqrt_array uses the SSE2/AVX/AVX-512 square-root instructions directly.
+// that, so sqrt_array uses the SSE2/AVX square-root instructions directly (on AVX-512, rsqrt14
+// with Newton steps). Philox has an AVX-512 version with intrinsics: g++'s own vectorization of its
+// 32 x 32 -> 64-bit products was the bottleneck there.
 
 #include <algorithm>
 #include <bit>
@@ -18,6 +20,9 @@
 #if defined(__SSE2__)
 #include <immintrin.h>
 #endif
+
+// g++ 12 warns about the _mm512_undefined_* placeholders inside its own AVX-512 intrinsics
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 namespace relumix::mc_detail {
 
@@ -54,7 +59,16 @@ inline double log_word(double v) {
 // v[k] = sqrt(v[k]) for k < m (v[k] >= 0; v is 64-byte aligned and padded to a multiple of 8).
 inline void sqrt_array(double* v, int m) {
 #if defined(__AVX512F__)
-  for (int k = 0; k < m; k += 8) _mm512_store_pd(v + k, _mm512_maskz_sqrt_pd(0xFF, _mm512_load_pd(v + k)));
+  // sqrt x = x / sqrt x from the 14-bit rsqrt14 estimate and two Newton steps (relative error a
+  // few 1e-16): about 3x the throughput of vsqrtpd. Inputs are > 0 here (r2 >= 2.3e-10).
+  const __m512d half = _mm512_set1_pd(0.5), three_halves = _mm512_set1_pd(1.5);
+  for (int k = 0; k < m; k += 8) {
+    __m512d x = _mm512_load_pd(v + k);
+    __m512d y = _mm512_rsqrt14_pd(x), hx = _mm512_mul_pd(half, x);
+    y = _mm512_mul_pd(y, _mm512_fnmadd_pd(hx, _mm512_mul_pd(y, y), three_halves));
+    y = _mm512_mul_pd(y, _mm512_fnmadd_pd(hx, _mm512_mul_pd(y, y), three_halves));
+    _mm512_store_pd(v + k, _mm512_mul_pd(x, y));
+  }
 #elif defined(__AVX__)
   for (int k = 0; k < m; k += 4) _mm256_store_pd(v + k, _mm256_sqrt_pd(_mm256_load_pd(v + k)));
 #elif defined(__SSE2__)
@@ -68,7 +82,7 @@ inline void sqrt_array(double* v, int m) {
 // unit vector at angle 2 pi (b + 1/2) 2^-32. The normals are sqrt(r2) * (cphi, sphi).
 inline void bm_parts(std::uint32_t a, std::uint32_t b, double& r2out, double& cphi_out, double& sphi_out) {
   double r2 = 2.0 * (22.18070977791825 - log_word(double(a) + 0.5));  // 22.18... = 32 ln 2
-  r2out = r2 > 0.0 ? r2 : 0.0;
+  r2out = r2 > 1e-300 ? r2 : 1e-300;  // r2 >= 2.3e-10 in exact arithmetic; keep sqrt_array away from 0
   // angle: nearest quarter turn q and the rest x in (-pi/4, pi/4)
   std::uint32_t mm = b + (1u << 29);
   std::uint32_t q = mm >> 30;
@@ -106,7 +120,7 @@ void bm_block(const std::uint32_t* __restrict a, const std::uint32_t* __restrict
   alignas(64) double r[kBatch];
   for (int k = 0; k < m; ++k) bm_parts(a[k], b[k], r[k], g[k], z[k]);
   int padded = (m + 7) / 8 * 8;
-  for (int k = m; k < padded; ++k) r[k] = 0.0;
+  for (int k = m; k < padded; ++k) r[k] = 1.0;  // padding (unused)
   sqrt_array(r, padded);
   for (int k = 0; k < m; ++k) {
     g[k] *= r[k];
@@ -123,6 +137,40 @@ void philox_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint6
   const std::uint32_t c2 = std::uint32_t(sample), c3 = std::uint32_t(sample >> 32);
   const std::uint32_t lo0 = std::uint32_t(j0);
   const std::uint32_t hi0 = std::uint32_t(j0 >> 32) + (layer << 12);
+#if defined(__AVX512F__)
+  // 16 calls at a time in 32-bit lanes. g++ widens the 32 x 32 -> 64-bit products of the loop
+  // below to 64-bit lanes (vpmullq and permutes); here the even and odd lanes are multiplied with
+  // vpmuludq and the high and low halves blended back, about 3x fewer instructions.
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i m0 = _mm512_set1_epi64(kM0), m1 = _mm512_set1_epi64(kM1);
+  for (int k = 0; k < m; k += 16) {
+    __m512i x0 = _mm512_add_epi32(_mm512_set1_epi32(int(lo0 + std::uint32_t(k))), iota);
+    __mmask16 carry = _mm512_cmplt_epu32_mask(x0, _mm512_set1_epi32(int(lo0)));
+    __m512i x1 = _mm512_mask_add_epi32(_mm512_set1_epi32(int(hi0)), carry, _mm512_set1_epi32(int(hi0)), _mm512_set1_epi32(1));
+    __m512i x2 = _mm512_set1_epi32(int(c2)), x3 = _mm512_set1_epi32(int(c3));
+    std::uint32_t k0 = key.k0, k1 = key.k1;
+    for (int r = 0; r < 10; ++r) {
+      __m512i p0e = _mm512_mul_epu32(x0, m0), p0o = _mm512_mul_epu32(_mm512_srli_epi64(x0, 32), m0);
+      __m512i p1e = _mm512_mul_epu32(x2, m1), p1o = _mm512_mul_epu32(_mm512_srli_epi64(x2, 32), m1);
+      __m512i hi0v = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(p0e, 32), p0o);
+      __m512i lo0v = _mm512_mask_blend_epi32(0xAAAA, p0e, _mm512_slli_epi64(p0o, 32));
+      __m512i hi1v = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(p1e, 32), p1o);
+      __m512i lo1v = _mm512_mask_blend_epi32(0xAAAA, p1e, _mm512_slli_epi64(p1o, 32));
+      x0 = _mm512_ternarylogic_epi32(hi1v, x1, _mm512_set1_epi32(int(k0)), 0x96);  // three-way xor
+      x1 = lo1v;
+      x2 = _mm512_ternarylogic_epi32(hi0v, x3, _mm512_set1_epi32(int(k1)), 0x96);
+      x3 = lo0v;
+      k0 += kW0;
+      k1 += kW1;
+    }
+    __mmask16 keep = m - k >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (m - k)) - 1);
+    _mm512_mask_storeu_epi32(out0 + k, keep, x0);
+    _mm512_mask_storeu_epi32(out1 + k, keep, x1);
+    _mm512_mask_storeu_epi32(out2 + k, keep, x2);
+    _mm512_mask_storeu_epi32(out3 + k, keep, x3);
+  }
+  return;
+#endif
   for (int k = 0; k < m; ++k) {
     std::uint32_t lo = lo0 + std::uint32_t(k);
     std::uint32_t x0 = lo, x1 = hi0 + (lo < lo0 ? 1u : 0u), x2 = c2, x3 = c3;

@@ -55,10 +55,10 @@ TEST_CASE("Philox batches equal Random123's philox4x32") {
     auto key = mc_detail::key_of_seed(seed);
     for (std::uint64_t sample : {0ULL, 5ULL, 0x2540BE3FFULL}) {  // up to 10^10 - 1: high word used
       for (std::uint32_t layer : {1u, 7u, 1000000u}) {
-        std::uint64_t j0 = (1ULL << 32) - 3;  // carry into the high word inside the batch
+        std::uint64_t j0 = (1ULL << 32) - 3;  // carry into the high word inside the batch (full batch: every lane)
         std::uint32_t o[4][mc_detail::kBatch];
-        mc_detail::philox_batch(key, layer, sample, j0, 9, o[0], o[1], o[2], o[3]);
-        for (int k = 0; k < 9; ++k) {
+        mc_detail::philox_batch(key, layer, sample, j0, mc_detail::kBatch, o[0], o[1], o[2], o[3]);
+        for (int k = 0; k < mc_detail::kBatch; ++k) {
           std::uint64_t j = j0 + std::uint64_t(k);
           r123::Philox4x32 gen;
           r123::Philox4x32::ctr_type c = {{std::uint32_t(j), std::uint32_t(j >> 32) + (layer << 12),
@@ -90,6 +90,27 @@ TEST_CASE("Box-Muller transform matches the libm formula") {
     mc_detail::box_muller(a, 12345u, g, z);
     double u = (double(a) + 0.5) / 4294967296.0, phi = 2 * kPi * (12345 + 0.5) / 4294967296.0;
     CHECK(g == doctest::Approx(std::sqrt(-2 * std::log(u)) * std::cos(phi)).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("normal pairs (the vectorized block) equal box_muller of the Philox words") {
+  // normal_pairs uses call j's words (0, 1) for pair j and words (2, 3) for pair m + j
+  for (int m : {1, 7, 8, 9, 37, mc_detail::kBatch}) {
+    auto key = mc_detail::key_of_seed(77);
+    std::vector<double> g(2 * std::size_t(m)), z(2 * std::size_t(m));
+    mc_detail::normal_pairs(key, 5, 123, 1000, m, g.data(), z.data());
+    std::vector<std::uint32_t> w0(std::size_t(m) + 16), w1(w0.size()), w2(w0.size()), w3(w0.size());
+    mc_detail::philox_batch(key, 5, 123, 1000, m, w0.data(), w1.data(), w2.data(), w3.data());
+    double worst = 0;
+    for (int k = 0; k < m; ++k) {
+      double ga, za, gb, zb;
+      mc_detail::box_muller(w0[std::size_t(k)], w1[std::size_t(k)], ga, za);
+      mc_detail::box_muller(w2[std::size_t(k)], w3[std::size_t(k)], gb, zb);
+      worst = std::max({worst, std::fabs(g[std::size_t(k)] - ga), std::fabs(z[std::size_t(k)] - za),
+                        std::fabs(g[std::size_t(m + k)] - gb), std::fabs(z[std::size_t(m + k)] - zb)});
+    }
+    INFO("m = " << m);
+    CHECK(worst < 1e-14);
   }
 }
 
