@@ -69,6 +69,7 @@ TEST_CASE("collapse Monte Carlo: bias, two inputs, reproducible") {
 }
 
 TEST_CASE("collapse: bad input") {
+  CHECK_BAD_INPUT("collapse --width 4 --depth 3 --bias-std 1 --samples 10 --seed -1");
   CHECK_BAD_INPUT("collapse --width 0 --depth 5");
   CHECK_BAD_INPUT("collapse --width 3 --depth 0");
   CHECK_BAD_INPUT("collapse --width -3 --depth 5");

@@ -49,6 +49,7 @@ TEST_CASE("norm --mc: simulated mean and variance within 4.5 standard errors") {
 }
 
 TEST_CASE("norm: bad input") {
+  CHECK_BAD_INPUT("norm --width 4 --depth 3 --mc 10 --seed 18446744073709551616");
   CHECK_BAD_INPUT("norm --width 0 --depth 5");
   CHECK_BAD_INPUT("norm --width 3 --depth 0");
   CHECK_BAD_INPUT("norm --width 20001 --depth 5");

@@ -25,6 +25,8 @@ void add_all_commands(CLI::App& app);
 // Parses a non-negative integer argument; InputError naming `what` if malformed or > max.
 unsigned long parse_uint(const std::string& text, const std::string& what, unsigned long max);
 
+// An integer in [lo, hi] given as "12", "1e18" or "1000000"; InputError naming `what`.
+long long parse_int_range(const std::string& text, const std::string& what, long long lo, long long hi);
 // "5000", "1e6", "2.5e3": a whole number of Monte Carlo samples in [1, 10^10]; InputError otherwise.
 std::uint64_t parse_samples(const std::string& text);
 // A random seed 0..2^64-1 (decimal digits only: "-1" is refused, not wrapped); InputError otherwise.

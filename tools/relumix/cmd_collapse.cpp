@@ -13,19 +13,6 @@ namespace relumix::cli {
 
 namespace {
 
-// An integer in [lo, hi] given as "12", "1e18" or "1000000"; InputError naming `what`.
-long long parse_int_in(const std::string& text, const std::string& what, long long lo, long long hi) {
-  Rational q;
-  try {
-    q = parse_rational(text);
-  } catch (const InputError&) {
-    throw InputError(what + " must be an integer, got '" + text + "'");
-  }
-  require(denominator(q) == 1, what + " must be an integer, got '" + text + "'");
-  require(q >= lo && q <= hi, what + " must be in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got '" + text + "'");
-  return numerator(q).convert_to<long long>();
-}
-
 double parse_nonneg(const std::string& text, const std::string& what, double hi) {
   Rational q;
   try {
@@ -45,8 +32,8 @@ struct CollapseArgs {
 };
 
 void run_collapse(const CollapseArgs& a) {
-  long width = long(parse_int_in(a.width, "--width", 1, kCollapseMaxWidth));
-  long long depth = parse_int_in(a.depth, "--depth", 1, kCollapseMaxDepth);
+  long width = long(parse_int_range(a.width, "--width", 1, kCollapseMaxWidth));
+  long long depth = parse_int_range(a.depth, "--depth", 1, kCollapseMaxDepth);
   double bias = parse_nonneg(a.bias, "--bias-std", 1e6);
   require(a.inputs == 1 || a.inputs == 2, "--inputs must be 1 or 2, got " + std::to_string(a.inputs));
   bool monte_carlo = a.mc || bias > 0 || a.inputs == 2;
@@ -73,8 +60,8 @@ void run_collapse(const CollapseArgs& a) {
   require(th.compare_pi_multiple(Rational(1, 2)) <= 0,
           "--angle must lie in [0, pi/2] (the inputs have non-negative coordinates), got '" + a.angle + "'");
   o.angle = th.to_double();
-  o.samples = std::uint64_t(parse_int_in(a.samples, "--samples", 1, 1000000000000LL));
-  o.seed = std::uint64_t(parse_int_in(a.seed, "--seed", 0, 9223372036854775807LL));
+  o.samples = std::uint64_t(parse_int_range(a.samples, "--samples", 1, 1000000000000LL));
+  o.seed = parse_seed(a.seed);
   require(depth <= 100000000, "--depth must be at most 1e8 for the Monte Carlo, got '" + a.depth + "'");
   Progress prog("collapse Monte Carlo", (long long)o.samples);
   CollapseMcResult r = collapse_monte_carlo(o, [&](std::uint64_t done) { prog.update((long long)done); });

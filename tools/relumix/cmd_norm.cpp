@@ -13,29 +13,17 @@ namespace relumix::cli {
 
 namespace {
 
-long long parse_count(const std::string& text, const std::string& what, long long lo, long long hi) {
-  Rational q;
-  try {
-    q = parse_rational(text);
-  } catch (const InputError&) {
-    throw InputError(what + " must be an integer, got '" + text + "'");
-  }
-  require(denominator(q) == 1, what + " must be an integer, got '" + text + "'");
-  require(q >= lo && q <= hi, what + " must be in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got '" + text + "'");
-  return numerator(q).convert_to<long long>();
-}
-
 struct NormArgs {
   std::string width, depth, mc = "0", seed = "1";
   int digits = 30;
 };
 
 void run_norm(const NormArgs& a) {
-  long width = long(parse_count(a.width, "--width", 1, kNormMaxWidth));
-  long long depth = parse_count(a.depth, "--depth", 1, kNormMaxDepth);
-  long long samples = parse_count(a.mc, "--mc", 0, 1000000000000LL);
+  long width = long(parse_int_range(a.width, "--width", 1, kNormMaxWidth));
+  long long depth = parse_int_range(a.depth, "--depth", 1, kNormMaxDepth);
+  long long samples = parse_int_range(a.mc, "--mc", 0, 1000000000000LL);
   require(samples != 1, "--mc needs at least 2 samples");
-  std::uint64_t seed = std::uint64_t(parse_count(a.seed, "--seed", 0, 9223372036854775807LL));
+  std::uint64_t seed = parse_seed(a.seed);
   if (samples > 0) {  // refuse an oversized Monte Carlo before the exact part
     double work = double(samples) * double(depth) * double(width);
     require(work <= kNormMcMaxWork, "Monte Carlo too large: samples*depth*width = " + std::to_string(work) +

@@ -51,6 +51,18 @@ unsigned long parse_uint(const std::string& text, const std::string& what, unsig
   return v;
 }
 
+long long parse_int_range(const std::string& text, const std::string& what, long long lo, long long hi) {
+  Rational q;
+  try {
+    q = parse_rational(text);
+  } catch (const InputError&) {
+    throw InputError(what + " must be an integer, got '" + text + "'");
+  }
+  require(denominator(q) == 1, what + " must be an integer, got '" + text + "'");
+  require(q >= lo && q <= hi, what + " must be in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got '" + text + "'");
+  return numerator(q).convert_to<long long>();
+}
+
 std::uint64_t parse_samples(const std::string& text) {
   std::size_t pos = 0;
   double v = 0;
