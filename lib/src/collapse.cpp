@@ -1,12 +1,12 @@
 #include "relumix/collapse.hpp"
 
-#include <Random123/philox.h>
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "relumix/certify.hpp"
+#include "philox_normals.hpp"
 #include "relumix/error.hpp"
 #include "relumix/interrupt.hpp"
 
@@ -86,40 +86,7 @@ std::string certify_exp(const Enclosure& lnx, int digits) {
   }
 }
 
-// ---- Monte Carlo random numbers: Philox4x64-10, key (seed, stream tag), counter
-// (sample, layer, block, 0). Box-Muller turns 4 uniforms into 4 normals.
-class Normals {
- public:
-  Normals(std::uint64_t seed, std::uint64_t tag, std::uint64_t sample, std::uint64_t layer) {
-    key_ = {{seed, tag}};
-    ctr_ = {{sample, layer, 0, 0}};
-  }
-  double next() {
-    if (left_ == 0) refill();
-    return buf_[--left_];
-  }
-
- private:
-  void refill() {
-    auto r = rng_(ctr_, key_);
-    ++ctr_.v[2];
-    constexpr double two_pi = 6.283185307179586;
-    constexpr double scale = 1.0 / 9007199254740992.0;  // 2^-53
-    for (int i = 0; i < 2; ++i) {
-      double u1 = double((r.v[2 * i] >> 11) + 1) * scale;  // (0, 1]
-      double u2 = double(r.v[2 * i + 1] >> 11) * scale;    // [0, 1)
-      double rad = std::sqrt(-2.0 * std::log(u1));
-      buf_[2 * i] = rad * std::cos(two_pi * u2);
-      buf_[2 * i + 1] = rad * std::sin(two_pi * u2);
-    }
-    left_ = 4;
-  }
-  r123::Philox4x64 rng_;
-  r123::Philox4x64::key_type key_;
-  r123::Philox4x64::ctr_type ctr_;
-  double buf_[4] = {0, 0, 0, 0};
-  int left_ = 0;
-};
+using Normals = detail::PhiloxNormals;  // philox_normals.hpp
 
 constexpr std::uint64_t kCollapseTag = 0x636f6c6c61707365ULL;  // "collapse"
 
