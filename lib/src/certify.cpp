@@ -70,4 +70,26 @@ Certified certify(const Enclosure& f, const CertifyOptions& opt) {
   }
 }
 
+// x = 10^k * exp(y - k ln 10) with k = floor(y / ln 10), so nothing underflows.
+std::string certify_exp(const Enclosure& lnx, int digits) {
+  const double log2_10 = 3.321928094887362;
+  mpfr_prec_t bits = mpfr_prec_t(digits * log2_10) + 32 + 64;
+  const mpfr_prec_t cap = mpfr_prec_t(20 * digits * log2_10) + 40000;
+  for (;;) {
+    throw_if_stopped();
+    Interval y = lnx(bits);
+    Interval ln10 = log(Interval(10L, bits));
+    double t = (y / ln10).mid_double();
+    if (!std::isfinite(t)) throw std::runtime_error("certify_exp: non-finite exponent");
+    long long k = (long long)std::floor(t);
+    Interval s = exp(y - ln10 * Rational(Integer(k)));
+    if (s.is_finite() && s.is_positive()) {
+      Rounded lo = round_to(&s.get()->left, digits), hi = round_to(&s.get()->right, digits);
+      if (lo == hi) return format_decimal(false, lo.digits, lo.exp10 + long(k));
+    }
+    if (bits >= cap) throw std::runtime_error("could not certify exp(y) at " + std::to_string(bits) + " bits");
+    bits = std::min(cap, bits * 2);
+  }
+}
+
 }  // namespace relumix

@@ -47,45 +47,6 @@ Interval log_keep(long width, mpfr_prec_t bits) {
   return log1p(ldexp(Interval(-1L, bits), -width));
 }
 
-struct Rounded {
-  bool neg;
-  std::string digits;
-  long exp10;
-  bool operator==(const Rounded&) const = default;
-};
-
-Rounded round_to(mpfr_srcptr x, int digits) {
-  mpfr_exp_t e = 0;
-  char* s = mpfr_get_str(nullptr, &e, 10, std::size_t(digits), x, MPFR_RNDN);
-  if (!s) throw std::runtime_error("mpfr_get_str failed");
-  Rounded r{s[0] == '-', std::string(s[0] == '-' ? s + 1 : s), long(e)};
-  mpfr_free_str(s);
-  return r;
-}
-
-// Certifies x = exp(y) > 0 given an enclosure of y, printing the decimal exponent separately:
-// x = 10^k * exp(y - k ln 10) with k = floor(y / ln 10), so nothing underflows.
-std::string certify_exp(const Enclosure& lnx, int digits) {
-  const double log2_10 = 3.321928094887362;
-  mpfr_prec_t bits = mpfr_prec_t(digits * log2_10) + 32 + 64;
-  const mpfr_prec_t cap = mpfr_prec_t(20 * digits * log2_10) + 40000;
-  for (;;) {
-    throw_if_stopped();
-    Interval y = lnx(bits);
-    Interval ln10 = log(Interval(10L, bits));
-    double t = (y / ln10).mid_double();
-    if (!std::isfinite(t)) throw std::runtime_error("certify_exp: non-finite exponent");
-    long long k = (long long)std::floor(t);
-    Interval s = exp(y - ln10 * Rational(Integer(k)));
-    if (s.is_finite() && s.is_positive()) {
-      Rounded lo = round_to(&s.get()->left, digits), hi = round_to(&s.get()->right, digits);
-      if (lo == hi) return format_decimal(false, lo.digits, lo.exp10 + long(k));
-    }
-    if (bits >= cap) throw std::runtime_error("could not certify the survival probability at " + std::to_string(bits) + " bits");
-    bits = std::min(cap, bits * 2);
-  }
-}
-
 using Normals = detail::PhiloxNormals;  // philox_normals.hpp
 
 constexpr std::uint64_t kCollapseTag = 0x636f6c6c61707365ULL;  // "collapse"

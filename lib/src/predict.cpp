@@ -434,14 +434,32 @@ double x_of_theta(const Theta& t) {
   Interval s = sin(t.enclose(160));
   return log(sqr(s)).mid_double();
 }
+// infinite, linear, full: one deterministic state per layer. step(l, n, x, t) turns the state
+// after l layers into the state after l + 1 (x = ln sin^2 theta, t = theta; both unset at l = 0).
+// Ctrl-C and progress are checked every `every` layers.
+template <class Step>
+void mean_path(Prediction& P, const std::vector<long>& widths, const PredictOptions& opt, long every, Step&& step) {
+  const long L = long(widths.size());
+  double x = 0, t = 0;
+  for (long l = 0; l < L; ++l) {
+    if (l % every == 0) throw_if_stopped();
+    step(l, double(widths[std::size_t(l)]), x, t);
+    LayerPrediction lp;
+    lp.layer = int(l + 1);
+    lp.mean = x;
+    lp.theta_mean = t;
+    P.layers.push_back(lp);
+    if (opt.progress && (l % every == 0 || l + 1 == L)) opt.progress(l + 1, L);
+  }
+}
 }  // namespace
+
 
 Prediction predict(const std::vector<long>& widths, const Theta& theta0, const PredictOptions& opt) {
   check_widths(widths);
   require(!theta0.is_zero() && theta0.compare_pi_multiple(Rational(0)) > 0 && theta0.compare_pi_multiple(Rational(1)) <= 0,
           "theta0 must lie in (0, pi]");
   require(opt.order >= 1 && opt.order <= 8, "--order must lie in 1..8");
-  const long L = long(widths.size());
   const double t0 = std::min(theta0.to_double(), M_PI);
   const int order = opt.order;
   auto need_x0 = [&] {
@@ -455,51 +473,26 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
   Prediction P;
   P.method = opt.method;
   switch (opt.method) {
-    case PredictMethod::Infinite: {
-      double t = t0;
-      for (long l = 0; l < L; ++l) {
-        if ((l & 4095) == 0) throw_if_stopped();
-        t = infinite_map(t);
-        LayerPrediction lp;
-        lp.layer = int(l + 1);
-        lp.mean = 2 * std::log(std::sin(t));
-        lp.theta_mean = t;
-        P.layers.push_back(lp);
-        if (opt.progress && (l & 4095) == 0) opt.progress(l + 1, L);
-      }
+    case PredictMethod::Infinite:
+      mean_path(P, widths, opt, 4096, [&](long l, double, double& x, double& t) {
+        t = infinite_map(l == 0 ? t0 : t);
+        x = 2 * std::log(std::sin(t));
+      });
       break;
-    }
     case PredictMethod::Linear: {
-      double x = need_x0(), t = t0;
-      for (long l = 0; l < L; ++l) {
-        if ((l & 4095) == 0) throw_if_stopped();
-        x = x - kTwoOver3Pi * t - rho_n(double(widths[std::size_t(l)]));
+      const double x0 = need_x0();
+      mean_path(P, widths, opt, 4096, [&](long l, double n, double& x, double& t) {
+        x = (l == 0 ? x0 : x) - kTwoOver3Pi * (l == 0 ? t0 : t) - rho_n(n);
         t = theta_of_x(x);
-        LayerPrediction lp;
-        lp.layer = int(l + 1);
-        lp.mean = x;
-        lp.theta_mean = t;
-        P.layers.push_back(lp);
-        if (opt.progress && (l & 4095) == 0) opt.progress(l + 1, L);
-      }
+      });
       break;
     }
-    case PredictMethod::Full: {
-      double t = t0, x = 0;
-      for (long l = 0; l < L; ++l) {
-        throw_if_stopped();
-        double n = double(widths[std::size_t(l)]);
+    case PredictMethod::Full:
+      mean_path(P, widths, opt, 1, [&](long l, double n, double& x, double& t) {
         x = l == 0 ? mu_first(n) : mu_at(t, x, n, order);
         t = theta_of_x(x);
-        LayerPrediction lp;
-        lp.layer = int(l + 1);
-        lp.mean = x;
-        lp.theta_mean = t;
-        P.layers.push_back(lp);
-        if (opt.progress) opt.progress(l + 1, L);
-      }
+      });
       break;
-    }
     case PredictMethod::Density: {
       DensityModel dm;
       double n1 = double(widths[0]);

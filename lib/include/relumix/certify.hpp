@@ -33,6 +33,11 @@ inline std::string certify(const Enclosure& f, int digits) {
   return certify(f, o).text;
 }
 
+// x = exp(y) > 0 to `digits` correct significant digits from an enclosure of y = ln x, also when x
+// lies far outside the double and MPFR exponent ranges (1e-124939, say): the decimal exponent is
+// split off first. Throws std::runtime_error at the precision cap (20 digits log2(10) + 40000 bits).
+std::string certify_exp(const Enclosure& lnx, int digits);
+
 // Formats sign, significant digits "d1d2...dD" and decimal exponent e (value = 0.d1d2... * 10^e):
 // fixed notation for 1e-5 <= |x| < 1e21 (and when all digits fit), scientific otherwise.
 std::string format_decimal(bool negative, const std::string& digits, long exp10);
