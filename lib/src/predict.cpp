@@ -441,15 +441,17 @@ template <class Step>
 void mean_path(Prediction& P, const std::vector<long>& widths, const PredictOptions& opt, long every, Step&& step) {
   const long L = long(widths.size());
   double x = 0, t = 0;
-  for (long l = 0; l < L; ++l) {
-    if (l % every == 0) throw_if_stopped();
+  P.layers.reserve(std::size_t(L));
+  for (long l = 0, check = 0; l < L; ++l) {
+    bool poll = --check <= 0;
+    if (poll) check = every, throw_if_stopped();
     step(l, double(widths[std::size_t(l)]), x, t);
     LayerPrediction lp;
     lp.layer = int(l + 1);
     lp.mean = x;
     lp.theta_mean = t;
     P.layers.push_back(lp);
-    if (opt.progress && (l % every == 0 || l + 1 == L)) opt.progress(l + 1, L);
+    if (opt.progress && (poll || l + 1 == L)) opt.progress(l + 1, L);
   }
 }
 }  // namespace
