@@ -153,10 +153,11 @@ std::pair<std::vector<std::string>, std::string> write_figure(const std::string&
   {
     auto f = open(gp);
     f << "# relumix compare: " << title << "\n";
+    f << "set encoding utf8\n";  // theta as the character itself: SVG viewers rarely have the Symbol font
     f << "set terminal svg size 1500,500 dynamic enhanced font 'Helvetica,12' background rgb 'white'\n";
     f << "set output '" << out.string() << "'\n";
     f << "set multiplot layout 1,3 title '" << title << "'\n";
-    f << "set key left bottom\nset xlabel 'layer l'\nset ylabel 'ln sin^2 {/Symbol q}^l'\nset grid\n";
+    f << "set key left bottom\nset xlabel 'layer l'\nset ylabel 'ln sin^2 \u03b8^l'\nset grid\n";
     f << "set style fill transparent solid 0.15 noborder\n";
     f << "plot ";
     int col = 5, k = 0;
@@ -179,7 +180,7 @@ std::pair<std::vector<std::string>, std::string> write_figure(const std::string&
     f << (first ? "" : ", ") << "'" << layers_file
       << "' using 1:2:3 with yerrorbars pt 7 ps 0.5 lc rgb 'black' title 'Monte Carlo (mean, sd)'\n";
     for (std::size_t i = 0; i < dl.size(); ++i) {
-      f << "set xlabel 'ln sin^2 {/Symbol q}^{" << dl[i] << "}'\nset ylabel 'density'\nset key left top\n";
+      f << "set xlabel 'ln sin^2 \u03b8^{" << dl[i] << "}'\nset ylabel 'density'\nset key below horizontal\n";
       if (std::isfinite(ranges[i].first)) f << "set xrange [" << dat(ranges[i].first) << ":" << dat(ranges[i].second) << "]\n";
       else f << "set autoscale x\n";
       f << "plot '" << hist_files[i] << "' using 1:2 with histeps lw 2 lc rgb 'black' title 'Monte Carlo, layer "

@@ -1,11 +1,13 @@
 // relumix demo: a short tour, run by the README's quick start. Each step is an ordinary relumix
 // command line, printed before its output, so the tour also shows what to type.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
+#include "relumix/error.hpp"
 
 namespace relumix::cli {
 namespace {
@@ -42,6 +44,10 @@ RELUMIX_COMMAND(1, [](CLI::App& app) {
       "and the paper's figure 1 (n = 256, 32 layers, theta0 = 0.1, 5000 samples): predictions vs Monte Carlo");
   sub->add_option("--plot", *plot, "also draw figure 1 into FILE.svg (gnuplot)");
   sub->callback([plot] {
+    if (!plot->empty()) {  // fail before the tour, not at its last step
+      auto dir = std::filesystem::path(*plot).parent_path();
+      require(dir.empty() || std::filesystem::is_directory(dir), "--plot: directory " + dir.string() + " does not exist");
+    }
     const bool json = globals().json;
     globals().json = false;  // the tour is for reading
     std::vector<Step> steps = {
