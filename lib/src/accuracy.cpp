@@ -5,6 +5,7 @@
 #include "relumix/angle.hpp"
 #include "relumix/cumulant.hpp"
 #include "relumix/error.hpp"
+#include "relumix/stats.hpp"
 
 namespace relumix {
 
@@ -17,21 +18,20 @@ AccuracyPoint accuracy_point(long width, double theta, unsigned max_order, const
   p.width = width;
   p.theta = theta;
   McRaw raw = simulate_mc({width}, theta, opt, 0, opt.samples);
-  double sum = 0;
+  std::vector<double> x;
+  x.reserve(raw.count);
   for (std::uint64_t i = 0; i < raw.count; ++i)
-    if (raw.state(i, 1) == McRaw::kOk) sum += raw.value(i, 1), ++p.count;
+    if (raw.state(i, 1) == McRaw::kOk) x.push_back(raw.value(i, 1));
+  p.count = x.size();
   p.excluded = raw.count - p.count;
   require(p.count >= 2, "fewer than 2 samples survived (all dead or degenerate)");
-  p.mean = sum / double(p.count);
-  double m2 = 0, m4 = 0;
-  for (std::uint64_t i = 0; i < raw.count; ++i)
-    if (raw.state(i, 1) == McRaw::kOk) {
-      double d = raw.value(i, 1) - p.mean;
-      m2 += d * d, m4 += d * d * d * d;
-    }
+  Moments m = moments(x);
+  p.mean = m.mean;
+  p.var = m.sd * m.sd;
+  p.stderr_mean = m.stderr_mean;
+  double m4 = 0;
+  for (double v : x) m4 += (v - p.mean) * (v - p.mean) * (v - p.mean) * (v - p.mean);
   double c = double(p.count);
-  p.var = m2 / (c - 1);
-  p.stderr_mean = std::sqrt(p.var / c);
   p.stderr_var = std::sqrt(std::max(m4 / c - p.var * p.var, 0.0) / c);
   auto add = [&](int order, double mean, double var) {
     p.predictions.push_back({order, mean, var, (mean - p.mean) / p.stderr_mean, (var - p.var) / p.stderr_var});

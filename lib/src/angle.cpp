@@ -153,15 +153,7 @@ AngleValues angle_values(const Theta& t, const Rational& n, int digits, int orde
 namespace {
 Theta theta_of_double(double theta) {
   require(std::isfinite(theta) && theta > 0 && theta <= M_PI, "theta must lie in (0, pi]");
-  Theta t;
-  int e;
-  double m = std::frexp(theta, &e);
-  // theta = m 2^e exactly, m has 53 bits
-  Integer mant(std::ldexp(m, 53));
-  e -= 53;
-  t.offset = e >= 0 ? Rational(mant << e) : Rational(mant, Integer(1) << -e);
-  t.text = std::to_string(theta);
-  return t;
+  return exact_theta(theta);
 }
 
 template <class F>

@@ -291,12 +291,7 @@ const CumulantValues& cumulant_double(double theta, unsigned K) {
   thread_local std::vector<CumulantValues> recent;
   for (auto& v : recent)
     if (v.theta == theta && v.K == K) return v;
-  Theta t;
-  int e;
-  double m = std::frexp(theta, &e);  // theta = m 2^e exactly, m with 53 bits
-  Integer mant(std::ldexp(m, 53));
-  e -= 53;
-  t.offset = e >= 0 ? Rational(mant << e) : Rational(mant, Integer(1) << -e);
+  const Theta t = exact_theta(theta);
   // the sums cancel like w^(2K) = (4/D)^(2K), D ~ sin^2 theta for small theta
   double s = std::sin(std::min(theta, M_PI / 2));
   mpfr_prec_t bits = 96 + mpfr_prec_t(2 * K * std::max(0.0, std::log2(4 / (s * s))));

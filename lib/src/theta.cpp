@@ -1,6 +1,7 @@
 #include "relumix/theta.hpp"
 
 #include <cctype>
+#include <cmath>
 
 #include "relumix/error.hpp"
 
@@ -50,6 +51,18 @@ std::string theta_text(const Rational& pc, const Rational& off) {
     out += o;
   }
   return out;
+}
+
+Theta exact_theta(double theta) {
+  require(std::isfinite(theta), "angle must be a finite number");
+  Theta t;
+  int e;
+  double m = std::frexp(theta, &e);  // theta = m 2^e exactly, m has 53 bits
+  Integer mant(std::ldexp(m, 53));
+  e -= 53;
+  t.offset = e >= 0 ? Rational(mant << e) : Rational(mant, Integer(1) << -e);
+  t.text = std::to_string(theta);
+  return t;
 }
 
 Theta parse_theta(const std::string& text) {

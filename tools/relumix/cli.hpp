@@ -20,7 +20,8 @@ Globals& globals();
 
 // Registers a function that adds one subcommand to the app. `order` sorts --help.
 bool register_command(int order, std::function<void(CLI::App&)> add);
-void add_all_commands(CLI::App& app);
+// The whole command line: name, the global --json flag and every registered command.
+void setup_app(CLI::App& app);
 
 // Parses a non-negative integer argument; InputError naming `what` if malformed or > max.
 unsigned long parse_uint(const std::string& text, const std::string& what, unsigned long max);

@@ -18,11 +18,8 @@ struct Step {
 
 // Runs `relumix <args>` in this process (a fresh parser with every command).
 void run_line(const std::string& args) {
-  CLI::App app{"relumix"};
-  app.name("relumix");
-  app.require_subcommand(1);
-  app.fallthrough();
-  add_all_commands(app);
+  CLI::App app;
+  setup_app(app);
   std::vector<std::string> argv;  // CLI11 wants them in reverse order
   std::string tok;
   for (char c : args + " ") {

@@ -38,7 +38,14 @@ bool register_command(int order, std::function<void(CLI::App&)> add) {
   return true;
 }
 
-void add_all_commands(CLI::App& app) {
+void setup_app(CLI::App& app) {
+  app.description(
+      "relumix: exact moments, certified values and finite-width angle-decay predictions\n"
+      "for ReLU networks at initialization (see README.md).");
+  app.name("relumix");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_flag("--json", globals().json, "machine-readable JSON on stdout");
   for (auto& [order, add] : registry()) add(app);
 }
 
@@ -146,14 +153,8 @@ std::string one_line(std::string s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{
-      "relumix: exact moments, certified values and finite-width angle-decay predictions\n"
-      "for ReLU networks at initialization (see README.md)."};
-  app.name("relumix");
-  app.require_subcommand(1);
-  app.fallthrough();
-  app.add_flag("--json", relumix::cli::globals().json, "machine-readable JSON on stdout");
-  relumix::cli::add_all_commands(app);
+  CLI::App app;
+  relumix::cli::setup_app(app);
   std::signal(SIGINT, on_sigint);
   try {
     // the first word that is not an option must name a command (CLI11 would only say one is required)

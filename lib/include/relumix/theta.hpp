@@ -27,6 +27,9 @@ struct Theta {
 // Canonical text of pi_coeff * pi + offset ("pi/3", "2pi/5", "0.1", "pi-1/10000").
 std::string theta_text(const Rational& pi_coeff, const Rational& offset);
 
+// The exact binary value of a finite double (offset = m 2^e, text = std::to_string). No range check.
+Theta exact_theta(double theta);
+
 // One angle. Throws InputError on malformed text. No range check.
 Theta parse_theta(const std::string& text);
 // One angle in [0, pi] (lo_open: in (0, pi]); InputError otherwise.
