@@ -176,36 +176,34 @@ std::pair<int, std::uint8_t> network_sample(const std::vector<long>& widths, dou
 
 // ---- chain mode ---------------------------------------------------------------------------
 
-std::pair<int, std::uint8_t> chain_sample(const std::vector<long>& widths, double theta0, mc_detail::Key key,
-                                          std::uint64_t sample, double* x, std::uint64_t stride) {
-  double c = std::cos(theta0), s = std::sin(theta0), t = std::tan(0.5 * theta0);
+std::pair<int, std::uint8_t> chain_sample(const std::vector<long>& widths, const mc_detail::Step& start,
+                                          mc_detail::Key key, std::uint64_t sample, double* x, std::uint64_t stride) {
+  mc_detail::Step st = start;
   const int L = int(widths.size());
   for (int l = 1; l <= L; ++l) {
-    auto st = mc_detail::chain_step(key, std::uint32_t(l), sample, widths[std::size_t(l - 1)], c, s, t);
+    st = mc_detail::chain_step(key, std::uint32_t(l), sample, widths[std::size_t(l - 1)], st);
     if (st.kind != McRaw::kOk) return {l, st.kind};
     x[std::size_t(l - 1) * stride] = st.x;
-    c = st.c;
-    s = st.s;
-    t = s / (1.0 + c);
   }
   return {L + 1, McRaw::kOk};
 }
 
-McSummary summarize_values(std::vector<double>& v) {
-  McSummary s;
-  Moments m = moments(v);
-  s.mean = m.mean;
-  s.sd = m.sd;
-  s.stderr_mean = m.stderr_mean;
-  auto q = quantiles(v, {0.05, 0.25, 0.5, 0.75, 0.95, 0.0, 1.0});
-  s.q05 = q[0];
-  s.q25 = q[1];
-  s.q50 = q[2];
-  s.q75 = q[3];
-  s.q95 = q[4];
-  s.min = q[5];
-  s.max = q[6];
-  return s;
+// Statistics of v (reordered) and of theta(v) (values th, in the same order as v on entry):
+// theta is increasing in X, so its quantiles come from the order statistics of v.
+void summarize_layer(std::vector<double>& v, const std::vector<double>& th, McSummary& x, McSummary& theta) {
+  for (auto [out, m] : {std::pair{&x, moments(v)}, std::pair{&theta, moments(th)}}) {
+    out->mean = m.mean;
+    out->sd = m.sd;
+    out->stderr_mean = m.stderr_mean;
+  }
+  auto q = quantile_points(v, {0.05, 0.25, 0.5, 0.75, 0.95, 0.0, 1.0});
+  double McSummary::*field[7] = {&McSummary::q05, &McSummary::q25, &McSummary::q50, &McSummary::q75,
+                                 &McSummary::q95, &McSummary::min, &McSummary::max};
+  for (std::size_t k = 0; k < q.size(); ++k) {
+    x.*field[k] = q[k].value();
+    const double tlo = mc_theta_of_x(q[k].lo), thi = mc_theta_of_x(q[k].hi);
+    theta.*field[k] = std::isnan(q[k].lo) ? q[k].lo : tlo + q[k].frac * (thi - tlo);
+  }
 }
 
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
@@ -288,9 +286,10 @@ McRaw simulate_mc(const std::vector<long>& widths, double theta0, const McOption
   std::function<void(std::uint64_t)> progress;
   if (opt.progress) progress = [&](std::uint64_t d) { opt.progress(d); };
   if (opt.mode == McMode::Chain) {
+    const auto start = mc_detail::chain_start(theta0);
     parallel_blocks(count, threads, progress, [&](std::uint64_t b0, std::uint64_t bn) {
       for (std::uint64_t i = b0; i < b0 + bn; ++i) {
-        auto [end, kind] = chain_sample(widths, theta0, key, first + i, raw.x.data() + i, count);
+        auto [end, kind] = chain_sample(widths, start, key, first + i, raw.x.data() + i, count);
         raw.end[i] = end;
         raw.kind[i] = kind;
       }
@@ -344,8 +343,7 @@ McResult summarize_mc(const McRaw& raw, const std::vector<long>& widths, double 
         out.hist_hi = h.hi;
         out.hist = std::move(h.counts);
       }
-      out.x = summarize_values(v);
-      out.theta = summarize_values(th);
+      summarize_layer(v, th, out.x, out.theta);
     }
   };
   int threads = std::min(resolve_threads(opt.threads), raw.layers);

@@ -48,21 +48,37 @@ double quantile_sorted(const std::vector<double>& sorted, double p) {
   return sorted[lo] + f * (sorted[lo + 1] - sorted[lo]);
 }
 
-double quantile(std::vector<double>& v, double p) {
-  if (v.empty()) return kNaN;
-  double h = (double(v.size()) - 1) * p;
-  std::size_t lo = std::size_t(std::floor(h));
-  if (lo >= v.size() - 1) return *std::max_element(v.begin(), v.end());
-  std::nth_element(v.begin(), v.begin() + long(lo), v.end());
-  double a = v[lo];
-  double b = *std::min_element(v.begin() + long(lo) + 1, v.end());
-  return a + (h - double(lo)) * (b - a);
-}
+double quantile(std::vector<double>& v, double p) { return quantile_points(v, {p})[0].value(); }
 
 std::vector<double> quantiles(std::vector<double>& v, const std::vector<double>& ps) {
   std::vector<double> out;
-  out.reserve(ps.size());
-  for (double p : ps) out.push_back(quantile(v, p));
+  for (const auto& q : quantile_points(v, ps)) out.push_back(q.value());
+  return out;
+}
+
+std::vector<QuantilePoint> quantile_points(std::vector<double>& v, const std::vector<double>& ps) {
+  if (v.empty()) return std::vector<QuantilePoint>(ps.size(), QuantilePoint{kNaN, kNaN, 0.0});
+  const std::size_t n = v.size();
+  std::vector<std::size_t> lo(ps.size()), ranks;
+  std::vector<double> frac(ps.size());
+  for (std::size_t k = 0; k < ps.size(); ++k) {
+    const double h = (double(n) - 1) * ps[k];
+    lo[k] = std::min(std::size_t(std::floor(h)), n - 1);
+    frac[k] = h - double(lo[k]);
+    ranks.push_back(lo[k]);
+    ranks.push_back(std::min(lo[k] + 1, n - 1));
+  }
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  // after selecting rank r in [start, n), everything from r + 1 on is >= v[r]
+  std::size_t start = 0;
+  for (std::size_t r : ranks) {
+    std::nth_element(v.begin() + long(start), v.begin() + long(r), v.end());
+    start = r + 1;
+  }
+  std::vector<QuantilePoint> out;
+  for (std::size_t k = 0; k < ps.size(); ++k)
+    out.push_back(QuantilePoint{v[lo[k]], v[std::min(lo[k] + 1, n - 1)], frac[k]});
   return out;
 }
 

@@ -142,6 +142,84 @@ TEST_CASE("normal pairs: moments, independence and KS against the normal CDF") {
   CHECK(ks_pvalue(d, n) > 1e-4);
 }
 
+TEST_CASE("chain categories: multinomial counts, with ties settled exactly") {
+  // Neuron categories (only X > 0, only Y > 0, both > 0) have probabilities d, d, 1/2 - d with
+  // d = theta / (2 pi). Summed over many layers the counts are binomial; check them within 4.5
+  // standard errors.
+  auto check_counts = [](double theta, long n, int steps, const char* what) {
+    const double d = theta / (2 * kPi);
+    double x = 0, y = 0, both = 0;
+    auto key = mc_detail::key_of_seed(99);
+    for (int i = 0; i < steps; ++i) {
+      auto c = mc_detail::neuron_counts(key, 1, std::uint64_t(i), n, theta);
+      x += double(c.x);
+      y += double(c.y);
+      both += double(c.both);
+    }
+    const double N = double(n) * steps;
+    INFO(what);
+    check_close(x / N, std::sqrt(d * (1 - d) / N), d, 0, "P(only X)");
+    check_close(y / N, std::sqrt(d * (1 - d) / N), d, 0, "P(only Y)");
+    check_close(both / N, std::sqrt((0.5 - d) * (0.5 + d) / N), 0.5 - d, 0, "P(both)");
+  };
+  check_counts(1.0, 1000, int(scaled(2000)), "theta = 1");
+  check_counts(3.0, 7, int(scaled(20000)), "theta = 3, odd width");
+  // d = 2^-20: both thresholds d and 2d lie below the first 16-bit step, so every neuron of the
+  // two small categories comes from a tie (first 16 bits all zero, probability 2^-16) settled by
+  // further words (probability 1/16 each): this exercises the exact tie path, about 4 per layer.
+  check_counts(2 * kPi * std::ldexp(1.0, -20), 1L << 22, sanitized() ? 40 : 200, "theta = 2 pi 2^-20 (ties)");
+  // theta = pi: never both
+  auto c = mc_detail::neuron_counts(mc_detail::key_of_seed(1), 1, 0, 1000, kPi);
+  CHECK(c.both == 0);
+  CHECK(c.x + c.y == 1000);
+}
+
+TEST_CASE("chain pair sums: the vectorized kernels equal the formulas with libm") {
+  // Reference: the documented use of the words (mc.hpp, pair_sums) evaluated with std::log,
+  // std::sin, std::cos in long double.
+  auto key = mc_detail::key_of_seed(4242);
+  for (double theta : {0.1, 1.0, 3.0, 1e-8, kPi}) {
+    for (auto cnt : {mc_detail::Counts{3, 2, 11}, mc_detail::Counts{30, 5, 700}, mc_detail::Counts{1, 0, 0},
+                     mc_detail::Counts{0, 4, 1}}) {
+      if (theta == kPi) cnt.both = 0;
+      const long active = cnt.both + cnt.x + cnt.y;
+      long double cc = 0, ss = 0, cs = 0, sx = 0, sy = 0;
+      for (long p0 = 0; p0 < active; p0 += 2 * mc_detail::kBatch) {
+        const int np = int(std::min<long>(2 * mc_detail::kBatch, active - p0)), m = (np + 1) / 2;
+        std::vector<std::uint32_t> w0(static_cast<std::size_t>(m)), w1 = w0, w2 = w0, w3 = w0;
+        mc_detail::philox_batch(key, 7, 31, std::uint64_t(p0 / 2), m, w0.data(), w1.data(), w2.data(), w3.data());
+        for (int k = 0; k < np; ++k) {
+          const std::uint32_t a = k < m ? w0[std::size_t(k)] : w2[std::size_t(k - m)];
+          const std::uint32_t b = k < m ? w1[std::size_t(k)] : w3[std::size_t(k - m)];
+          const long double w = -2.0L * std::log((a + 0.5L) / 4294967296.0L);
+          const long p = p0 + k;
+          if (p < cnt.both) {
+            const long double psi = (kPi - theta) / 2 * (double(std::int32_t(b ^ 0x80000000u)) + 0.5L) / 2147483648.0L;
+            cc += w * std::cos(psi) * std::cos(psi);
+            ss += w * std::sin(psi) * std::sin(psi);
+            cs += w * std::cos(psi) * std::sin(psi);
+          } else {
+            const long double sa = std::sin(theta * (b + 0.5L) / 4294967296.0L);
+            (p < cnt.both + cnt.x ? sx : sy) += w * sa * sa;
+          }
+        }
+      }
+      for (bool portable : {false, true}) {
+        auto got = portable ? mc_detail::pair_sums_portable(key, 7, 31, cnt, theta)
+                            : mc_detail::pair_sums(key, 7, 31, cnt, theta);
+        INFO("theta " << theta << " counts " << cnt.x << "," << cnt.y << "," << cnt.both << " portable " << portable);
+        const double scale = double(cc + ss) + 1e-300;
+        CHECK(std::fabs(got.cc - double(cc)) <= 1e-13 * scale);
+        CHECK(std::fabs(got.ss - double(ss)) <= 1e-13 * scale);
+        CHECK(std::fabs(got.cs - double(cs)) <= 1e-13 * scale);
+        // the one-input sums are O(theta^2): relative accuracy
+        CHECK(std::fabs(got.sx - double(sx)) <= 1e-13 * double(sx));
+        CHECK(std::fabs(got.sy - double(sy)) <= 1e-13 * double(sy));
+      }
+    }
+  }
+}
+
 TEST_CASE("results do not depend on the thread count or on splitting the samples") {
   std::vector<long> w{64, 3, 17, 200};
   for (McMode mode : {McMode::Chain, McMode::Network}) {

@@ -77,8 +77,8 @@ static void Chain(benchmark::State& state) {
   const long n = state.range(0);
   auto key = mc_detail::key_of_seed(1);
   std::uint64_t s = 0;
-  const double th = 0.1;
-  for (auto _ : state) benchmark::DoNotOptimize(mc_detail::chain_step(key, 1, s++, n, std::cos(th), std::sin(th), std::tan(th / 2)));
+  const auto start = mc_detail::chain_start(0.1);
+  for (auto _ : state) benchmark::DoNotOptimize(mc_detail::chain_step(key, 1, s++, n, start));
   state.counters["pairs_per_s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(Chain)->Arg(256)->Arg(4096)->Arg(65536);

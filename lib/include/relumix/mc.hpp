@@ -122,13 +122,43 @@ void normal_pairs(Key key, std::uint32_t layer, std::uint64_t sample, std::uint6
 // Box-Muller of two 32-bit words (the vectorized transform, one pair).
 void box_muller(std::uint32_t a, std::uint32_t b, double& g, double& z);
 
-// One chain step of width n from (cos, sin) of the current angle, returned as the next
-// (cos, sin) and X; kind as in McRaw (0 ok). Deterministic function of (key, layer, sample).
+// The philox_batch sample argument carries a stream number in bits 48..63 (samples are below
+// 2^34): stream 0 holds the pairs (and network mode's normals), 1 the neuron categories of the
+// chain, 2 + b the words 4b..4b+3 that settle a category tie of neuron j (call j).
+constexpr std::uint64_t kStreamCategory = 1, kStreamTie = 2;
+constexpr std::uint64_t stream_sample(std::uint64_t sample, std::uint64_t stream) { return sample | (stream << 48); }
+
+// Chain layer of width n at angle theta. Neuron i is "only X > 0", "only Y > 0", "both > 0" or
+// neither when its uniform U_i falls in [0, d), [d, 2d), [2d, 1/2 + d) or [1/2 + d, 1),
+// d = theta / (2 pi): U_i's first 16 bits are half of a word of stream 1 (neuron i: call i / 8,
+// word (i / 2) mod 4 of the SoA batch, low half for even i), and ties with a threshold are
+// settled exactly with further words of U_i (streams 2, 3, ...).
+struct Counts {
+  long x = 0, y = 0, both = 0;
+};
+Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n, double theta);
+
+// The sums over the active neurons, in the order both, only X, only Y; active pair p uses the
+// words (a, b) that normal_pairs would use for its pair p. R^2 = -2 ln((a + 1/2) 2^-32), and
+//   both:   psi = (pi - theta)/2 * (b - 2^31 + 1/2) / 2^31,  cc, ss, cs = sum R^2 cos^2 psi,
+//           R^2 sin^2 psi, R^2 cos psi sin psi;
+//   only X / only Y:  a = theta (b + 1/2) / 2^32,  sx / sy = sum R^2 sin^2 a.
+// pair_sums is the AVX-512 kernel where it is compiled, pair_sums_portable plain loops.
+struct PairSums {
+  double cc = 0, ss = 0, cs = 0, sx = 0, sy = 0;
+};
+PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
+PairSums pair_sums_portable(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
+
+// One chain step of width n from the current angle (theta, its cos and sin, X = ln sin^2 theta)
+// to the next; kind as in McRaw (0 ok). Deterministic function of (key, layer, sample); see
+// mc_kernel.cpp for how the sums give the angle. chain_start gives the state at theta0.
 struct Step {
-  double c = 1, s = 0, x = 0;
+  double theta = 0, c = 1, s = 0, x = 0;
   std::uint8_t kind = 0;
 };
-Step chain_step(Key key, std::uint32_t layer, std::uint64_t sample, long n, double c, double s, double t);
+Step chain_start(double theta0);
+Step chain_step(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur);
 }  // namespace mc_detail
 
 }  // namespace relumix

@@ -21,6 +21,15 @@ Moments moments(const std::vector<double>& v);
 double quantile(std::vector<double>& v, double p);
 // Several quantiles at once (ps in any order); v is reordered.
 std::vector<double> quantiles(std::vector<double>& v, const std::vector<double>& ps);
+// The type-7 quantile at p is lo + frac (hi - lo) for the order statistics lo <= hi around it;
+// for an increasing f, f(lo) + frac (f(hi) - f(lo)) is then the quantile of f(v). One
+// selection per order statistic, each on what is left above the previous one; v is reordered.
+// Empty v: NaNs.
+struct QuantilePoint {
+  double lo, hi, frac;
+  double value() const { return lo + frac * (hi - lo); }
+};
+std::vector<QuantilePoint> quantile_points(std::vector<double>& v, const std::vector<double>& ps);
 // Same on sorted data (no reordering).
 double quantile_sorted(const std::vector<double>& sorted, double p);
 
