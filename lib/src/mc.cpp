@@ -201,8 +201,8 @@ void summarize_layer(std::vector<double>& v, const std::vector<double>& th, McSu
                                  &McSummary::q95, &McSummary::min, &McSummary::max};
   for (std::size_t k = 0; k < q.size(); ++k) {
     x.*field[k] = q[k].value();
-    const double tlo = mc_theta_of_x(q[k].lo), thi = mc_theta_of_x(q[k].hi);
-    theta.*field[k] = std::isnan(q[k].lo) ? q[k].lo : tlo + q[k].frac * (thi - tlo);
+    const double tlo = mc_theta_of_x(q[k].lo), thi = mc_theta_of_x(q[k].hi);  // NaN for no samples
+    theta.*field[k] = tlo + q[k].frac * (thi - tlo);
   }
 }
 

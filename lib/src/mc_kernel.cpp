@@ -63,6 +63,9 @@ inline double log_word(double v) {
   return ed * 0.6931471805599453 + 2.0 * s * p;
 }
 
+// R^2 = -2 ln U for U = (a + 1/2) 2^-32, the exponential of both Box-Muller and the chain
+inline double exp_weight(std::uint32_t a) { return 2.0 * (22.18070977791825 - log_word(double(a) + 0.5)); }  // 32 ln 2
+
 // v[k] = sqrt(v[k]) for k < m (v[k] >= 0; v is 64-byte aligned and padded to a multiple of 8).
 inline void sqrt_array(double* v, int m) {
 #if defined(__AVX512F__)
@@ -101,7 +104,7 @@ inline void sincos_small(double x, double& s, double& c) {
 // Box-Muller on words (a, b), first part: r2 = -2 ln u with u = (a + 1/2) 2^-32, and the
 // unit vector at angle 2 pi (b + 1/2) 2^-32. The normals are sqrt(r2) * (cphi, sphi).
 inline void bm_parts(std::uint32_t a, std::uint32_t b, double& r2out, double& cphi_out, double& sphi_out) {
-  double r2 = 2.0 * (22.18070977791825 - log_word(double(a) + 0.5));  // 22.18... = 32 ln 2
+  const double r2 = exp_weight(a);
   r2out = r2 > 1e-300 ? r2 : 1e-300;  // r2 >= 2.3e-10 in exact arithmetic; keep sqrt_array away from 0
   // angle: nearest quarter turn q and the rest x in (-pi/4, pi/4)
   std::uint32_t mm = b + (1u << 29);
@@ -400,7 +403,7 @@ PairSums pair_sums_portable(Key key, std::uint32_t layer, std::uint64_t sample, 
     const int np = pair_words(key, layer, sample, p0, active, wa, wb);
     const int padded = (np + kLanes - 1) / kLanes * kLanes;
     for (int k = 0; k < padded; ++k)  // R^2 = -2 ln((a + 1/2) 2^-32); padding adds nothing
-      r2[k] = k < np ? 2.0 * (22.18070977791825 - log_word(double(wa[k]) + 0.5)) : 0.0;
+      r2[k] = k < np ? exp_weight(wa[k]) : 0.0;
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
     for (int k0 = 0; k0 < nb; k0 += kLanes) {
       for (int l = 0; l < kLanes; ++l) {
