@@ -9,10 +9,10 @@
 #include <string>
 
 #include "cli_run.hpp"
-#include "relumix/predict.hpp"
-#include "relumix/stats.hpp"
-#include "relumix/theta.hpp"
-#include "relumix/widths.hpp"
+#include "relumix/predict/predict.hpp"
+#include "relumix/mc/stats.hpp"
+#include "relumix/numeric/theta.hpp"
+#include "relumix/io/widths.hpp"
 
 namespace {
 const char* kCase = "-w 64x6 -t 0.3 -s 2000 --seed 5";

@@ -2,12 +2,12 @@
 #include <cstdio>
 #include <iostream>
 
-#include "relumix/angle.hpp"
-#include "relumix/eval.hpp"
-#include "relumix/mc.hpp"
-#include "relumix/moments.hpp"
-#include "relumix/predict.hpp"
-#include "relumix/widths.hpp"
+#include "relumix/angle/angle.hpp"
+#include "relumix/moments/eval.hpp"
+#include "relumix/mc/mc.hpp"
+#include "relumix/moments/moments.hpp"
+#include "relumix/predict/predict.hpp"
+#include "relumix/io/widths.hpp"
 
 int main() {
   using namespace relumix;

@@ -1,10 +1,10 @@
 // Exact algebra: rationals, Q[1/pi], polynomials, Laurent series.
 #include <doctest/doctest.h>
 
-#include "relumix/error.hpp"
-#include "relumix/poly.hpp"
-#include "relumix/qpi.hpp"
-#include "relumix/series.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/exact/poly.hpp"
+#include "relumix/exact/qpi.hpp"
+#include "relumix/exact/series.hpp"
 
 using namespace relumix;
 

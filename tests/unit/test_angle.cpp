@@ -6,9 +6,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "relumix/angle.hpp"
-#include "relumix/certify.hpp"
-#include "relumix/error.hpp"
+#include "relumix/angle/angle.hpp"
+#include "relumix/numeric/certify.hpp"
+#include "relumix/core/error.hpp"
 
 using namespace relumix;
 

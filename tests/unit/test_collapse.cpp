@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "relumix/collapse.hpp"
-#include "relumix/error.hpp"
+#include "relumix/collapse/collapse.hpp"
+#include "relumix/core/error.hpp"
 
 using namespace relumix;
 

@@ -7,13 +7,13 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "relumix/accuracy.hpp"
-#include "relumix/angle.hpp"
-#include "relumix/cumulant.hpp"
-#include "relumix/error.hpp"
-#include "relumix/eval.hpp"
-#include "relumix/mc.hpp"
-#include "relumix/moments.hpp"
+#include "relumix/check/accuracy.hpp"
+#include "relumix/angle/angle.hpp"
+#include "relumix/angle/cumulant.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/moments/eval.hpp"
+#include "relumix/mc/mc.hpp"
+#include "relumix/moments/moments.hpp"
 
 using namespace relumix;
 

@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "relumix/combinatorics.hpp"
-#include "relumix/error.hpp"
-#include "relumix/eval.hpp"
+#include "relumix/exact/combinatorics.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/moments/eval.hpp"
 
 using namespace relumix;
 

@@ -17,10 +17,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "relumix/error.hpp"
-#include "relumix/interrupt.hpp"
-#include "relumix/mc.hpp"
-#include "relumix/stats.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/core/interrupt.hpp"
+#include "relumix/mc/mc.hpp"
+#include "relumix/mc/stats.hpp"
 
 using namespace relumix;
 

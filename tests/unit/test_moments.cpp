@@ -1,9 +1,9 @@
 // Closed forms of J_{a,b}: SPEC section 2 examples, both routes, identities.
 #include <doctest/doctest.h>
 
-#include "relumix/combinatorics.hpp"
-#include "relumix/error.hpp"
-#include "relumix/moments.hpp"
+#include "relumix/exact/combinatorics.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/moments/moments.hpp"
 
 using namespace relumix;
 
@@ -159,8 +159,8 @@ TEST_CASE("orders beyond the limit are refused") {
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "relumix/interval.hpp"
-#include "relumix/theta.hpp"
+#include "relumix/numeric/interval.hpp"
+#include "relumix/numeric/theta.hpp"
 
 TEST_CASE("closed forms reproduce the independent quadrature values (reference moments.json)") {
   // tests/data/moments.json: copy of shared/reference/moments.json (independent quadrature, 50 digits)

@@ -8,9 +8,9 @@
 #include <random>
 #include <vector>
 
-#include "relumix/certify.hpp"
-#include "relumix/error.hpp"
-#include "relumix/norm.hpp"
+#include "relumix/numeric/certify.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/collapse/norm.hpp"
 
 using namespace relumix;
 

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "relumix/error.hpp"
-#include "relumix/predict.hpp"
-#include "relumix/theta.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/predict/predict.hpp"
+#include "relumix/numeric/theta.hpp"
 
 using namespace relumix;
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <random>
 
-#include "relumix/error.hpp"
-#include "relumix/stats.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/mc/stats.hpp"
 
 using namespace relumix;
 

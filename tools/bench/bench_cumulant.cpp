@@ -3,8 +3,8 @@
 // theta-independent part) is built once per process; the first iteration includes it.
 #include <benchmark/benchmark.h>
 
-#include "relumix/angle.hpp"
-#include "relumix/cumulant.hpp"
+#include "relumix/angle/angle.hpp"
+#include "relumix/angle/cumulant.hpp"
 
 using namespace relumix;
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <random>
 
-#include "relumix/eval.hpp"
+#include "relumix/moments/eval.hpp"
 
 using namespace relumix;
 

@@ -13,7 +13,7 @@
 #include <cmath>
 #include <vector>
 
-#include "relumix/mc.hpp"
+#include "relumix/mc/mc.hpp"
 
 using namespace relumix;
 

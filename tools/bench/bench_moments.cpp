@@ -2,7 +2,7 @@
 // all pairs a, b <= 60 < 2 s; Taylor series of J_{10,10} to theta^100 < 100 ms.
 #include <benchmark/benchmark.h>
 
-#include "relumix/moments.hpp"
+#include "relumix/moments/moments.hpp"
 
 using namespace relumix;
 

@@ -8,8 +8,8 @@
 
 #include <cmath>
 
-#include "relumix/predict.hpp"
-#include "relumix/theta.hpp"
+#include "relumix/predict/predict.hpp"
+#include "relumix/numeric/theta.hpp"
 
 using namespace relumix;
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "relumix/poly.hpp"
+#include "relumix/exact/poly.hpp"
 
 namespace relumix::cli {
 

@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "relumix/accuracy.hpp"
-#include "relumix/cumulant.hpp"
-#include "relumix/error.hpp"
-#include "relumix/theta.hpp"
-#include "relumix/widths.hpp"
+#include "relumix/check/accuracy.hpp"
+#include "relumix/angle/cumulant.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/numeric/theta.hpp"
+#include "relumix/io/widths.hpp"
 
 namespace relumix::cli {
 namespace {

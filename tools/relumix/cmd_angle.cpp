@@ -3,9 +3,9 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "relumix/angle.hpp"
-#include "relumix/certify.hpp"
-#include "relumix/error.hpp"
+#include "relumix/angle/angle.hpp"
+#include "relumix/numeric/certify.hpp"
+#include "relumix/core/error.hpp"
 
 namespace relumix::cli {
 

@@ -4,10 +4,10 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "relumix/collapse.hpp"
-#include "relumix/error.hpp"
-#include "relumix/rational.hpp"
-#include "relumix/theta.hpp"
+#include "relumix/collapse/collapse.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/exact/rational.hpp"
+#include "relumix/numeric/theta.hpp"
 
 namespace relumix::cli {
 

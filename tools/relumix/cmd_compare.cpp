@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #include "cli.hpp"
-#include "relumix/error.hpp"
-#include "relumix/interrupt.hpp"
-#include "relumix/mc.hpp"
-#include "relumix/predict.hpp"
-#include "relumix/stats.hpp"
-#include "relumix/theta.hpp"
-#include "relumix/widths.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/core/interrupt.hpp"
+#include "relumix/mc/mc.hpp"
+#include "relumix/predict/predict.hpp"
+#include "relumix/mc/stats.hpp"
+#include "relumix/numeric/theta.hpp"
+#include "relumix/io/widths.hpp"
 
 namespace relumix::cli {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "relumix/error.hpp"
+#include "relumix/core/error.hpp"
 
 namespace relumix::cli {
 namespace {

@@ -10,11 +10,11 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "relumix/error.hpp"
-#include "relumix/interrupt.hpp"
-#include "relumix/mc.hpp"
-#include "relumix/theta.hpp"
-#include "relumix/widths.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/core/interrupt.hpp"
+#include "relumix/mc/mc.hpp"
+#include "relumix/numeric/theta.hpp"
+#include "relumix/io/widths.hpp"
 
 #ifdef RELUMIX_WITH_MPI
 #include <mpi.h>

@@ -2,8 +2,8 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "relumix/error.hpp"
-#include "relumix/moments.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/moments/moments.hpp"
 
 namespace relumix::cli {
 

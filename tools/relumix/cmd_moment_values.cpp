@@ -2,8 +2,8 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "relumix/eval.hpp"
-#include "relumix/theta.hpp"
+#include "relumix/moments/eval.hpp"
+#include "relumix/numeric/theta.hpp"
 
 namespace relumix::cli {
 

@@ -3,11 +3,11 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "relumix/certify.hpp"
-#include "relumix/collapse.hpp"
-#include "relumix/error.hpp"
-#include "relumix/norm.hpp"
-#include "relumix/rational.hpp"
+#include "relumix/numeric/certify.hpp"
+#include "relumix/collapse/collapse.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/collapse/norm.hpp"
+#include "relumix/exact/rational.hpp"
 
 namespace relumix::cli {
 

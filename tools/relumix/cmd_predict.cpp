@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "relumix/error.hpp"
-#include "relumix/predict.hpp"
-#include "relumix/widths.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/predict/predict.hpp"
+#include "relumix/io/widths.hpp"
 
 namespace relumix::cli {
 namespace {

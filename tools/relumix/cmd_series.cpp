@@ -2,9 +2,9 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "relumix/error.hpp"
-#include "relumix/combinatorics.hpp"
-#include "relumix/moments.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/exact/combinatorics.hpp"
+#include "relumix/moments/moments.hpp"
 
 namespace relumix::cli {
 namespace {

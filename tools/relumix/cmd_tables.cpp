@@ -4,7 +4,7 @@
 #include <map>
 
 #include "cli.hpp"
-#include "relumix/error.hpp"
+#include "relumix/core/error.hpp"
 #include "tables.hpp"
 
 namespace relumix::cli {

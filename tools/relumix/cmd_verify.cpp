@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "relumix/verify.hpp"
+#include "relumix/moments/verify.hpp"
 
 namespace relumix::cli {
 namespace {

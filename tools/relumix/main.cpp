@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "cli.hpp"
-#include "relumix/error.hpp"
-#include "relumix/interrupt.hpp"
+#include "relumix/core/error.hpp"
+#include "relumix/core/interrupt.hpp"
 
 namespace relumix::cli {
 

@@ -2,7 +2,7 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "relumix/angle.hpp"
+#include "relumix/angle/angle.hpp"
 #include "tables.hpp"
 
 namespace relumix::cli {

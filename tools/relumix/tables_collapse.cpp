@@ -4,9 +4,9 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "relumix/certify.hpp"
-#include "relumix/collapse.hpp"
-#include "relumix/norm.hpp"
+#include "relumix/numeric/certify.hpp"
+#include "relumix/collapse/collapse.hpp"
+#include "relumix/collapse/norm.hpp"
 #include "tables.hpp"
 
 namespace relumix::cli {

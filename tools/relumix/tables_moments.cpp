@@ -2,8 +2,8 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "relumix/combinatorics.hpp"
-#include "relumix/moments.hpp"
+#include "relumix/exact/combinatorics.hpp"
+#include "relumix/moments/moments.hpp"
 #include "tables.hpp"
 
 namespace relumix::cli {

@@ -1,0 +1,56 @@
+#pragma once
+// Beyond O(1/n): the asymptotic series in 1/n of the law of X = ln sin^2 theta' (SPEC section 5).
+//
+// g(S) = ln(S1 S2 - S3^2) - ln S1 - ln S2 at the mean S of n i.i.d. v = (X^2, Y^2, XY):
+//   E[g]   = ln D + sum_{k=1}^K mean_k(theta) / n^k + O(n^-K-1),   D = 1 - 4 J11^2
+//   Var[g] =        sum_{k=1}^K var_k(theta)  / n^k + O(n^-K-1).
+// The Taylor polynomial of g around m = (1/2, 1/2, J11) (degree 2K) is averaged against the
+// central moments of S - m, obtained from the joint cumulants of v (plain moments
+// M_{a,b}, a + b <= 4K) by the multivariate moment-cumulant recursion; this equals the sum over
+// set partitions without singletons of products of cumulants / n^{|B|-1}.
+#include <vector>
+
+#include "relumix/numeric/interval.hpp"
+#include "relumix/exact/qpi.hpp"
+#include "relumix/numeric/theta.hpp"
+
+namespace relumix {
+
+constexpr unsigned kMaxCumulantOrder = 8;         // values at a given theta
+constexpr unsigned kMaxCumulantSeriesOrder = 4;   // exact theta-series: orders in 1/n
+constexpr unsigned kMaxCumulantSeriesTheta = 30;  // exact theta-series: powers of theta
+
+// Enclosures of mean_k, var_k (index k = 1..K; index 0 unused) and ln D at theta in (0, pi].
+struct CumulantEnclosure {
+  Interval lnD;
+  std::vector<Interval> mean, var;
+};
+CumulantEnclosure cumulant_enclosure(const Theta& theta, unsigned K, mpfr_prec_t bits);
+
+// mu_K(theta, n) = ln D + sum_{k<=K} mean_k / n^k ; sigma2_K(theta, n) = sum_{k<=K} var_k / n^k.
+Interval mu_series_enclosure(const Theta& theta, const Rational& n, unsigned K, mpfr_prec_t bits);
+Interval sigma2_series_enclosure(const Theta& theta, const Rational& n, unsigned K, mpfr_prec_t bits);
+
+// Double-precision coefficients at theta in (0, pi] (each to about 1e-15 relative; from the
+// enclosures at a working precision raised until they are that tight). The last few angles
+// are cached per thread, so mu() and sigma2() of one angle and several widths cost one evaluation.
+struct CumulantValues {
+  double theta = 0;
+  unsigned K = 0;
+  double lnD = 0;
+  std::vector<double> mean, var;  // index 1..K
+  double mu(double n) const;      // ln D + sum_k mean_k / n^k
+  double sigma2(double n) const;  // sum_k var_k / n^k
+};
+const CumulantValues& cumulant_double(double theta, unsigned K);
+
+// Exact theta-series at 0 (coefficients in Q[1/pi]; the Laurent poles of 1/D cancel — a pole
+// left over throws): mean[k][j], var[k][j] = coefficient of theta^j in mean_k, var_k, k = 1..K.
+struct CumulantSeries {
+  unsigned K = 0, order = 0;
+  std::vector<std::vector<QPi>> mean, var;
+};
+// K <= kMaxCumulantSeriesOrder, order <= kMaxCumulantSeriesTheta.
+CumulantSeries cumulant_series(unsigned K, unsigned order);
+
+}  // namespace relumix
