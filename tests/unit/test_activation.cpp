@@ -329,13 +329,29 @@ TEST_CASE("certified digits near 0 and near pi") {
   CHECK(e.rel_width() < 1e-28);
 }
 
+TEST_CASE("grids: the same digits as single values, whatever the thread count") {
+  std::vector<Theta> ts;
+  for (int i = 0; i < 40; ++i) ts.push_back(random_theta(0.0, 3.14159));
+  ts.push_back(parse_theta("pi"));
+  ts.push_back(parse_theta("0"));
+  for (const Activation& act : {leaky("3/10"), Activation::abs()}) {
+    std::vector<std::string> one = activation_moment_values(act, 3, 1, ts, 40, 1), two = activation_moment_values(act, 3, 1, ts, 40, 2);
+    CHECK(one == two);
+    for (std::size_t i = 0; i < ts.size(); i += 7) CHECK(one[i] == activation_moment_value(act, 3, 1, ts[i], 40));
+  }
+  CHECK_THROWS_AS(activation_moment_values(Activation(), 1, 1, {parse_theta("4")}, 10), InputError);
+}
+
 TEST_CASE("values near a zero crossing: the two parts cancel, the digits stay correct") {
-  // leaky 3/10: M_{1,1} = (1 - alpha)^2 J_{1,1} + alpha rho changes sign near theta = 1.9
+  // leaky 3/10: M_{1,1} = (1 - alpha)^2 J_{1,1} + alpha rho changes sign at theta = 1.7597674359648891134...
   Activation act = leaky("3/10");
-  for (const char* th : {"1.9", "1.93", "1.9318", "1.931852"}) {
+  for (const char* th : {"1.76", "1.7597674", "1.75976743596488", "1.759767435964889113479"}) {
     Theta t = parse_theta_checked(th);
     INFO(th);
     CHECK(activation_moment_value(act, 1, 1, t, 40) == independent_value(act, 1, 1, t, 40));
+    // the enclosure keeps its promise (relative width about 2^-bits) where the parts cancel
+    Interval e = activation_moment_enclosure(act, 1, 1, t, 100);
+    CHECK(e.rel_width() < std::ldexp(1.0, -96));
   }
 }
 

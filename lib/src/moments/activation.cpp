@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "core/parallel.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/core/interrupt.hpp"
 #include "relumix/exact/combinatorics.hpp"
@@ -399,13 +400,33 @@ Interval activation_moment_enclosure(const Activation& act, unsigned a, unsigned
   return enclose_reduced(act, a, b, theta, bits);
 }
 
+namespace {
+std::string value_string(const ActivationClosedForm& cf, const Theta& theta, int digits) {
+  Rational q;
+  if (activation_moment_exact(cf, theta, q)) return rational_value(q, digits);
+  return certify([&](mpfr_prec_t bits) { return enclose_reduced(cf.activation, cf.a, cf.b, theta, bits); }, digits);
+}
+}  // namespace
+
 std::string activation_moment_value(const Activation& act, unsigned a, unsigned b, const Theta& theta, int digits) {
   check_digits(digits);
   check_order(a, b);
   check_theta(theta);
-  Rational q;
-  if (activation_moment_exact(activation_closed_form(act, a, b), theta, q)) return rational_value(q, digits);
-  return certify([&](mpfr_prec_t bits) { return enclose_reduced(act, a, b, theta, bits); }, digits);
+  return value_string(activation_closed_form(act, a, b), theta, digits);
+}
+
+std::vector<std::string> activation_moment_values(const Activation& act, unsigned a, unsigned b,
+                                                  const std::vector<Theta>& thetas, int digits, unsigned threads) {
+  check_digits(digits);
+  check_order(a, b);
+  for (const Theta& t : thetas) check_theta(t);
+  const ActivationClosedForm cf = activation_closed_form(act, a, b);
+  std::vector<std::string> out(thetas.size());
+  if (thetas.size() * std::size_t(std::max(digits, 50)) < 2000) threads = 1;  // a few cheap points
+  parallel_for(
+      thetas.size(), threads, [&](std::size_t i) { out[i] = value_string(cf, thetas[i], digits); },
+      [] { mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE); });  // MPFR's thread-local caches
+  return out;
 }
 
 // ---------------------------------------------------------------- series at 0

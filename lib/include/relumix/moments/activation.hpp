@@ -123,6 +123,10 @@ Interval activation_moment_enclosure(const Activation& act, unsigned a, unsigned
 // InputError for digits outside 1..100000, theta outside [0, pi] or a + b > kMaxMomentOrder.
 std::string activation_moment_value(const Activation& act, unsigned a, unsigned b, const Theta& theta, int digits);
 
+// The same for many angles, on up to `threads` threads (0: all cores); results in input order.
+std::vector<std::string> activation_moment_values(const Activation& act, unsigned a, unsigned b,
+                                                  const std::vector<Theta>& thetas, int digits, unsigned threads = 0);
+
 // The exact value when it is rational (see activation_moment_enclosure), else false.
 bool activation_moment_exact(const ActivationClosedForm& cf, const Theta& theta, Rational& value);
 
