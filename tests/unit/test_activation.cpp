@@ -531,3 +531,48 @@ TEST_CASE("activation moments: bad input") {
   CHECK_THROWS_AS(normalized_moment_enclosure(act, 1, 0, parse_theta("1"), 64), InputError);
   CHECK_THROWS_AS(piecewise_moment_form_fourier(kMaxMomentOrder, 1, 0, 0), InputError);
 }
+
+TEST_CASE("the O(1/n) coefficients for phi_alpha (docs/theory_activations.md, q = Mbar_{4,0}) against a one-layer Monte Carlo") {
+  // mu_1 = 4(q - 1/2) - 4 K_q/D^2, sigma_1^2 = 8(J22 + q - 1/2) + 8 K_q/D^2 - 16 L_q/D with the normalized
+  // moments: E ln sin^2 theta' = ln D + mu_1/n + O(n^-2), Var = sigma_1^2/n + O(n^-2). The widths are
+  // large enough that the O(n^-2) parts stay well below the standard errors.
+  const bool san = sanitized();
+  std::mt19937_64 g(11);
+  std::normal_distribution<double> z;
+  for (std::string al : {"0.1", "-1"}) {
+    Activation act = leaky(al.c_str());
+    Theta t = parse_theta("1");
+    auto mbar = [&](unsigned a, unsigned b) { return normalized_moment_enclosure(act, a, b, t, 80).mid_double(); };
+    double J = mbar(1, 1), J22 = mbar(2, 2), J31 = mbar(3, 1), q = mbar(4, 0), D = 1 - 4 * J * J, h = q - 0.5;
+    double K = 8 * J * J * J22 - 8 * J * J * J * J + 4 * J * J - 8 * J * J31 + J22 + h;
+    double L = 2 * J * J - 4 * J * J31 + J22 + h;
+    double mu1 = 4 * h - 4 * K / (D * D), s1 = 8 * (J22 + h) + 8 * K / (D * D) - 16 * L / D;
+    double rho = std::cos(1.0), s = std::sin(1.0);
+    auto one_layer = [&](int n, long N, double& mean, double& var, double& se_mean, double& se_var) {
+      std::vector<double> v(static_cast<std::size_t>(N));
+      for (long k = 0; k < N; ++k) {
+        double A = 0, B = 0, C = 0;
+        for (int i = 0; i < n; ++i) {
+          double x = z(g), y = rho * x + s * z(g), X = act(x), Y = act(y);
+          A += X * X, B += Y * Y, C += X * Y;
+        }
+        v[std::size_t(k)] = std::log1p(-C * C / (A * B));
+      }
+      double m = 0, m2 = 0, m4 = 0;
+      for (double x : v) m += x;
+      m /= double(N);
+      for (double x : v) m2 += (x - m) * (x - m), m4 += std::pow(x - m, 4);
+      m2 /= double(N - 1), m4 /= double(N);
+      mean = m, var = m2, se_mean = std::sqrt(m2 / double(N)), se_var = std::sqrt((m4 - m2 * m2) / double(N));
+    };
+    double mean, var, se_m, se_v;
+    one_layer(256, san ? 2000 : 20000, mean, var, se_m, se_v);
+    double zm = (mean - (std::log(D) + mu1 / 256)) / se_m;
+    INFO("alpha=" << al << " mu1=" << mu1 << " sigma1^2=" << s1 << " mean " << mean << " z(mean) " << zm);
+    CHECK(std::fabs(zm) < 4.5);
+    one_layer(1024, san ? 500 : 5000, mean, var, se_m, se_v);
+    double zv = (var - s1 / 1024) / se_v;
+    INFO("var " << var << " z(var) " << zv);
+    CHECK(std::fabs(zv) < 4.5);
+  }
+}
