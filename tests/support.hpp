@@ -1,15 +1,18 @@
 #pragma once
-// Shared test support (unit and command-line tests): the sanitizer switch and the one checker of
-// printed decimals ("every printed digit correct, ties rounded half to even").
+// Shared test support (unit and command-line tests): the sanitizer switch, random angles and the
+// one checker of printed decimals ("every printed digit correct, ties rounded half to even").
 #include <doctest/doctest.h>
 #include <mpfr.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <random>
 #include <string>
 
 #include "relumix/exact/rational.hpp"
 #include "relumix/numeric/interval.hpp"
+#include "relumix/numeric/theta.hpp"
 
 namespace relumix::test {
 
@@ -18,6 +21,15 @@ inline bool sanitized() { return std::getenv("RELUMIX_SANITIZED") != nullptr; }
 // n, or n/5 (at least `floor`) under the sanitizers
 inline std::uint64_t scaled(std::uint64_t n, std::uint64_t floor = 200) {
   return sanitized() ? std::max<std::uint64_t>(n / 5, floor) : n;
+}
+
+// A random rational angle in [lo, hi] with 12 decimals (its text the reduced fraction).
+inline Theta random_theta(std::mt19937_64& g, double lo, double hi) {
+  std::uniform_real_distribution<double> u(lo, hi);
+  Theta t;
+  t.offset = Rational(Integer(std::llround(u(g) * 1e12)), Integer(1000000000000LL));
+  t.text = to_string(t.offset);
+  return t;
 }
 
 // The shape of a printed decimal such as "-0.0012340", "1.5e-30", "12": its significant digits

@@ -13,8 +13,8 @@
 #include "relumix/exact/combinatorics.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/moments/eval.hpp"
-#include "support.hpp"
 #include "relumix/io/angles.hpp"
+#include "support.hpp"
 
 using namespace relumix;
 using relumix::test::check_rounded;
@@ -128,14 +128,7 @@ std::mt19937_64& rng() {
   static std::mt19937_64 g(20240611);
   return g;
 }
-// random rational angle in [lo, hi] with 12 decimals
-Theta random_theta(double lo, double hi) {
-  std::uniform_real_distribution<double> u(lo, hi);
-  Theta t;
-  t.offset = Rational(Integer(std::llround(u(rng()) * 1e12)), Integer(1000000000000LL));
-  t.text = to_string(t.offset);
-  return t;
-}
+Theta random_theta(double lo, double hi) { return test::random_theta(rng(), lo, hi); }
 
 }  // namespace
 
