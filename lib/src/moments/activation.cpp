@@ -147,14 +147,19 @@ std::vector<Rational> cos_poly_taylor(const Poly& p, unsigned order) {
     while (!next.empty() && next.back() == 0) next.pop_back();
     c = std::move(next);
   }
+  // sum_m c_m m^(2j), a running power per mode
+  std::vector<Rational> sums(order / 2 + 1);
+  if (!c.empty()) sums[0] = c[0];
+  for (std::size_t m = 1; m < c.size(); ++m) {
+    if (c[m] == 0) continue;
+    throw_if_stopped();
+    Integer p = 1, m2 = Integer(m) * m;
+    for (unsigned j = 0; 2 * j <= order; ++j, p *= m2) sums[j] += c[m] * Rational(p);
+  }
   Integer fact = 1;
   for (unsigned j = 0; 2 * j <= order; ++j) {
     if (j) fact *= Integer(2 * j - 1) * (2 * j);
-    Rational s = 0;
-    for (std::size_t m = 1; m < c.size(); ++m)
-      if (c[m] != 0) s += c[m] * Rational(boost::multiprecision::pow(Integer(m), 2 * j));
-    if (j == 0) s += c.empty() ? Rational(0) : c[0];
-    out[2 * j] = s / Rational(fact) * (j % 2 ? -1 : 1);
+    out[2 * j] = sums[j] / Rational(fact) * (j % 2 ? -1 : 1);
   }
   return out;
 }
