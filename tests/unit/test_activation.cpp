@@ -17,6 +17,7 @@
 #include "relumix/moments/activation.hpp"
 #include "relumix/moments/eval.hpp"
 #include "relumix/numeric/certify.hpp"
+#include "relumix/io/angles.hpp"
 #include "support.hpp"
 
 using namespace relumix;

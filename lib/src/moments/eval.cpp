@@ -6,22 +6,26 @@
 
 #include "core/parallel.hpp"
 #include "moments/enclosure.hpp"
-#include "relumix/core/error.hpp"
+#include "moments/exact_value.hpp"
+#include "numeric/certify_ball.hpp"
 #include "relumix/numeric/certify.hpp"
 
 namespace relumix {
 
-void check_digits(long digits) {
-  require(digits >= 1 && digits <= 100000, "digits must be in 1..100000, got " + std::to_string(digits));
-}
-
 namespace {
 
-std::string value_string(const Prepared& pr, const Theta& th, int digits) {
+std::string value_string(const Prepared& pr, const Theta& th, int digits, const HalfAngle* hint = nullptr) {
   CertifyOptions opt;
   opt.digits = digits;
   opt.exact_zero = th.is_pi();
-  return certify([&](mpfr_prec_t bits) { return enclose(pr, th, bits); }, opt).text;
+  opt.exact = [&] { return exact_moment_value(pr, th); };
+  Certified c = certify_ball(
+      [&](slong bits, arb_t out) {
+        enclose_ball(out, pr, th, bits, hint);
+        hint = nullptr;  // a second attempt computes afresh
+      },
+      opt);
+  return c.certified ? c.text : c.text + " +- " + c.error;
 }
 
 }  // namespace
@@ -42,11 +46,22 @@ std::vector<std::string> moment_values(unsigned a, unsigned b, const std::vector
   // a few points, or cheap ones: one thread
   std::size_t work = thetas.size() * std::size_t(std::max(digits, 50));
   if (work < 2000) threads = 1;
-  if (threads > 1) pr.ensure_u();  // build the lazy parts before the threads start
+  pr.ensure_u();  // build the lazy parts before the threads start
+  // chunks of consecutive angles, so that a grid's sines and cosines come by rotation
+  const std::size_t chunk = 256;
+  const slong prec = slong(double(digits) * 3.321928094887362) + 12 + 24;
   parallel_for(
-      thetas.size(), threads, [&](std::size_t i) { out[i] = value_string(pr, thetas[i], digits); },
-      // MPFR keeps thread-local caches (pi, cos tables); free them when the worker ends
-      [] { mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE); });
+      (thetas.size() + chunk - 1) / chunk, threads,
+      [&](std::size_t c) {
+        HalfAngleSteps steps(prec);
+        for (std::size_t i = c * chunk; i < std::min(thetas.size(), (c + 1) * chunk); ++i)
+          out[i] = value_string(pr, thetas[i], digits, &steps.next(thetas[i]));
+      },
+      // MPFR and Arb keep thread-local caches (pi, tables); free them when the worker ends
+      [] {
+        mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);
+        flint_cleanup();
+      });
   return out;
 }
 

@@ -63,14 +63,14 @@ double MomentDouble::operator()(double x) const {
   double mag, cancel;
   if (pr.even) {
     double mp, mq;
-    dd p = near_pi ? dd_horner(pr.Pu.d, u, mp) : dd_horner(pr.P.d, rho, mp);
-    dd q = near_pi ? dd_horner(pr.Qu.d, u, mq) : dd_horner(pr.Q.d, rho, mq);
+    dd p = near_pi ? dd_horner(pr.pu().d, u, mp) : dd_horner(pr.P.d, rho, mp);
+    dd q = near_pi ? dd_horner(pr.qu().d, u, mq) : dd_horner(pr.Q.d, rho, mq);
     dd num = phi * p + s * q;
     mag = std::fabs(phi.hi) * mp + std::fabs(s.hi) * mq;
     cancel = mag / std::fabs(num.hi);
     J = num * c.inv_2pi;
   } else {
-    dd r = near_pi ? dd_horner(pr.Ru.d, u, mag) : dd_horner(pr.R.d, rho, mag);
+    dd r = near_pi ? dd_horner(pr.ru().d, u, mag) : dd_horner(pr.R.d, rho, mag);
     cancel = mag / std::fabs(r.hi);
     J = r * c.inv_sqrt_2pi;
   }

@@ -2,31 +2,32 @@
 
 #include <map>
 
+#include "moments/near_pi.hpp"
+
 namespace relumix {
 
 using detail::dd;
 using detail::from_mpfr;
 
-namespace {
-
-IntPoly to_int_poly(const Poly& p) {
-  IntPoly r;
-  Integer den = 1;
-  for (const Rational& q : p.coeffs()) den = boost::multiprecision::lcm(den, denominator(q));
-  r.den = den;
-  r.c.reserve(p.coeffs().size());
-  for (const Rational& q : p.coeffs()) r.c.push_back(numerator(q) * (den / denominator(q)));
-  return r;
+void FormPoly::eval(arb_t out, const arb_t x, slong prec) const {
+  arb_fmpz_poly_evaluate_arb(out, num.get(), x, prec);
+  if (!fmpz_is_one(den.get())) arb_div_fmpz(out, out, den.get(), prec);
 }
 
-void make_dd(IntPoly& p) {
+void FormPoly::dot(arb_t out, arb_srcptr powers, slong prec) const {
+  arb_dot_fmpz(out, nullptr, 0, powers, 1, num.get()->coeffs, 1, fmpz_poly_length(num.get()), prec);
+}
+
+namespace {
+
+void make_dd(FormPoly& p) {
   p.d.clear();
   mpfr_t x, dn;
   mpfr_init2(x, 200);
   mpfr_init2(dn, 200);
-  mpfr_set_z(dn, p.den.backend().data(), MPFR_RNDN);
-  for (const Integer& ck : p.c) {
-    mpfr_set_z(x, ck.backend().data(), MPFR_RNDN);
+  fmpz_get_mpfr(dn, p.den.get(), MPFR_RNDN);
+  for (slong k = 0; k <= p.num.degree(); ++k) {
+    fmpz_get_mpfr(x, fmpz_poly_get_coeff_ptr(p.num.get(), k), MPFR_RNDN);
     mpfr_div(x, x, dn, MPFR_RNDN);
     dd v = from_mpfr(x);
     if (!std::isfinite(v.hi) || std::fabs(v.hi) > 1e280) p.dd_ok = false;
@@ -36,15 +37,30 @@ void make_dd(IntPoly& p) {
   mpfr_clear(dn);
 }
 
-// q(u) = p(u - 1): Taylor shift by -1 of the integer numerators (O(n^2) additions).
-IntPoly shift_minus_one(const IntPoly& p) {
-  IntPoly r;
-  r.c = p.c;
+// p = num / den with den a multiple of p's denominator (den = 0: p's own)
+FormPoly form_poly(const Poly& p, const fmpz* den = nullptr) {
+  FormPoly r;
+  FmpqPoly q(p);
+  fmpq_poly_get_numerator(r.num.get(), q.get());
+  fmpz_set(r.den.get(), fmpq_poly_denref(q.get()));
+  if (den && !fmpz_equal(den, r.den.get())) {
+    Fmpz f;
+    fmpz_divexact(f.get(), den, r.den.get());
+    fmpz_poly_scalar_mul_fmpz(r.num.get(), r.num.get(), f.get());
+    fmpz_set(r.den.get(), den);
+  }
+  make_dd(r);
+  return r;
+}
+
+// q(u) = p(u - 1)
+FormPoly shift_minus_one(const FormPoly& p) {
+  FormPoly r;
+  Fmpz c;
+  fmpz_set_si(c.get(), -1);
+  fmpz_poly_taylor_shift(r.num.get(), p.num.get(), c.get());
   r.den = p.den;
-  long n = long(r.c.size()) - 1;
-  for (long i = 0; i < n; ++i)
-    for (long j = n - 1; j >= i; --j) r.c[std::size_t(j)] -= r.c[std::size_t(j + 1)];
-  while (!r.c.empty() && r.c.back() == 0) r.c.pop_back();
+  make_dd(r);
   return r;
 }
 
@@ -53,17 +69,19 @@ std::unique_ptr<Prepared> prepare(const ClosedForm& cf) {
   p->cf = &cf;
   p->a = cf.a;
   p->b = cf.b;
+  p->n = cf.a + cf.b;
   p->even = cf.even();
   if (p->even) {
-    p->P = to_int_poly(cf.P);
-    p->Q = to_int_poly(cf.Q);
-    make_dd(p->P);
-    make_dd(p->Q);
+    // one denominator for P and Q
+    FmpqPoly P(cf.P), Q(cf.Q);
+    Fmpz den;
+    fmpz_lcm(den.get(), fmpq_poly_denref(P.get()), fmpq_poly_denref(Q.get()));
+    p->P = form_poly(cf.P, den.get());
+    p->Q = form_poly(cf.Q, den.get());
     p->zero_rational = true;
     p->at_zero = single_moment_coeff(cf.a + cf.b);  // m_{a+b}, a+b even
   } else {
-    p->R = to_int_poly(cf.R);
-    make_dd(p->R);
+    p->R = form_poly(cf.R);
   }
   if (cf.a % 2 == 0 && cf.b % 2 == 0) {
     p->half_rational = true;
@@ -84,17 +102,27 @@ PrepCache& prep_cache() {
 }  // namespace
 
 void MomentDouble::Impl::ensure_u() const {
-  std::call_once(u_once, [this] {
+  std::call_once(u_once_, [this] {
     if (even) {
       Pu = shift_minus_one(P);
       Qu = shift_minus_one(Q);
-      make_dd(Pu);
-      make_dd(Qu);
     } else {
       Ru = shift_minus_one(R);
-      make_dd(Ru);
     }
   });
+}
+
+std::shared_ptr<const NearPiPoly> MomentDouble::Impl::near_pi(unsigned terms) const {
+  std::lock_guard<std::mutex> lock(near_mu_);
+  if (near_ && near_->terms >= terms) return near_;
+  unsigned t = std::max(terms, near_ ? 2 * near_->terms : 16u);
+  auto s = std::make_shared<NearPiPoly>();
+  FmpqPoly c = near_pi_coefficients(a, b, t);
+  fmpq_poly_get_numerator(s->num.get(), c.get());
+  fmpz_set(s->den.get(), fmpq_poly_denref(c.get()));
+  s->terms = t;
+  near_ = s;
+  return near_;
 }
 
 const Prepared& prepared(unsigned a, unsigned b) {
