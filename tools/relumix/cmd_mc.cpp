@@ -10,6 +10,9 @@
 #include <memory>
 
 #include "cli.hpp"
+#include "options.hpp"
+#include "relumix/io/angles.hpp"
+#include "relumix/io/numbers.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/core/interrupt.hpp"
 #include "relumix/mc/mc.hpp"
@@ -25,11 +28,12 @@ namespace relumix::cli {
 namespace {
 
 struct McArgs {
-  std::string widths, theta0, samples = "5000", mode = "chain", seed = "1";
-  int threads = 0;
-  bool threads_given = false;
-  int hist = 0;
+  std::shared_ptr<WidthsOpt> widths;
+  std::shared_ptr<AngleOpt> theta0;
+  std::shared_ptr<IntOpt> samples, seed, threads, hist;
+  std::shared_ptr<Opt> mode;
   std::vector<std::string> dump;
+  CLI::Option* dump_option = nullptr;
 };
 
 std::string fmt(double v, const char* f = "%.6f") {
@@ -39,9 +43,9 @@ std::string fmt(double v, const char* f = "%.6f") {
   return buf;
 }
 
-void print_text(const McResult& r, const McArgs& a) {
+void print_text(const McResult& r, const std::string& theta0) {
   std::printf("relumix mc: %s mode, widths %s (%zu layers), theta0 = %s, %llu samples, seed %llu\n",
-              mc_mode_name(r.mode).c_str(), a.widths.c_str(), r.widths.size(), a.theta0.c_str(),
+              mc_mode_name(r.mode).c_str(), format_widths(r.widths).c_str(), r.widths.size(), theta0.c_str(),
               (unsigned long long)r.samples, (unsigned long long)r.seed);
   std::printf("X = ln sin^2 theta^l over the samples in use (count); excluded: degenerate (parallel), dead (collapsed)\n");
   std::printf("%5s %8s %10s %6s %6s %10s %9s %9s %10s %10s %10s %10s %10s %10s %9s\n", "layer", "width", "count",
@@ -189,28 +193,30 @@ bool simulate_all(const std::vector<long>& widths, double theta0, const McOption
 
 void run(const McArgs& a) {
   McOptions opt;
-  opt.mode = parse_mc_mode(a.mode);
-  auto widths = parse_widths(a.widths, opt.mode == McMode::Chain ? 2 : 1);
-  Theta theta = parse_theta_checked(a.theta0, /*lo_open=*/true);
+  opt.mode = a.mode->parse([](const std::string& t) { return parse_mc_mode(t); });
+  a.widths->min_width = opt.mode == McMode::Chain ? 2 : 1;
+  auto widths = a.widths->value();
+  Theta theta = a.theta0->value();
   double theta0 = theta.to_double();
-  require(theta0 >= kMcMinTheta0, "theta0 = " + a.theta0 + " is below 1e-300, outside the double range of the Monte Carlo");
-  opt.samples = parse_samples(a.samples);
-  opt.seed = parse_seed(a.seed);
-  require(!a.threads_given || a.threads >= 1, "--threads must be at least 1 (got " + std::to_string(a.threads) + ")");
-  opt.threads = a.threads_given ? a.threads : 0;
-  require(a.hist >= 0 && a.hist <= 1000000, "--hist must be between 1 and 1000000 bins");
+  require(theta0 >= kMcMinTheta0, "--theta0: ", theta.text,
+          " is below 1e-300, outside the double range of the Monte Carlo");
+  opt.samples = a.samples->value();
+  opt.seed = a.seed->value();
+  opt.threads = int(a.threads->value_or(0));
+  const int hist = int(a.hist->value_or(0));
   int dump_layer = 0;
+  std::string dump_file;
   if (!a.dump.empty()) {
     require(a.dump.size() == 2, "--dump-layer needs a layer and a file name");
     try {
-      std::size_t pos = 0;
-      dump_layer = std::stoi(a.dump[0], &pos);
-      require(pos == a.dump[0].size(), "");
-    } catch (...) {
-      throw InputError("--dump-layer: layer must be a whole number (got '" + a.dump[0] + "')");
+      dump_layer = int(parse_integer(a.dump[0], 1, widths.size()));
+    } catch (const InputError& e) {
+      fail("--dump-layer: layer ", e.what());
     }
-    require(dump_layer >= 1 && dump_layer <= int(widths.size()),
-            "--dump-layer: layer must be between 1 and " + std::to_string(widths.size()));
+    OutputFileOpt file;
+    file.text = a.dump[1];
+    file.option = a.dump_option;
+    dump_file = file.value();
   }
   check_mc_args(widths, theta0, opt);
 
@@ -226,32 +232,35 @@ void run(const McArgs& a) {
   }
   McRaw raw;
   if (!simulate_all(widths, theta0, opt, raw)) return;
-  McResult r = summarize_mc(raw, widths, theta0, opt, a.hist);
+  McResult r = summarize_mc(raw, widths, theta0, opt, hist);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   progress.reset();
-  if (dump_layer > 0) write_dump(raw, dump_layer, a.dump[1]);
-  if (globals().json) emit(mc_to_json(r));
-  else print_text(r, a);
+  if (dump_layer > 0) write_dump(raw, dump_layer, dump_file);
+  if (globals().json) {
+    Json j = mc_to_json(r);
+    j["theta0"] = theta.text;
+    emit(j);
+  } else {
+    print_text(r, theta.text);
+  }
 }
 
 RELUMIX_COMMAND(50, [](CLI::App& app) {
   auto a = std::make_shared<McArgs>();
   auto* sub = app.add_subcommand(
       "mc", "Monte Carlo of the angle between two inputs, layer by layer (statistics of ln sin^2 theta)");
-  sub->add_option("--widths,-w", a->widths, "layer widths, e.g. 256x32 or 64,128,256 (chain: >= 2, network: >= 1)")
-      ->required();
-  sub->add_option("--theta0,-t", a->theta0, "angle between the inputs, in (0, pi], e.g. 0.1 or pi/3")->required();
-  sub->add_option("--samples,-s", a->samples, "number of simulated networks, 1..1e10")->default_val("5000");
-  sub->add_option("--seed", a->seed, "random seed, 0..2^64-1 (same seed, same output)")->default_val("1");
-  sub->add_option("--threads,-j", a->threads, "worker threads (default: all cores; results do not depend on it)")
-      ->each([a](const std::string&) { a->threads_given = true; });
-  sub->add_option("--mode", a->mode, "chain (Markov reduction, O(n) per layer) or network (weight matrices)")
-      ->default_val("chain");
-  sub->add_option("--hist", a->hist, "add a histogram of X with BINS bins per layer")
-      ->check(CLI::Range(1, 1000000).description(""));
-  sub->add_option("--dump-layer", a->dump, "write per-sample X and theta at LAYER to FILE (CSV)")
-      ->expected(2)
-      ->type_name("LAYER FILE");
+  a->widths = add_widths(sub, "layer widths, e.g. 256x32 or 64,128,256 (chain: >= 2, network: >= 1)", Need::Required);
+  a->theta0 = add_theta0(sub, "angle between the inputs, in (0, pi], e.g. 0.1 or pi/3", Need::Required);
+  a->samples = add_samples(sub, 5000, 1, kMcMaxSamples, "number of simulated networks");
+  a->seed = add_seed(sub);
+  a->threads = add_threads(sub);
+  a->mode = add_text(sub, "--mode", "chain (Markov reduction, O(n) per layer) or network (weight matrices)",
+                     Need::Optional, "chain", "MODE");
+  a->hist = add_integer(sub, "--hist", "add a histogram of X with N bins per layer", 1, kMaxHistogramBins,
+                        Need::Optional);
+  a->dump_option = sub->add_option("--dump-layer", a->dump, "write per-sample X and theta at LAYER to FILE (CSV)")
+                       ->expected(2)
+                       ->type_name("LAYER FILE");
   sub->callback([a] { run(*a); });
 });
 

@@ -206,9 +206,9 @@ void summarize_layer(std::vector<double>& v, const std::vector<double>& th, McSu
   }
 }
 
-nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+nlohmann::ordered_json num(double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr); }
 
-void add_summary(nlohmann::json& j, const McSummary& s) {
+void add_summary(nlohmann::ordered_json& j, const McSummary& s) {
   j["mean"] = num(s.mean);
   j["sd"] = num(s.sd);
   j["stderr_mean"] = num(s.stderr_mean);
@@ -362,21 +362,20 @@ McResult run_mc(const std::vector<long>& widths, double theta0, const McOptions&
   return r;
 }
 
-nlohmann::json mc_to_json(const McResult& r) {
-  nlohmann::json layers = nlohmann::json::array();
+nlohmann::ordered_json mc_to_json(const McResult& r) {
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   for (const auto& L : r.layers) {
-    nlohmann::json j = {{"layer", L.layer}, {"width", L.width}, {"count", L.count},
+    nlohmann::ordered_json j = {{"layer", L.layer}, {"width", L.width}, {"count", L.count},
                         {"degenerate", L.degenerate}, {"dead", L.dead}};
     add_summary(j, L.x);
-    nlohmann::json th = nlohmann::json::object();
+    nlohmann::ordered_json th = nlohmann::ordered_json::object();
     add_summary(th, L.theta);
     j["theta"] = std::move(th);
     if (!L.hist.empty()) j["hist"] = {{"lo", num(L.hist_lo)}, {"hi", num(L.hist_hi)}, {"counts", L.hist}};
     layers.push_back(std::move(j));
   }
-  return {{"samples", r.samples}, {"seed", r.seed},     {"mode", mc_mode_name(r.mode)},
-          {"theta0", r.theta0},   {"widths", r.widths}, {"seconds", r.seconds},
-          {"layers", std::move(layers)}};
+  return {{"mode", mc_mode_name(r.mode)}, {"widths", r.widths}, {"theta0", r.theta0}, {"samples", r.samples},
+          {"seed", r.seed},                {"seconds", r.seconds}, {"layers", std::move(layers)}};
 }
 
 }  // namespace relumix

@@ -18,16 +18,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+#include "relumix/core/limits.hpp"
 
 namespace relumix {
 
 enum class McMode { Chain, Network };
 McMode parse_mc_mode(const std::string& name);  // "chain" | "network"; InputError otherwise
 std::string mc_mode_name(McMode m);
-
-constexpr std::uint64_t kMcMaxSamples = 10000000000ULL;      // 10^10
-constexpr double kMcMinTheta0 = 1e-300;                       // smallest theta0 (double range)
-constexpr std::uint64_t kMcMemoryLimit = 4ULL << 30;          // bytes; larger requests are refused
 
 struct McOptions {
   std::uint64_t samples = 5000;
@@ -97,9 +94,9 @@ McResult summarize_mc(const McRaw& raw, const std::vector<long>& widths, double 
 // simulate_mc over all samples + summarize_mc; seconds = wall time.
 McResult run_mc(const std::vector<long>& widths, double theta0, const McOptions& opt, int hist_bins = 0);
 
-// JSON of a result: {"samples","seed","mode","theta0","widths","seconds","layers":[...]}, with
-// NaN written as null.
-nlohmann::json mc_to_json(const McResult& r);
+// JSON of a result, keys in this order: {"mode","widths","theta0","samples","seed","seconds",
+// "layers":[...]}, with NaN written as null (docs/json.md).
+nlohmann::ordered_json mc_to_json(const McResult& r);
 
 // theta in [0, pi/2] from X = ln sin^2 theta (accurate near 0 and pi/2).
 double mc_theta_of_x(double x);
