@@ -14,12 +14,13 @@
 #include "moments/double_form.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/moments/eval.hpp"
+#include "support.hpp"
 
 using namespace relumix;
 
 namespace {
 
-bool sanitized() { return std::getenv("RELUMIX_SANITIZED") != nullptr; }
+using test::sanitized;
 
 // J_{a,b}(x) for an exact double x, from the Fourier route, as an MPFI interval
 Interval reference(unsigned a, unsigned b, double x) {
