@@ -43,8 +43,8 @@ TEST_CASE("norm --mc: simulated mean and variance within 4.5 standard errors") {
   auto mc = j["mc"];
   CHECK(mc["samples"] == S);
   CHECK(mc["used"].get<long>() + mc["collapsed"].get<long>() == S);
-  CHECK(std::fabs(mc["mean"].get<double>() - mean) <= 4.5 * mc["mean_stderr"].get<double>());
-  CHECK(std::fabs(mc["var"].get<double>() - var) <= 4.5 * mc["var_stderr"].get<double>());
+  CHECK(std::fabs(mc["mean"].get<double>() - mean) <= 4.5 * mc["stderr_mean"].get<double>());
+  CHECK(std::fabs(mc["var"].get<double>() - var) <= 4.5 * mc["stderr_var"].get<double>());
   CHECK(run_relumix("norm --width 6 --depth 4 --digits 12 --mc " + Ss + " --seed 7 --json").out == r.out);
 }
 

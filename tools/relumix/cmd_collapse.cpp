@@ -64,7 +64,7 @@ void run_collapse(const CollapseArgs& a) {
   o.seed = parse_seed(a.seed);
   require(depth <= 100000000, "--depth must be at most 1e8 for the Monte Carlo, got '" + a.depth + "'");
   Progress prog("collapse Monte Carlo", (long long)o.samples);
-  CollapseMcResult r = collapse_monte_carlo(o, [&](std::uint64_t done) { prog.update((long long)done); });
+  CollapseMcResult r = collapse_monte_carlo(o, [&](std::uint64_t done, std::uint64_t) { prog.update((long long)done); });
   std::string exact;
   if (a.inputs == 1) exact = collapse_probability_text(width, depth, a.digits);
   if (globals().json) {

@@ -1,4 +1,5 @@
 // relumix norm: exact law of the squared norm through a deep ReLU network (SPEC section 7).
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -12,6 +13,9 @@
 namespace relumix::cli {
 
 namespace {
+
+// a Monte Carlo statistic: null when undefined (no sample, or one)
+nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 struct NormArgs {
   std::string width, depth, mc = "0", seed = "1";
@@ -41,7 +45,7 @@ void run_norm(const NormArgs& a) {
   if (samples > 0) {
     Progress prog("norm Monte Carlo", samples);
     mc = norm_monte_carlo(width, depth, std::uint64_t(samples), seed,
-                          [&](std::uint64_t done) { prog.update((long long)done); });
+                          [&](std::uint64_t done, std::uint64_t) { prog.update((long long)done); });
   }
   if (globals().json) {
     nlohmann::json j = {{"width", width}, {"depth", depth}, {"digits", d}, {"mean", mean}, {"var", var},
@@ -52,7 +56,8 @@ void run_norm(const NormArgs& a) {
     }
     if (samples > 0)
       j["mc"] = {{"samples", mc.samples}, {"seed", seed}, {"collapsed", mc.collapsed}, {"used", mc.used},
-                 {"mean", mc.mean}, {"mean_stderr", mc.mean_stderr}, {"var", mc.var}, {"var_stderr", mc.var_stderr}};
+                 {"mean", num(mc.mean)}, {"stderr_mean", num(mc.stderr_mean)}, {"var", num(mc.var)},
+                 {"stderr_var", num(mc.stderr_var)}};
     emit(j);
     return;
   }
@@ -68,8 +73,13 @@ void run_norm(const NormArgs& a) {
   if (samples > 0) {
     std::cout.precision(8);
     std::cout << "Monte Carlo (" << mc.samples << " samples, seed " << seed << ", " << mc.collapsed
-              << " collapsed and excluded): E[X] = " << mc.mean << " +- " << mc.mean_stderr << ", Var[X] = " << mc.var
-              << " +- " << mc.var_stderr << "\n";
+              << " collapsed and excluded): ";
+    if (mc.used == 0) std::cout << "no samples left";
+    else if (mc.used == 1) std::cout << "E[X] = " << mc.mean << " from one sample (no standard error, no variance)";
+    else
+      std::cout << "E[X] = " << mc.mean << " +- " << mc.stderr_mean << ", Var[X] = " << mc.var << " +- "
+                << mc.stderr_var;
+    std::cout << "\n";
   }
 }
 
@@ -86,7 +96,8 @@ void add_norm(CLI::App& app) {
       "work: width 20000 takes a few seconds), depth <= 1e18; --mc S simulates S samples (samples*depth*width <= 2e10).\n"
       "JSON: {width, depth, digits, mean, var, mean_per_layer, var_per_layer, no_collapse_probability,\n"
       "mean_per_layer_closed_form, var_per_layer_closed_form (width <= 32),\n"
-      "mc {samples, seed, collapsed, used, mean, mean_stderr, var, var_stderr} (with --mc)}.");
+      "mc {samples, seed, collapsed, used, mean, stderr_mean, var, stderr_var} (with --mc; null when no sample, or\n"
+      "only one, is left)}.");
   sub->add_option("--width,-n", a->width, "width n of every layer and of the input (1..20000)")->required();
   sub->add_option("--depth,-L", a->depth, "number of layers L (1..1e18)")->required();
   add_digits(sub, a->digits);
