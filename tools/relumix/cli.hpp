@@ -28,7 +28,7 @@ unsigned long parse_uint(const std::string& text, const std::string& what, unsig
 
 // An integer in [lo, hi] given as "12", "1e18" or "1000000"; InputError naming `what`.
 long long parse_int_range(const std::string& text, const std::string& what, long long lo, long long hi);
-// "5000", "1e6", "2.5e3": a whole number of Monte Carlo samples in [1, 10^10]; InputError otherwise.
+// "5000", "1e6", "2.5e3": a whole number of Monte Carlo samples in [1, 10^12]; InputError otherwise.
 std::uint64_t parse_samples(const std::string& text);
 // A random seed 0..2^64-1 (decimal digits only: "-1" is refused, not wrapped); InputError otherwise.
 std::uint64_t parse_seed(const std::string& text);
@@ -44,18 +44,20 @@ void emit(const Json& j);
 // Adds --digits D (1..max) with default `def`.
 CLI::Option* add_digits(CLI::App* sub, int& digits, int def = 30, int max = 100000);
 
-// Writes a line "<what>: <done>/<total>" to stderr, at most a few times a second,
-// and only when stderr is a terminal or RELUMIX_PROGRESS=1.
+// Writes a line "<what>: <done>/<total> (percent, elapsed, rate, ETA)" to stderr, at most a few
+// times a second after the first second, and only when stderr is a terminal or RELUMIX_PROGRESS=1.
 class Progress {
  public:
   Progress(std::string what, long long total);
   ~Progress();
   void update(long long done);
+  void update(long long done, long long total);  // the total may change (e.g. resumed runs)
  private:
   std::string what_;
   long long total_;
   bool enabled_;
   double start_, last_;
+  long long first_ = -1;  // done at the first update (a resumed run starts there)
   bool printed_ = false;
 };
 

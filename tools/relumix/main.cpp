@@ -81,7 +81,7 @@ std::uint64_t parse_samples(const std::string& text) {
   require(pos == text.size() && !text.empty() && std::isfinite(v) && v == std::floor(v),
           "--samples must be a whole number (got '" + text + "')");
   require(v >= 1, "--samples must be at least 1 (got " + text + ")");
-  require(v <= 1e10, "--samples must be at most 10^10 (got " + text + ")");
+  require(v <= 1e12, "--samples must be at most 10^12 (got " + text + ")");
   return std::uint64_t(v);
 }
 
@@ -110,14 +110,39 @@ Progress::Progress(std::string what, long long total)
   enabled_ = env ? std::string(env) == "1" : isatty(2);
 }
 
+void Progress::update(long long done, long long total) {
+  total_ = total;
+  update(done);
+}
+
+namespace {
+std::string duration_text(double s) {
+  char buf[32];
+  if (s < 60) std::snprintf(buf, sizeof buf, "%.0f s", s);
+  else if (s < 3600) std::snprintf(buf, sizeof buf, "%.0f min", s / 60);
+  else if (s < 172800) std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+  else std::snprintf(buf, sizeof buf, "%.1f days", s / 86400);
+  return buf;
+}
+}  // namespace
+
 void Progress::update(long long done) {
+  if (first_ < 0) first_ = done;
   if (!enabled_) return;
   double t = now();
   if (t - start_ < 1.0 || t - last_ < 0.25) return;
   last_ = t;
   printed_ = true;
-  std::fprintf(stderr, "\r%s: %lld/%lld (%.0f%%, %.1f s)", what_.c_str(), done, total_,
-               total_ ? 100.0 * double(done) / double(total_) : 0.0, t - start_);
+  const double rate = double(done - first_) / (t - start_);
+  std::string extra;
+  if (rate > 0) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", %.4g/s", rate);
+    extra = buf;
+    if (total_ > done) extra += ", ETA " + duration_text(double(total_ - done) / rate);
+  }
+  std::fprintf(stderr, "\r%s: %lld/%lld (%.0f%%, %.1f s%s)\033[K", what_.c_str(), done, total_,
+               total_ ? 100.0 * double(done) / double(total_) : 0.0, t - start_, extra.c_str());
   std::fflush(stderr);
 }
 
@@ -156,6 +181,7 @@ int main(int argc, char** argv) {
   CLI::App app;
   relumix::cli::setup_app(app);
   std::signal(SIGINT, on_sigint);
+  std::signal(SIGTERM, on_sigint);  // schedulers (Slurm, mpirun) stop jobs with SIGTERM: end the same way
   try {
     // the first word that is not an option must name a command (CLI11 would only say one is required)
     for (int i = 1; i < argc; ++i) {
