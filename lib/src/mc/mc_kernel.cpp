@@ -1,5 +1,7 @@
-// The portable build of the Monte Carlo kernels (baseline ISA, no floating-point contraction),
-// the kernel selection and the scalar helpers that do not depend on the build.
+// The portable build of the Monte Carlo kernels (baseline ISA, no floating-point contraction: the
+// same numbers on every machine and compiler flag), the kernel selection, and the scalar helpers
+// that do not depend on the build.
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -17,9 +19,6 @@
 
 namespace relumix::mc_detail {
 
-namespace avx2 {
-extern const KernelTable table;
-}
 namespace avx512 {
 extern const KernelTable table;
 }
@@ -38,7 +37,6 @@ Step chain_start(double theta0) {
 bool kernel_available(Kernel k) {
   switch (k) {
     case Kernel::Portable: return true;
-    case Kernel::Avx2: return cpu_has_avx2();
     case Kernel::Avx512: return cpu_has_avx512();
   }
   return false;
@@ -47,7 +45,6 @@ bool kernel_available(Kernel k) {
 const KernelTable& kernel_table(Kernel k) {
   require(kernel_available(k), "this CPU cannot run the requested Monte Carlo kernel");
   switch (k) {
-    case Kernel::Avx2: return avx2::table;
     case Kernel::Avx512: return avx512::table;
     default: return portable::table;
   }
@@ -57,30 +54,24 @@ namespace {
 const KernelTable* initial_kernel() {
   if (const char* env = std::getenv("RELUMIX_MC_KERNEL"); env && *env) {
     const std::string name = env;
-    for (Kernel k : {Kernel::Portable, Kernel::Avx2, Kernel::Avx512}) {
-      const char* kn = k == Kernel::Portable ? "portable" : k == Kernel::Avx2 ? "avx2" : "avx512";
+    for (Kernel k : {Kernel::Portable, Kernel::Avx512}) {
+      const char* kn = k == Kernel::Portable ? "portable" : "avx512";
       if (name != kn) continue;
       require(kernel_available(k), "RELUMIX_MC_KERNEL=" + name + ": this CPU does not support it");
       return &kernel_table(k);
     }
-    throw InputError("RELUMIX_MC_KERNEL must be portable, avx2 or avx512 (got '" + name + "')");
+    throw InputError("RELUMIX_MC_KERNEL must be portable or avx512 (got '" + name + "')");
   }
-  for (Kernel k : {Kernel::Avx512, Kernel::Avx2})
-    if (kernel_available(k)) return &kernel_table(k);
-  return &portable::table;
+  return kernel_available(Kernel::Avx512) ? &avx512::table : &portable::table;
 }
-const KernelTable*& current() {
-  static const KernelTable* k = nullptr;
+std::atomic<const KernelTable*>& current() {
+  static std::atomic<const KernelTable*> k{initial_kernel()};  // a bad RELUMIX_MC_KERNEL throws here
   return k;
 }
 }  // namespace
 
-const KernelTable& kernel() {
-  auto& k = current();
-  if (!k) k = initial_kernel();  // the first call comes from one thread (argument checks)
-  return *k;
-}
+const KernelTable& kernel() { return *current().load(std::memory_order_relaxed); }
 
-void select_kernel(Kernel k) { current() = &kernel_table(k); }
+void select_kernel(Kernel k) { current().store(&kernel_table(k)); }
 
 }  // namespace relumix::mc_detail
