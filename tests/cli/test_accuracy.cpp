@@ -10,11 +10,11 @@
 #include "cli_run.hpp"
 
 TEST_CASE("accuracy --json: schema, z-scores recomputed, independent of --threads") {
-  auto r = run_relumix("accuracy --widths 32 --thetas 0.5,pi/2 --orders 3 --samples 20000 --seed 4 --threads 1 --json");
+  auto r = run_relumix("accuracy --widths 32 --theta 0.5,pi/2 --order 3 --samples 20000 --seed 4 --threads 1 --json");
   REQUIRE(r.code == 0);
   auto j = r.json();
   CHECK(j["samples"] == 20000);
-  CHECK(j["orders"] == 3);
+  CHECK(j["order"] == 3);
   REQUIRE(j["points"].size() == 2);
   for (auto& p : j["points"]) {
     CHECK(p["width"] == 32);
@@ -31,13 +31,13 @@ TEST_CASE("accuracy --json: schema, z-scores recomputed, independent of --thread
     CHECK(std::fabs(p["predictions"][0]["z_mean"].get<double>()) > 5);
     CHECK(std::fabs(p["predictions"][3]["z_mean"].get<double>()) < 4.5);
   }
-  auto r2 = run_relumix("accuracy --widths 32 --thetas 0.5,pi/2 --orders 3 --samples 20000 --seed 4 --threads 2 --json");
+  auto r2 = run_relumix("accuracy --widths 32 --theta 0.5,pi/2 --order 3 --samples 20000 --seed 4 --threads 2 --json");
   CHECK(r2.out == r.out);
 }
 
 TEST_CASE("accuracy --markdown writes both tables; text output") {
   auto file = std::filesystem::temp_directory_path() / ("relumix_acc_" + std::to_string(getpid()) + ".md");
-  auto r = run_relumix("accuracy --widths 64 --thetas 1 --orders 2 --samples 5000 --markdown " + file.string());
+  auto r = run_relumix("accuracy --widths 64 --theta 1 --order 2 --samples 5000 --markdown " + file.string());
   REQUIRE(r.code == 0);
   CHECK(r.out.find("K=2") != std::string::npos);
   std::ifstream f(file);
@@ -50,14 +50,15 @@ TEST_CASE("accuracy --markdown writes both tables; text output") {
 }
 
 TEST_CASE("accuracy: bad input") {
-  CHECK_BAD_INPUT("accuracy --orders 0 --samples 100");
-  CHECK_BAD_INPUT("accuracy --orders 9 --samples 100");
+  CHECK_BAD_INPUT("accuracy --order 0 --samples 100");
+  CHECK_BAD_INPUT("accuracy --order 9 --samples 100");
   CHECK_BAD_INPUT("accuracy --samples 1");
   CHECK_BAD_INPUT("accuracy --samples 0");
   CHECK_BAD_INPUT("accuracy --samples 1e6x");
   CHECK_BAD_INPUT("accuracy --widths 1 --samples 100");
-  CHECK_BAD_INPUT("accuracy --thetas 0 --samples 100");
-  CHECK_BAD_INPUT("accuracy --thetas 4 --samples 100");
+  CHECK_BAD_INPUT("accuracy --theta 0 --samples 100");
+  CHECK_BAD_INPUT("accuracy --theta 4 --samples 100");
+  CHECK_BAD_INPUT("accuracy --widths 16x2 --samples 100");  // single widths, one point each
   CHECK_BAD_INPUT("accuracy --seed -1 --samples 100");
   CHECK_BAD_INPUT("accuracy --samples 100 --markdown /nonexistent-dir/x.md");
 }

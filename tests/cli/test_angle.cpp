@@ -20,19 +20,20 @@ TEST_CASE("angle: JSON and reference values") {
 }
 
 TEST_CASE("map-series and decay-series JSON") {
-  auto m = run_relumix("map-series --order 4 --json").json();
+  auto m = run_relumix("map-series --degree 4 --json").json();
   CHECK(m["coefficients"][2]["terms"]["1/pi"] == "-1/3");           // -theta^2/(3 pi)
   CHECK(m["coefficients"][3]["terms"]["1/pi^2"] == "-1/18");        // -theta^3/(18 pi^2)
   CHECK(m["coefficients"][4]["terms"]["1/pi^3"] == "-1/54");
-  auto d = run_relumix("decay-series --width 64 --order 1 --json").json();
+  auto d = run_relumix("decay-series --width 64 --degree 1 --json").json();
   // -rho(64) = log(63/69) + 640/69^2 - 384/63^2 = log(63/69) + 26368/699867 (SPEC formula, reduced by hand)
   CHECK(d["mu"][0]["terms"]["log((n-1)/(n+5))"] == "1");
   CHECK(d["mu"][0]["terms"]["1"] == "26368/699867");
   CHECK(d["mu"][0]["value"].get<std::string>().rfind("-0.05329604838848999076105271060", 0) == 0);
   // sigma^2(0, 64) = 8*64*(64^2 - 128 + 55)/(63^2 69^2) = 76288/699867
   CHECK(d["sigma2"][0]["terms"]["1"] == "76288/699867");
-  auto dd = run_relumix("decay-series --n-order 1 --order 2 --json").json();
-  CHECK(dd["n_order"] == 1);
+  auto dd = run_relumix("decay-series --order 1 --degree 2 --json").json();
+  CHECK(dd["order"] == 1);
+  CHECK(dd["degree"] == 2);
   CHECK(dd["mu"].size() == 6);
 }
 
@@ -46,11 +47,12 @@ TEST_CASE("angle commands: bad input") {
   CHECK_BAD_INPUT("angle --width 64");
   CHECK_BAD_INPUT("angle --width 64 --theta 0.1 --digits 0");
   CHECK_BAD_INPUT("angle --width 64 --theta 0.1 --order 9");
-  CHECK_BAD_INPUT("map-series --order 201");
-  CHECK_BAD_INPUT("decay-series --order 2");
-  CHECK_BAD_INPUT("decay-series --width 1 --order 2");
-  CHECK_BAD_INPUT("decay-series --width 64 --order 61");
-  CHECK_BAD_INPUT("decay-series --width 64 --n-order 1");
+  CHECK_BAD_INPUT("map-series --degree 201");
+  CHECK_BAD_INPUT("map-series --degree 0");
+  CHECK_BAD_INPUT("decay-series --degree 2");
+  CHECK_BAD_INPUT("decay-series --width 1 --degree 2");
+  CHECK_BAD_INPUT("decay-series --width 64 --degree 61");
+  CHECK_BAD_INPUT("decay-series --width 64 --order 1");
 }
 
 TEST_CASE("angle --order K: the cumulant series, said in the JSON; theta = pi is exactly 0") {
@@ -73,12 +75,12 @@ TEST_CASE("angle --order K: the cumulant series, said in the JSON; theta = pi is
   }
 }
 
-TEST_CASE("decay-series --n-order K: k >= 2 from the cumulant expansion") {
-  auto d = run_relumix("decay-series --n-order 3 --order 2 --json");
+TEST_CASE("decay-series --order K: k >= 2 from the cumulant expansion") {
+  auto d = run_relumix("decay-series --order 3 --degree 2 --json");
   REQUIRE(d.code == 0);
   auto j = d.json();
-  CHECK(j["n_order"] == 3);
-  CHECK(j["mu"].size() == 12);  // (order + 1) x (n_order + 1)
+  CHECK(j["order"] == 3);
+  CHECK(j["mu"].size() == 12);  // (degree + 1) x (order + 1)
   // c_{0,1} = mu_1(0) = -2 (the 1/n part of -rho(n) = -2/n + ...), c_{0,2} = -8, s_{0,1} = 8, s_{0,2} = 32:
   // the limits of SPEC 4's rho(n) and sigma^2(0,n) expanded in 1/n agree at order 1
   for (auto& e : j["mu"]) {
@@ -87,8 +89,8 @@ TEST_CASE("decay-series --n-order K: k >= 2 from the cumulant expansion") {
   }
   for (auto& e : j["sigma2"])
     if (e["j"] == 0 && e["k"] == 1) CHECK(e["terms"]["1"] == "8");
-  CHECK_BAD_INPUT("decay-series --n-order 5 --order 2");
-  CHECK_BAD_INPUT("decay-series --n-order 2 --order 31");
+  CHECK_BAD_INPUT("decay-series --order 5 --degree 2");
+  CHECK_BAD_INPUT("decay-series --order 2 --degree 31");
   CHECK_BAD_INPUT("angle --width 64 --theta 0.1 --order 0");
   CHECK_BAD_INPUT("angle --width 64 --theta 0.1 --order -1");
 }

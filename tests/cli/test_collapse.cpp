@@ -47,7 +47,7 @@ TEST_CASE("collapse Monte Carlo: bias, two inputs, reproducible") {
   REQUIRE(r.code == 0);
   auto j = r.json();
   CHECK(j["method"] == "monte carlo");
-  double p = 1 - std::pow(15.0 / 16.0, 3), ph = j["probability"].get<double>(), se = j["stderr"].get<double>();
+  double p = 1 - std::pow(15.0 / 16.0, 3), ph = j["probability"].get<double>(), se = j["stderr_probability"].get<double>();
   CHECK(std::fabs(ph - p) <= 4.5 * std::sqrt(p * (1 - p) / double(S)));
   CHECK(se == doctest::Approx(std::sqrt(ph * (1 - ph) / double(S))));
   CHECK(j["collapsed"].get<long>() == std::lround(ph * double(S)));
@@ -56,7 +56,7 @@ TEST_CASE("collapse Monte Carlo: bias, two inputs, reproducible") {
   // --mc forces the simulation in the bias-free case
   CHECK(run_relumix("collapse --width 4 --depth 3 --mc --samples 1000 --json").json()["method"] == "monte carlo");
   // two inputs, one layer, angle pi/2, bias-free: 2^(1-n) + (n-1)(1/4)^n
-  r = run_relumix("collapse --width 3 --depth 1 --inputs 2 --angle pi/2 --samples " + Ss + " --json");
+  r = run_relumix("collapse --width 3 --depth 1 --inputs 2 --theta0 pi/2 --samples " + Ss + " --json");
   REQUIRE(r.code == 0);
   j = r.json();
   double p2 = 0.25 + 2.0 / 64;
@@ -81,8 +81,10 @@ TEST_CASE("collapse: bad input") {
   CHECK_BAD_INPUT("collapse --width 3 --depth 5 --digits 100001");
   CHECK_BAD_INPUT("collapse --width 3");
   CHECK_BAD_INPUT("collapse --width 3 --depth 5 --inputs 3");
-  CHECK_BAD_INPUT("collapse --width 3 --depth 5 --inputs 2 --angle 2");
-  CHECK_BAD_INPUT("collapse --width 3 --depth 5 --inputs 2 --angle nonsense");
+  CHECK_BAD_INPUT("collapse --width 3 --depth 5 --inputs 2 --theta0 2");
+  CHECK_BAD_INPUT("collapse --width 3 --depth 5 --inputs 2 --theta0 nonsense");
+  CHECK_BAD_INPUT("collapse --width 3 --depth 5 --theta0 1");             // only with --inputs 2
+  CHECK_BAD_INPUT("collapse --width 3 --depth 5 --samples 100");          // only with a Monte Carlo
   CHECK_BAD_INPUT("collapse --width 3 --depth 5 --bias-std -1");
   CHECK_BAD_INPUT("collapse --width 3 --depth 5 --bias-std 1 --samples 0");
   CHECK_BAD_INPUT("collapse --width 1000 --depth 100000 --bias-std 1 --samples 1e9");

@@ -13,6 +13,7 @@
 #include "relumix/mc/stats.hpp"
 #include "relumix/numeric/theta.hpp"
 #include "relumix/io/widths.hpp"
+#include "relumix/io/angles.hpp"
 
 namespace {
 const char* kCase = "-w 64x6 -t 0.3 -s 2000 --seed 5";

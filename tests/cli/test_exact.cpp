@@ -40,14 +40,14 @@ TEST_CASE("moment: closed forms from the SPEC's table") {
 }
 
 TEST_CASE("series: JSON terms") {
-  auto j = run_relumix("series 1 1 --order 3 --json").json();
-  CHECK(j["order"] == 3);
+  auto j = run_relumix("series 1 1 --degree 3 --json").json();
+  CHECK(j["degree"] == 3);
   REQUIRE(j["coefficients"].size() == 4);
   CHECK(j["coefficients"][0]["terms"]["1"] == "1/2");
   CHECK(j["coefficients"][1]["terms"].empty());
   CHECK(j["coefficients"][2]["terms"]["1"] == "-1/4");
   CHECK(j["coefficients"][3]["terms"]["1/pi"] == "1/6");   // (sin t - t cos t)/(2 pi) = t^3/(6 pi) + ...
-  j = run_relumix("series 1 0 --order 2 --json").json();   // (1 + cos t)/(2 sqrt(2 pi))
+  j = run_relumix("series 1 0 --degree 2 --json").json();   // (1 + cos t)/(2 sqrt(2 pi))
   CHECK(j["coefficients"][0]["terms"]["1/sqrt(2pi)"] == "1");
   CHECK(j["coefficients"][2]["terms"]["1/sqrt(2pi)"] == "-1/4");
 }
@@ -69,6 +69,7 @@ TEST_CASE("verify --max 30 passes") {
 
 TEST_CASE("tables/ is what `relumix tables` makes") {
   auto dir = std::filesystem::temp_directory_path() / ("relumix_tables_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
   auto r = run_relumix("tables --dir " + dir.string());
   REQUIRE(r.code == 0);
   std::filesystem::path checked_in = std::filesystem::path(RELUMIX_SOURCE_DIR) / "tables";
@@ -93,8 +94,8 @@ TEST_CASE("bad input: one-line error, non-zero exit") {
   CHECK_BAD_INPUT("moment 1");
   CHECK_BAD_INPUT("moment 1 1 --format html");
   CHECK_BAD_INPUT("moment 1 1 --format latex --theta 0.1");
-  CHECK_BAD_INPUT("series 1 1 --order 5001");
-  CHECK_BAD_INPUT("series 1 1 --order -3");
+  CHECK_BAD_INPUT("series 1 1 --degree 5001");
+  CHECK_BAD_INPUT("series 1 1 --degree -3");
   CHECK_BAD_INPUT("bessel 5001");
   CHECK_BAD_INPUT("bessel");
   CHECK_BAD_INPUT("verify --max 201");

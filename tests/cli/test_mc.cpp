@@ -14,6 +14,9 @@
 #include <thread>
 
 #include "cli_run.hpp"
+#include "support.hpp"
+
+using relumix::test::sanitized;
 
 namespace {
 nlohmann::json without_seconds(nlohmann::json j) {
@@ -21,10 +24,6 @@ nlohmann::json without_seconds(nlohmann::json j) {
   return j;
 }
 
-bool sanitized() {
-  const char* e = std::getenv("RELUMIX_SANITIZED");
-  return e && std::string(e) == "1";
-}
 
 std::string tmp(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("relumix_cli_mc_" + std::to_string(getpid()) + "_" + name)).string();

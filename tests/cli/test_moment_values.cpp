@@ -6,17 +6,9 @@
 #include <fstream>
 
 #include "cli_run.hpp"
+#include "support.hpp"
 
-namespace {
-// number of significant digits in a printed value
-int sig_digits(std::string s) {
-  if (auto e = s.find_first_of("eE"); e != std::string::npos) s = s.substr(0, e);
-  std::string d;
-  for (char c : s) if (c >= '0' && c <= '9') d += c;
-  auto first = d.find_first_not_of('0');
-  return first == std::string::npos ? 0 : int(d.size() - first);
-}
-}  // namespace
+using relumix::test::significant_digits;
 
 TEST_CASE("moment --theta: reference values to 50 digits") {
   std::ifstream f(std::string(RELUMIX_TEST_DATA) + "/moments.json");
@@ -90,7 +82,7 @@ TEST_CASE("moment --theta: lists and grids") {
   REQUIRE(j["values"].size() == 1001);
   for (std::size_t i = 0; i + 1 < 1001; ++i) {
     std::string v = j["values"][i]["value"];
-    CHECK(sig_digits(v) == 40);
+    CHECK(significant_digits(v) == 40);
     CHECK(v[0] != '-');
   }
 }
@@ -100,14 +92,14 @@ TEST_CASE("moment --theta: hard cases") {
   auto r = run_relumix("moment 20 20 --theta pi-1e-20 --json");
   REQUIRE(r.code == 0);
   std::string v = r.json()["value"];
-  CHECK(sig_digits(v) == 30);
+  CHECK(significant_digits(v) == 30);
   CHECK(v.find("e-8") != std::string::npos);
   r = run_relumix("moment 3 3 --theta pi/3 --digits 10000 --json");
   REQUIRE(r.code == 0);
-  CHECK(sig_digits(r.json()["value"]) == 10000);
+  CHECK(significant_digits(r.json()["value"]) == 10000);
   r = run_relumix("moment 6 5 --theta 1e-9 --digits 300 --json");
   REQUIRE(r.code == 0);
-  CHECK(sig_digits(r.json()["value"]) == 300);
+  CHECK(significant_digits(r.json()["value"]) == 300);
 }
 
 TEST_CASE("moment --theta: bad input") {

@@ -36,7 +36,7 @@ TEST_CASE("norm --json: exact values and schema") {
 }
 
 TEST_CASE("norm --mc: simulated mean and variance within 4.5 standard errors") {
-  CliResult r = run_relumix("norm --width 6 --depth 4 --digits 12 --mc " + Ss + " --seed 7 --json");
+  CliResult r = run_relumix("norm --width 6 --depth 4 --digits 12 --mc --samples " + Ss + " --seed 7 --json");
   REQUIRE(r.code == 0);
   auto j = r.json();
   double mean = std::stod(j["mean"].get<std::string>()), var = std::stod(j["var"].get<std::string>());
@@ -45,19 +45,21 @@ TEST_CASE("norm --mc: simulated mean and variance within 4.5 standard errors") {
   CHECK(mc["used"].get<long>() + mc["collapsed"].get<long>() == S);
   CHECK(std::fabs(mc["mean"].get<double>() - mean) <= 4.5 * mc["stderr_mean"].get<double>());
   CHECK(std::fabs(mc["var"].get<double>() - var) <= 4.5 * mc["stderr_var"].get<double>());
-  CHECK(run_relumix("norm --width 6 --depth 4 --digits 12 --mc " + Ss + " --seed 7 --json").out == r.out);
+  CHECK(run_relumix("norm --width 6 --depth 4 --digits 12 --mc --samples " + Ss + " --seed 7 --json").out == r.out);
 }
 
 TEST_CASE("norm: bad input") {
-  CHECK_BAD_INPUT("norm --width 4 --depth 3 --mc 10 --seed 18446744073709551616");
+  CHECK_BAD_INPUT("norm --width 4 --depth 3 --mc --samples 10 --seed 18446744073709551616");
   CHECK_BAD_INPUT("norm --width 0 --depth 5");
   CHECK_BAD_INPUT("norm --width 3 --depth 0");
   CHECK_BAD_INPUT("norm --width 20001 --depth 5");
   CHECK_BAD_INPUT("norm --width x --depth 5");
   CHECK_BAD_INPUT("norm --width 3 --depth 5 --digits 0");
   CHECK_BAD_INPUT("norm --width 3 --depth 5 --digits 100001");
-  CHECK_BAD_INPUT("norm --width 3 --depth 5 --mc 1");
-  CHECK_BAD_INPUT("norm --width 3 --depth 5 --mc -4");
-  CHECK_BAD_INPUT("norm --width 1000 --depth 1000000 --mc 100000");
+  CHECK_BAD_INPUT("norm --width 3 --depth 5 --mc --samples 1");
+  CHECK_BAD_INPUT("norm --width 3 --depth 5 --mc --samples -4");
+  CHECK_BAD_INPUT("norm --width 3 --depth 5 --mc 100");           // --mc is a flag: the count is --samples
+  CHECK_BAD_INPUT("norm --width 3 --depth 5 --samples 100");      // only with --mc
+  CHECK_BAD_INPUT("norm --width 1000 --depth 1000000 --mc --samples 100000");
   CHECK_BAD_INPUT("norm --depth 5");
 }

@@ -21,7 +21,7 @@ TEST_CASE("predict --json: density layers with sd and quantiles") {
   auto r = run_relumix("--json predict --widths 256x4,128x2 --theta0 0.1 --method density");
   REQUIRE(r.code == 0);
   auto j = r.json();
-  CHECK(j["widths"] == "256x4,128x2");
+  CHECK(j["widths"] == nlohmann::json({256, 256, 256, 256, 128, 128}));
   CHECK(j["depth"] == 6);
   CHECK(j["theta0"] == "0.1");
   CHECK(j["method"] == "density");
@@ -46,7 +46,7 @@ TEST_CASE("predict --json: mean-path methods have no sd") {
     REQUIRE(r.code == 0);
     auto j = r.json();
     CHECK(j["method"] == m);
-    CHECK(j["widths"] == "64,128,256");
+    CHECK(j["widths"] == nlohmann::json({64, 128, 256}));
     REQUIRE(j["layers"].size() == 3);
     CHECK(j["layers"][2].contains("theta"));
     CHECK(j["layers"][2].contains("mean"));
@@ -71,7 +71,7 @@ TEST_CASE("predict --architectures: ranked screen") {
   REQUIRE(j["architectures"].size() == 3);
   CHECK(j["architectures"][0]["rank"] == 1);
   CHECK(j["architectures"][0]["name"] == "wide");
-  CHECK(j["architectures"][0]["widths"] == "512x16");
+  CHECK(j["architectures"][0]["widths"] == nlohmann::json(std::vector<long>(16, 512)));
   CHECK(j["architectures"][0]["layers"] == 16);
   CHECK(j["architectures"][2]["name"] == "narrow");
   CHECK(j["architectures"][1]["name"] == "64x8,32x8");

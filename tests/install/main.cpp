@@ -8,6 +8,7 @@
 #include "relumix/moments/moments.hpp"
 #include "relumix/predict/predict.hpp"
 #include "relumix/io/widths.hpp"
+#include "relumix/io/angles.hpp"
 
 int main() {
   using namespace relumix;

@@ -9,6 +9,7 @@
 #include "relumix/angle/angle.hpp"
 #include "relumix/numeric/certify.hpp"
 #include "relumix/core/error.hpp"
+#include "relumix/io/angles.hpp"
 
 using namespace relumix;
 

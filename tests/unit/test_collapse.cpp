@@ -7,54 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "support.hpp"
 #include "relumix/collapse/collapse.hpp"
 #include "relumix/core/error.hpp"
 
 using namespace relumix;
+using relumix::test::check_rounded;
+using relumix::test::sanitized;
 
 namespace {
-
-bool sanitized() { return std::getenv("RELUMIX_SANITIZED") != nullptr; }
-
-// Unit in the last place of a printed decimal ("0.1250", "6.2e-61", "1.00").
-Rational last_place(const std::string& text) {
-  std::string mant = text;
-  long e = 0;
-  auto pe = text.find_first_of("eE");
-  if (pe != std::string::npos) {
-    mant = text.substr(0, pe);
-    e = std::stol(text.substr(pe + 1));
-  }
-  auto dot = mant.find('.');
-  long frac = dot == std::string::npos ? 0 : long(mant.size() - dot - 1);
-  long k = e - frac;  // ulp = 10^k
-  Rational r = 1;
-  for (long i = 0; i < std::labs(k); ++i) r *= 10;
-  if (k < 0) r = 1 / r;
-  return r;
-}
-
-long significant_digits(const std::string& text) {
-  std::string mant = text.substr(0, text.find_first_of("eE"));
-  long n = 0;
-  bool started = false;
-  for (char c : mant) {
-    if (c < '0' || c > '9') continue;
-    if (c != '0') started = true;
-    if (started) ++n;
-  }
-  return n;
-}
-
-// The printed text is a correct rounding of q to `digits` significant digits.
-void check_rounding(const std::string& text, const Rational& q, long digits) {
-  INFO("text " << text);
-  CHECK(significant_digits(text) == digits);
-  Rational t = parse_rational(text);
-  Rational err = t > q ? t - q : q - t;
-  bool within_half_ulp = err * 2 <= last_place(text);
-  CHECK(within_half_ulp);
-}
 
 Rational exact_p(long n, long long L) {
   Integer den = Integer(1) << std::size_t(n * L);
@@ -72,8 +33,8 @@ TEST_CASE("collapse probability: exact small cases against GMP rationals") {
     for (long long L = 1; L <= 9; ++L)
       for (int d : {1, 2, 5, 17, 40}) {
         Rational p = exact_p(n, L);
-        check_rounding(collapse_probability_text(n, L, d), p, d);
-        check_rounding(survival_probability_text(n, L, d), 1 - p, d);
+        check_rounded(collapse_probability_text(n, L, d), int(d), p);
+        check_rounded(survival_probability_text(n, L, d), int(d), 1 - p);
       }
   // a rounding tie (0.125 to 2 digits) is resolved exactly, not by a precision cap
   std::string t = collapse_probability_text(3, 1, 2);
@@ -87,20 +48,18 @@ TEST_CASE("collapse probability: tiny and close to one") {
   long long L = 1000000000000000000LL;
   Rational x = Rational(1) / Rational(Integer(1) << 200), Lq = Rational(Integer(L));
   Rational series = Lq * x - Lq * (Lq - 1) / 2 * x * x + Lq * (Lq - 1) * (Lq - 2) / 6 * x * x * x;
-  check_rounding(collapse_probability_text(200, L, 60), series, 60);
+  check_rounded(collapse_probability_text(200, L, 60), 60, series);
   // reference values from mpmath at 80 digits
   CHECK(collapse_probability_text(64, L, 30) == "0.0527669362436620193021668116669");
   CHECK(collapse_probability_text(1, L, 30) == "1.00000000000000000000000000000");
   CHECK(survival_probability_text(1, L, 15) == "6.11309444145570e-301029995663981196");
   // large N L beyond the exact (dyadic) route: intervals, compared with the series
-  check_rounding(collapse_probability_text(100000, 1000000, 25),
-                 []() -> Rational {
-                   Rational y = Rational(1) / Rational(Integer(1) << 100000), M = 1000000;
-                   return M * y - M * (M - 1) / 2 * y * y;
-                 }(),
-                 25);
+  check_rounded(collapse_probability_text(100000, 1000000, 25), 25, []() -> Rational {
+    Rational y = Rational(1) / Rational(Integer(1) << 100000), M = 1000000;
+    return M * y - M * (M - 1) / 2 * y * y;
+  }());
   // width 1: P = 1 - 2^-L exactly; L = 2000 is beyond the exact route at 30 digits
-  check_rounding(survival_probability_text(1, 2000, 30), Rational(1) / Rational(Integer(1) << 2000), 30);
+  check_rounded(survival_probability_text(1, 2000, 30), 30, Rational(1) / Rational(Integer(1) << 2000));
 }
 
 TEST_CASE("collapse: bad input") {

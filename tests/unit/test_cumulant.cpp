@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "support.hpp"
 #include "relumix/check/accuracy.hpp"
 #include "relumix/angle/angle.hpp"
 #include "relumix/angle/cumulant.hpp"
@@ -14,11 +15,13 @@
 #include "relumix/moments/eval.hpp"
 #include "relumix/mc/mc.hpp"
 #include "relumix/moments/moments.hpp"
+#include "relumix/io/angles.hpp"
 
 using namespace relumix;
+using relumix::test::sanitized;
+using relumix::test::scaled;
 
 namespace {
-bool sanitized() { return std::getenv("RELUMIX_SANITIZED") != nullptr; }
 
 // |a - b| <= tol * max(|a|, |b|) for two enclosures (midpoints)
 bool agree(const Interval& a, const Interval& b, double tol) {

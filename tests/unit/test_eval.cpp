@@ -13,60 +13,14 @@
 #include "relumix/exact/combinatorics.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/moments/eval.hpp"
+#include "relumix/io/angles.hpp"
+#include "support.hpp"
 
 using namespace relumix;
+using relumix::test::check_rounded;
+using relumix::test::sanitized;
 
 namespace {
-
-bool sanitized() { return std::getenv("RELUMIX_SANITIZED") != nullptr; }
-
-// Decimal exponent E of the leading significant digit of a printed value (d.dd... * 10^E),
-// and the number of significant digits printed.
-void decimal_shape(const std::string& text, long& E, int& sig) {
-  std::string s = text;
-  if (!s.empty() && s[0] == '-') s = s.substr(1);
-  long ex = 0;
-  if (auto e = s.find_first_of("eE"); e != std::string::npos) {
-    ex = std::stol(s.substr(e + 1));
-    s = s.substr(0, e);
-  }
-  auto dot = s.find('.');
-  std::string ip = dot == std::string::npos ? s : s.substr(0, dot);
-  std::string fp = dot == std::string::npos ? "" : s.substr(dot + 1);
-  std::string all = ip + fp;
-  std::size_t first = all.find_first_not_of('0');
-  REQUIRE(first != std::string::npos);
-  E = ex + long(ip.size()) - 1 - long(first);
-  sig = int(all.size() - first);
-}
-
-// The printed value must be the exact value x (an enclosure much narrower than a unit of the
-// last printed digit) correctly rounded to D significant digits: |text - x| <= 1/2 unit.
-void check_rounded(const std::string& text, int D, const Interval& x) {
-  INFO("value " << (text.size() > 60 ? text.substr(0, 60) + "..." : text) << " (" << D << " digits)");
-  long E;
-  int sig;
-  decimal_shape(text, E, sig);
-  CHECK(sig == D);
-  mpfr_prec_t p = mpfr_prec_t(D * 3.33) + 80;
-  mpfr_t v, m, r, unit, diff;
-  mpfr_inits2(p, v, m, r, unit, diff, (mpfr_ptr)nullptr);
-  REQUIRE(mpfr_set_str(v, text.c_str(), 10, MPFR_RNDN) == 0);
-  mpfi_mid(m, x.get());
-  mpfr_sub(r, &x.get()->right, &x.get()->left, MPFR_RNDU);
-  mpfr_set_ui(unit, 10, MPFR_RNDN);
-  mpfr_pow_si(unit, unit, E - D + 1, MPFR_RNDN);  // one unit in the last printed digit
-  mpfr_sub(diff, v, m, MPFR_RNDN);
-  mpfr_abs(diff, diff, MPFR_RNDN);
-  // the independent enclosure resolves the last digit
-  mpfr_div(r, r, unit, MPFR_RNDU);
-  CHECK(mpfr_cmp_d(r, 1e-6) < 0);
-  mpfr_div(diff, diff, unit, MPFR_RNDU);
-  double d = mpfr_get_d(diff, MPFR_RNDU);
-  INFO("|printed - exact| = " << d << " units");
-  CHECK(d <= 0.5 + 1e-6);
-  mpfr_clears(v, m, r, unit, diff, (mpfr_ptr)nullptr);
-}
 
 mpfr_prec_t bits_for(int D) { return mpfr_prec_t(D * 3.33) + 64; }
 
@@ -174,14 +128,7 @@ std::mt19937_64& rng() {
   static std::mt19937_64 g(20240611);
   return g;
 }
-// random rational angle in [lo, hi] with 12 decimals
-Theta random_theta(double lo, double hi) {
-  std::uniform_real_distribution<double> u(lo, hi);
-  Theta t;
-  t.offset = Rational(Integer(std::llround(u(rng()) * 1e12)), Integer(1000000000000LL));
-  t.text = to_string(t.offset);
-  return t;
-}
+Theta random_theta(double lo, double hi) { return test::random_theta(rng(), lo, hi); }
 
 }  // namespace
 
@@ -230,11 +177,9 @@ TEST_CASE("random (a, b, theta) at two precisions agree to the lower") {
     INFO("J_{" << a << "," << b << "}(" << t.text << ")");
     std::string lo = moment_value(a, b, t, 20), hi = moment_value(a, b, t, 45);
     // the 45-digit value pins the exact value to 1/2 unit of its last digit
-    long E;
-    int sig;
-    decimal_shape(hi, E, sig);
-    CHECK(sig == 45);
-    Interval x = Interval::from_decimal(hi, 200), half = Interval::from_decimal("5e" + std::to_string(E - 45), 200);
+    test::DecimalShape sh = test::decimal_shape(hi);
+    CHECK(sh.significant == 45);
+    Interval x = Interval::from_decimal(hi, 200), half = Interval::from_decimal("5e" + std::to_string(sh.unit - 1), 200);
     Interval lo_end = x - half, hi_end = x + half, exact(200);
     mpfi_union(exact.get(), lo_end.get(), hi_end.get());
     check_rounded(lo, 20, exact);

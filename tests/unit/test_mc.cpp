@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "support.hpp"
 #include "mc/exact_sum.hpp"
 #include "mc/mc_kernel.hpp"
 #include "relumix/core/error.hpp"
@@ -32,15 +33,11 @@
 #include "relumix/mc/stats.hpp"
 
 using namespace relumix;
+using relumix::test::sanitized;
+using relumix::test::scaled;
 
 namespace {
 const double kPi = 3.141592653589793;
-
-bool sanitized() {
-  const char* e = std::getenv("RELUMIX_SANITIZED");
-  return e && std::string(e) == "1";
-}
-std::uint64_t scaled(std::uint64_t n) { return sanitized() ? std::max<std::uint64_t>(n / 5, 200) : n; }
 
 McOptions opts(std::uint64_t samples, std::uint64_t seed, McMode mode = McMode::Chain, int threads = 0) {
   McOptions o;

@@ -161,6 +161,7 @@ TEST_CASE("orders beyond the limit are refused") {
 
 #include "relumix/numeric/interval.hpp"
 #include "relumix/numeric/theta.hpp"
+#include "relumix/io/angles.hpp"
 
 TEST_CASE("closed forms reproduce the independent quadrature values (reference moments.json)") {
   // tests/data/moments.json: copy of shared/reference/moments.json (independent quadrature, 50 digits)

@@ -8,15 +8,17 @@
 #include <random>
 #include <vector>
 
+#include "support.hpp"
 #include "relumix/numeric/certify.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/collapse/norm.hpp"
 
 using namespace relumix;
+using relumix::test::sanitized;
+using relumix::test::scaled;
 
 namespace {
 
-bool sanitized() { return std::getenv("RELUMIX_SANITIZED") != nullptr; }
 
 // RAII MPFR number for the independent reference computations.
 struct Mp {

@@ -10,6 +10,7 @@
 #include "relumix/core/error.hpp"
 #include "relumix/predict/predict.hpp"
 #include "relumix/numeric/theta.hpp"
+#include "relumix/io/angles.hpp"
 
 using namespace relumix;
 
@@ -243,7 +244,7 @@ TEST_CASE("architecture screening: parsing and ranking") {
   auto a = parse_architectures("# comment\nwide: 1024x8\n\n  narrow : 16x8  # trailing\n64x4,32x4\n");
   REQUIRE(a.size() == 3);
   CHECK(a[0].name == "wide");
-  CHECK(a[0].widths == "1024x8");
+  CHECK(a[0].widths == std::vector<long>(8, 1024));
   CHECK(a[1].name == "narrow");
   CHECK(a[2].name == "64x4,32x4");
   CHECK_THROWS_AS(parse_architectures("# nothing\n"), InputError);

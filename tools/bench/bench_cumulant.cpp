@@ -5,6 +5,7 @@
 
 #include "relumix/angle/angle.hpp"
 #include "relumix/angle/cumulant.hpp"
+#include "relumix/io/angles.hpp"
 
 using namespace relumix;
 

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "relumix/moments/eval.hpp"
+#include "relumix/io/angles.hpp"
 
 using namespace relumix;
 

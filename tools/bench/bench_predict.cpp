@@ -10,6 +10,7 @@
 
 #include "relumix/predict/predict.hpp"
 #include "relumix/numeric/theta.hpp"
+#include "relumix/io/angles.hpp"
 
 using namespace relumix;
 

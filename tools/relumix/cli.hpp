@@ -1,20 +1,28 @@
 #pragma once
-// The relumix command line: each subcommand lives in its own cmd_<name>.cpp and registers
-// itself with RELUMIX_COMMAND; main.cpp only parses and reports errors.
+// The relumix command line: each subcommand lives in its own cmd_<name>.cpp and registers itself
+// with RELUMIX_COMMAND; its options come from the shared builders of options.hpp (one per concept:
+// a flag means the same in every command), its JSON goes out through emit() (the common envelope),
+// its progress through Progress. main.cpp only parses and reports errors.
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "relumix/core/progress.hpp"
 #include "relumix/exact/poly.hpp"
+#include "relumix/numeric/theta.hpp"
 
 namespace relumix::cli {
 
-using Json = nlohmann::ordered_json;  // keeps keys in the order written
+using Json = nlohmann::ordered_json;  // keeps keys in the order written (the documented order)
 
 struct Globals {
-  bool json = false;  // --json: machine-readable output on stdout
+  bool json = false;     // --json: machine-readable output on stdout
+  std::string command;   // the running subcommand (for the JSON envelope)
+  // where emit() sends JSON (default: stdout); demo collects its steps' JSON here
+  std::function<void(const Json&)> json_sink;
 };
 Globals& globals();
 
@@ -23,42 +31,40 @@ bool register_command(int order, std::function<void(CLI::App&)> add);
 // The whole command line: name, the global --json flag and every registered command.
 void setup_app(CLI::App& app);
 
-// Parses a non-negative integer argument; InputError naming `what` if malformed or > max.
-unsigned long parse_uint(const std::string& text, const std::string& what, unsigned long max);
-
-// An integer in [lo, hi] given as "12", "1e18" or "1000000"; InputError naming `what`.
-long long parse_int_range(const std::string& text, const std::string& what, long long lo, long long hi);
-// "5000", "1e6", "2.5e3": a whole number of Monte Carlo samples in [1, 10^12]; InputError otherwise.
-std::uint64_t parse_samples(const std::string& text);
-// A random seed 0..2^64-1 (decimal digits only: "-1" is refused, not wrapped); InputError otherwise.
-std::uint64_t parse_seed(const std::string& text);
+// The JSON output of a command: {"relumix": {"version", "command"}, ...body} (docs/json.md),
+// pretty-printed to stdout (2-space indent).
+void emit(const Json& body);
+// A double for JSON: null when not finite (JSON has no NaN or infinity).
+Json num(double v);
 
 // Shared by commands: JSON of a polynomial (index k = coefficient of x^k, rational strings).
 Json poly_json(const Poly& p);
 // `moment A B --theta T`: certified values (cmd_moment_values.cpp).
-void print_moment_values(unsigned a, unsigned b, const std::string& theta, int digits);
+void print_moment_values(unsigned a, unsigned b, const std::vector<Theta>& thetas, bool single, int digits);
 
-// Prints JSON (pretty, 2-space indent) to stdout.
-void emit(const Json& j);
-
-// Adds --digits D (1..max) with default `def`.
-CLI::Option* add_digits(CLI::App* sub, int& digits, int def = 30, int max = 100000);
-
-// Writes a line "<what>: <done>/<total> (percent, elapsed, rate, ETA)" to stderr, at most a few
-// times a second after the first second, and only when stderr is a terminal or RELUMIX_PROGRESS=1.
+// A progress line on stderr for long runs: "<what>: <done>/<total> (p%, t s, rate/s, ETA t s)",
+// rewritten in place at most 4 times a second after the first second, only when stderr is a
+// terminal or RELUMIX_PROGRESS=1 (RELUMIX_PROGRESS=0 silences it). Ends with "done in t s", or a
+// bare newline when stopped by an exception (Ctrl-C, an error).
 class Progress {
  public:
-  Progress(std::string what, long long total);
+  Progress(std::string what, std::uint64_t total);
   ~Progress();
-  void update(long long done);
-  void update(long long done, long long total);  // the total may change (e.g. resumed runs)
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  void update(std::uint64_t done);
+  void update(std::uint64_t done, std::uint64_t total);
+  // The library's progress callback (core/progress.hpp), feeding this line.
+  ProgressFn fn();
+
  private:
   std::string what_;
-  long long total_;
+  std::uint64_t total_;
   bool enabled_;
   double start_, last_;
-  long long first_ = -1;  // done at the first update (a resumed run starts there)
-  bool printed_ = false;
+  bool printed_ = false, started_ = false;
+  std::uint64_t first_ = 0;  // done at the first update (a resumed run)
+  std::mutex mutex_;
 };
 
 }  // namespace relumix::cli

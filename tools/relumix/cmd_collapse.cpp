@@ -4,6 +4,8 @@
 #include <memory>
 
 #include "cli.hpp"
+#include "options.hpp"
+#include "relumix/io/numbers.hpp"
 #include "relumix/collapse/collapse.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/exact/rational.hpp"
@@ -13,35 +15,29 @@ namespace relumix::cli {
 
 namespace {
 
-double parse_nonneg(const std::string& text, const std::string& what, double hi) {
-  Rational q;
-  try {
-    q = parse_rational(text);
-  } catch (const InputError&) {
-    throw InputError(what + " must be a number, got '" + text + "'");
-  }
-  require(q >= 0 && q <= Rational(hi), what + " must be a number in [0, " + std::to_string(long(hi)) + "], got '" + text + "'");
-  return q.convert_to<double>();
-}
-
 struct CollapseArgs {
-  std::string width, depth, bias = "0", angle = "pi/2", samples = "100000", seed = "1";
-  int inputs = 1;
-  int digits = 30;
-  bool mc = false;
+  std::shared_ptr<IntOpt> width, depth, digits, inputs, samples, seed;
+  std::shared_ptr<Opt> bias;
+  std::shared_ptr<AngleOpt> theta0;
+  std::shared_ptr<FlagOpt> mc;
 };
 
 void run_collapse(const CollapseArgs& a) {
-  long width = long(parse_int_range(a.width, "--width", 1, kCollapseMaxWidth));
-  long long depth = parse_int_range(a.depth, "--depth", 1, kCollapseMaxDepth);
-  double bias = parse_nonneg(a.bias, "--bias-std", 1e6);
-  require(a.inputs == 1 || a.inputs == 2, "--inputs must be 1 or 2, got " + std::to_string(a.inputs));
-  bool monte_carlo = a.mc || bias > 0 || a.inputs == 2;
+  const long width = a.width->as<long>();
+  const long long depth = a.depth->as<long long>();
+  const int digits = a.digits->as<int>();
+  const double bias = a.bias->parse([](const std::string& t) { return parse_real(t, 0, 1000000); }).convert_to<double>();
+  const int inputs = a.inputs->as<int>();
+  const bool monte_carlo = a.mc->value() || bias > 0 || inputs == 2;
+  a.theta0->only_if(inputs == 2, "with --inputs 2 (the angle between the two inputs)");
+  const std::string mc_only = "to the Monte Carlo (--mc, --bias-std s > 0 or --inputs 2)";
+  a.samples->only_if(monte_carlo, mc_only);
+  a.seed->only_if(monte_carlo, mc_only);
   if (!monte_carlo) {
-    std::string p = collapse_probability_text(width, depth, a.digits);
-    std::string s = survival_probability_text(width, depth, a.digits);
+    std::string p = collapse_probability_text(width, depth, digits);
+    std::string s = survival_probability_text(width, depth, digits);
     if (globals().json) {
-      emit({{"width", width}, {"depth", depth}, {"digits", a.digits}, {"method", "exact"},
+      emit({{"width", width}, {"depth", depth}, {"digits", digits}, {"method", "exact"},
             {"probability", p}, {"survival", s}});
     } else {
       std::cout << "bias-free He network, width " << width << ", depth " << depth << " (exact: 1 - (1 - 2^-" << width
@@ -54,40 +50,45 @@ void run_collapse(const CollapseArgs& a) {
   CollapseMcOptions o;
   o.width = width;
   o.depth = depth;
-  o.inputs = a.inputs;
+  o.inputs = inputs;
   o.bias_std = bias;
-  Theta th = parse_theta_checked(a.angle);
-  require(th.compare_pi_multiple(Rational(1, 2)) <= 0,
-          "--angle must lie in [0, pi/2] (the inputs have non-negative coordinates), got '" + a.angle + "'");
+  Theta th = a.theta0->value();
+  require(th.compare_pi_multiple(Rational(1, 2)) <= 0, "--theta0: angle ", th.text,
+          " is outside [0, pi/2] (the inputs have non-negative coordinates)");
   o.angle = th.to_double();
-  o.samples = std::uint64_t(parse_int_range(a.samples, "--samples", 1, 1000000000000LL));
-  o.seed = parse_seed(a.seed);
-  require(depth <= 100000000, "--depth must be at most 1e8 for the Monte Carlo, got '" + a.depth + "'");
-  Progress prog("collapse Monte Carlo", (long long)o.samples);
-  CollapseMcResult r = collapse_monte_carlo(o, [&](std::uint64_t done, std::uint64_t) { prog.update((long long)done); });
+  o.samples = a.samples->value();
+  o.seed = a.seed->value();
+  require(depth <= kCollapseMcMaxDepth, "--depth: ", depth, " is above the Monte Carlo's maximum ",
+          format_count(kCollapseMcMaxDepth));
+  Progress prog("collapse Monte Carlo", o.samples);
+  CollapseMcResult r = collapse_monte_carlo(o, prog.fn());
   std::string exact;
-  if (a.inputs == 1) exact = collapse_probability_text(width, depth, a.digits);
+  if (inputs == 1) exact = collapse_probability_text(width, depth, digits);
   if (globals().json) {
-    nlohmann::json j = {{"width", width}, {"depth", depth}, {"method", "monte carlo"}, {"inputs", a.inputs},
-                        {"bias_std", bias}, {"samples", r.samples}, {"seed", o.seed},
-                        {"probability", r.probability}, {"stderr", r.stderr_}, {"collapsed", r.collapsed}};
-    if (a.inputs == 2) {
-      j["angle"] = o.angle;
+    Json j = {{"width", width}, {"depth", depth}, {"method", "monte carlo"}, {"inputs", inputs}, {"bias_std", bias}};
+    if (inputs == 2) j["theta0"] = th.text;
+    j["samples"] = r.samples;
+    j["seed"] = o.seed;
+    j["probability"] = num(r.probability);
+    j["stderr_probability"] = num(r.stderr_);
+    j["collapsed"] = r.collapsed;
+    if (inputs == 2) {
       j["events"] = {{"one_dead", r.dead_one}, {"both_dead", r.dead_both}, {"parallel", r.parallel}};
     } else {
+      j["digits"] = digits;
       j["exact_probability"] = exact;
     }
     emit(j);
     return;
   }
-  std::cout << "Monte Carlo: width " << width << ", depth " << depth << ", " << a.inputs << " input"
-            << (a.inputs == 2 ? "s" : "") << ", bias std " << bias;
-  if (a.inputs == 2) std::cout << ", angle " << o.angle;
+  std::cout << "Monte Carlo: width " << width << ", depth " << depth << ", " << inputs << " input"
+            << (inputs == 2 ? "s" : "") << ", bias std " << bias;
+  if (inputs == 2) std::cout << ", theta0 " << th.text;
   std::cout << ", " << r.samples << " samples, seed " << o.seed << "\n";
   std::cout.precision(6);
-  std::cout << "P(" << (a.inputs == 2 ? "either input dead or the pair parallel" : "input dead") << " by depth " << depth
+  std::cout << "P(" << (inputs == 2 ? "either input dead or the pair parallel" : "input dead") << " by depth " << depth
             << ") = " << r.probability << " +- " << r.stderr_ << " (" << r.collapsed << " of " << r.samples << ")\n";
-  if (a.inputs == 2)
+  if (inputs == 2)
     std::cout << "first events: one input dead " << r.dead_one << ", both dead " << r.dead_both << ", parallel "
               << r.parallel << "\n";
   else
@@ -109,19 +110,21 @@ void add_collapse(CLI::App& app) {
       "i.i.d. symmetric), so the Monte Carlo reproduces it. Limits: width <= 1e6 and depth <= 1e18 for the exact law;\n"
       "Monte Carlo width <= 1e5, depth <= 1e8 and samples*depth*width*inputs <= 2e10 (about 10 minutes at worst;\n"
       "samples stop at their first event). JSON: {width, depth, digits, method: \"exact\", probability, survival}\n"
-      "or {width, depth, method: \"monte carlo\", inputs, bias_std, samples, seed, probability, stderr, collapsed,\n"
-      "exact_probability (one input) | angle, events {one_dead, both_dead, parallel} (two inputs)}.");
-  sub->add_option("--width,-n", a->width, "width N of every layer (1..1e6)")->required();
-  sub->add_option("--depth,-L", a->depth, "number of layers L (1..1e18)")->required();
-  add_digits(sub, a->digits);
-  sub->add_option("--bias-std", a->bias, "standard deviation s of the biases N(0, s^2) (Monte Carlo if s > 0)")
-      ->default_val("0");
-  sub->add_option("--inputs", a->inputs, "1 (one input dies) or 2 (either dies or the pair becomes parallel)")
-      ->default_val(1);
-  sub->add_option("--angle", a->angle, "angle between the two inputs, in [0, pi/2] (--inputs 2)")->default_val("pi/2");
-  sub->add_flag("--mc", a->mc, "Monte Carlo even where the exact law applies (validation)");
-  sub->add_option("--samples", a->samples, "Monte Carlo samples")->default_val("100000");
-  sub->add_option("--seed", a->seed, "Monte Carlo seed (Philox key; same seed, same numbers)")->default_val("1");
+      "or {width, depth, method: \"monte carlo\", inputs, bias_std, theta0 (two inputs), samples, seed, probability,\n"
+      "stderr_probability, collapsed, digits and exact_probability (one input) | events {one_dead, both_dead, parallel}\n"
+      "(two inputs)} (docs/json.md).");
+  a->width = add_width(sub, "width N of every layer", Need::Required, 1, kCollapseMaxWidth);
+  a->depth = add_depth(sub, "number of layers L", Need::Required, kCollapseMaxDepth);
+  a->digits = add_digits(sub);
+  a->bias = add_text(sub, "--bias-std", "standard deviation s of the biases N(0, s^2), 0..1e6 (Monte Carlo if s > 0)",
+                     Need::Optional, "0", "S");
+  a->inputs = add_integer(sub, "--inputs", "1 (one input dies) or 2 (either dies or the pair becomes parallel)", 1, 2,
+                          Need::Optional, 1);
+  a->theta0 = add_theta0(sub, "angle between the two inputs, in [0, pi/2] (--inputs 2)", Need::Optional, "pi/2");
+  a->theta0->lo_open = false;
+  a->mc = add_mc(sub, "Monte Carlo even where the exact law applies (validation)");
+  a->samples = add_samples(sub, 100000, 1, kMaxSamples);
+  a->seed = add_seed(sub);
   sub->callback([a] { run_collapse(*a); });
 }
 

@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "cli.hpp"
+#include "options.hpp"
+#include "relumix/io/angles.hpp"
+#include "relumix/io/numbers.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/core/interrupt.hpp"
 #include "relumix/mc/mc.hpp"
@@ -28,11 +31,11 @@ namespace relumix::cli {
 namespace {
 
 struct CompareArgs {
-  std::string widths = "256x32", theta0 = "0.1", methods = "infinite,linear,full,density", plot, density_layers;
-  std::string samples = "5000", seed = "1", order = "1";
-  int threads = 0;
-  bool threads_given = false;
-  int bins = 40;
+  std::shared_ptr<WidthsOpt> widths;
+  std::shared_ptr<AngleOpt> theta0;
+  std::shared_ptr<IntOpt> samples, seed, order, threads, bins;
+  std::shared_ptr<Opt> methods, density_layers;
+  std::shared_ptr<OutputFileOpt> plot;
 };
 
 struct MethodResult {
@@ -45,8 +48,6 @@ struct MethodResult {
 struct LayerKs {
   double d = std::nan(""), p = std::nan(""), d_upper = std::nan("");
 };
-
-nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 std::string fmt(double v, const char* f = "%.5f") {
   if (!std::isfinite(v)) return "-";
@@ -122,8 +123,8 @@ std::pair<std::vector<std::string>, std::string> write_figure(const std::string&
     auto f = open(hf);
     f << "# layer " << l << ": x density (MC histogram, " << ml.count << " samples)\n";
     if (ml.count > 0) {
-      const double lo = ml.x.min < ml.x.max ? ml.x.min : ml.x.min - 0.5, hi = ml.x.min < ml.x.max ? ml.x.max : ml.x.max + 0.5;
-      Histogram h = mc_histogram(mc, l, bins, lo, hi);
+      const bool spread = ml.x.min < ml.x.max;
+      Histogram h = mc_histogram(mc, l, bins, spread ? ml.x.min : ml.x.min - 0.5, spread ? ml.x.max : ml.x.max + 0.5);
       double w = h.width(), n = double(ml.count);
       for (std::size_t k = 0; k < h.counts.size(); ++k)
         f << dat(h.lo + (double(k) + 0.5) * w) << ' ' << dat(double(h.counts[k]) / (n * w)) << "\n";
@@ -205,56 +206,46 @@ std::pair<std::vector<std::string>, std::string> write_figure(const std::string&
 }
 
 void run(const CompareArgs& a) {
-  auto widths = parse_widths(a.widths, 2);
-  Theta theta = parse_theta_checked(a.theta0, /*lo_open=*/true);
+  auto widths = a.widths->value();
+  Theta theta = a.theta0->value();
   double theta0 = theta.to_double();
-  require(theta0 >= kMcMinTheta0, "theta0 = " + a.theta0 + " is below 1e-300, outside the double range of the Monte Carlo");
-  const std::uint64_t samples = parse_samples(a.samples), seed = parse_seed(a.seed);
-  const int order = int(parse_uint(a.order, "--order", 8));
-  require(order >= 1, "--order must be at least 1");
-  require(!a.threads_given || a.threads >= 1, "--threads must be at least 1 (got " + std::to_string(a.threads) + ")");
+  require(theta0 >= kMcMinTheta0, "--theta0: ", theta.text,
+          " is below 1e-300, outside the double range of the Monte Carlo");
+  const std::uint64_t samples = a.samples->value(), seed = a.seed->value();
+  const int order = a.order->as<int>();
+  const int threads = int(a.threads->value_or(0));
+  const int bins = a.bins->as<int>();
   const int L = int(widths.size());
   // density layers: default L/4 (at least 1) and L
   std::vector<int> dl;
-  if (a.density_layers.empty()) {
+  if (!a.density_layers->given()) {
     dl = {std::max(1, L / 4), L};
     if (dl[0] == dl[1]) dl.pop_back();
   } else {
-    std::stringstream ss(a.density_layers);
-    for (std::string t; std::getline(ss, t, ',');) {
-      std::size_t pos = 0;
-      int l = 0;
-      try {
-        l = std::stoi(t, &pos);
-      } catch (...) {
-        pos = 0;
-      }
-      require(pos == t.size() && !t.empty(), "--density-layers: '" + t + "' is not a layer number");
-      require(l >= 1 && l <= L, "--density-layers: layer " + t + " is outside 1.." + std::to_string(L));
-      dl.push_back(l);
-    }
-    require(!dl.empty() && dl.size() <= 2, "--density-layers takes 1 or 2 layers (the figure has two density panels)");
+    // 1 or 2 layers: the figure has two density panels
+    for (auto l : a.density_layers->parse([&](const std::string& t) { return parse_integer_list(t, 1, std::uint64_t(L), 2); }))
+      dl.push_back(int(l));
   }
   std::vector<MethodResult> ms;
   {
-    std::stringstream ss(a.methods);
-    for (std::string t; std::getline(ss, t, ',');) {
+    std::string_view list = a.methods->text;
+    std::size_t start = 0, p;
+    do {
+      p = list.find(',', start);
+      std::string t(list.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
       MethodResult m;
-      m.method = parse_predict_method(t);
+      m.method = a.methods->parse([&](const std::string&) { return parse_predict_method(t); });
       m.name = method_name(m.method);
       ms.push_back(std::move(m));
-    }
-    require(!ms.empty(), "--methods: empty list");
+      start = p + 1;
+    } while (p != std::string_view::npos);
   }
-  if (!a.plot.empty()) {
-    auto dir = std::filesystem::path(a.plot).parent_path();
-    require(dir.empty() || std::filesystem::is_directory(dir), "--plot: directory " + dir.string() + " does not exist");
-  }
+  const std::string plot = a.plot->given() ? a.plot->value() : "";
 
   McOptions opt;
   opt.samples = samples;
   opt.seed = seed;
-  opt.threads = a.threads_given ? a.threads : 0;
+  opt.threads = threads;
   check_mc_args(widths, theta0, opt);
 
   // predictions
@@ -274,8 +265,8 @@ void run(const CompareArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   McResult mc;
   {
-    Progress progress("mc", (long long)samples);
-    opt.progress = [&](std::uint64_t d, std::uint64_t) { progress.update((long long)d); };
+    Progress progress("mc", samples);
+    opt.progress = progress.fn();
     mc = run_mc(widths, theta0, opt);
   }
   mc.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -289,7 +280,7 @@ void run(const CompareArgs& a) {
     for (int l = 1; l <= L; ++l) {
       throw_if_stopped();
       if (mc.layers[std::size_t(l - 1)].count == 0) continue;
-      // from the Monte Carlo's fine binning: the exact distance lies in [d, d_upper]
+      // from the Monte Carlo's fine binning: the exact distance of the samples lies in [d, d_upper]
       const McKs k = mc_ks(mc, l, [&](double x) { return dens->pred->cdf(l, x); });
       ks[std::size_t(l - 1)] = {k.d, k.p, k.d_upper};
     }
@@ -298,17 +289,17 @@ void run(const CompareArgs& a) {
   std::vector<std::string> files;
   std::string plot_note;
   std::ostringstream title;
-  title << "widths " << a.widths << ", theta0 = " << a.theta0 << ", " << samples << " samples";
-  if (!a.plot.empty()) std::tie(files, plot_note) = write_figure(a.plot, mc, ms, dl, a.bins, title.str());
+  title << "widths " << format_widths(widths) << ", theta0 = " << theta.text << ", " << samples << " samples";
+  if (!plot.empty()) std::tie(files, plot_note) = write_figure(plot, mc, ms, dl, bins, title.str());
 
   if (globals().json) {
-    nlohmann::json layers = nlohmann::json::array();
+    Json layers = Json::array();
     for (const auto& Lr : mc.layers) {
-      nlohmann::json preds = nlohmann::json::object();
+      Json preds = Json::object();
       for (const auto& m : ms) {
         if (!m.pred || std::size_t(Lr.layer) > m.pred->layers.size()) continue;
         const auto& P = m.pred->layers[std::size_t(Lr.layer - 1)];
-        nlohmann::json pj = {{"mean", num(P.mean)}, {"sd", P.sd >= 0 ? num(P.sd) : nlohmann::json(nullptr)}};
+        Json pj = {{"mean", num(P.mean)}, {"sd", P.sd >= 0 ? num(P.sd) : Json(nullptr)}};
         if (P.sd >= 0) {
           pj["q05"] = num(P.q05);
           pj["q50"] = num(P.q50);
@@ -332,31 +323,31 @@ void run(const CompareArgs& a) {
                         {"predictions", std::move(preds)},
                         {"ks", {{"d", num(K.d)}, {"d_upper", num(K.d_upper)}, {"p", num(K.p)}}}});
     }
-    nlohmann::json missing = nlohmann::json::object();
+    Json missing = Json::object();
     for (const auto& m : ms)
       if (!m.pred) missing[m.name] = m.error;
     emit({{"widths", widths},
-          {"theta0", theta0},
+          {"theta0", theta.text},
           {"samples", samples},
           {"seed", seed},
           {"order", order},
           {"mc_seconds", mc.seconds},
           {"methods", [&] {
-             nlohmann::json j = nlohmann::json::array();
+             Json j = Json::array();
              for (const auto& m : ms)
                if (m.pred) j.push_back(m.name);
              return j;
            }()},
           {"unavailable", missing},
           {"density_layers", dl},
-          {"plot", a.plot.empty() ? nlohmann::json(nullptr) : nlohmann::json(plot_note)},
+          {"plot", plot.empty() ? Json(nullptr) : Json(plot_note)},
           {"files", files},
           {"layers", std::move(layers)}});
-    if (!a.plot.empty()) std::cerr << "relumix compare: " << plot_note << "\n";
+    if (!plot.empty()) std::cerr << "relumix compare: " << plot_note << "\n";
     return;
   }
-  std::printf("relumix compare: widths %s (%d layers), theta0 = %s, %llu samples, seed %llu, order %d%s\n", a.widths.c_str(),
-              L, a.theta0.c_str(), (unsigned long long)samples, (unsigned long long)seed, order,
+  std::printf("relumix compare: widths %s (%d layers), theta0 = %s, %llu samples, seed %llu, order %d%s\n",
+              format_widths(widths).c_str(), L, theta.text.c_str(), (unsigned long long)samples, (unsigned long long)seed, order,
               order == 1 ? " (paper's O(1/n) form)" : " (cumulant series)");
   std::printf("X = ln sin^2 theta^l: Monte Carlo (mean +- stderr, sd) vs predicted mean [sd]; KS: simulated layer vs predicted density\n");
   for (const auto& m : ms)
@@ -385,7 +376,7 @@ void run(const CompareArgs& a) {
     std::printf("\n");
   }
   std::printf("Monte Carlo time: %.3f s\n", mc.seconds);
-  if (!a.plot.empty()) std::printf("%s\n", plot_note.c_str());
+  if (!plot.empty()) std::printf("%s\n", plot_note.c_str());
 }
 
 RELUMIX_COMMAND(55, [](CLI::App& app) {
@@ -393,23 +384,19 @@ RELUMIX_COMMAND(55, [](CLI::App& app) {
   auto* sub = app.add_subcommand(
       "compare", "predictions of the angle decay vs Monte Carlo, layer by layer, with KS tests and a figure "
                  "(default: the paper's figure 1)");
-  sub->add_option("--widths,-w", a->widths, "layer widths (>= 2), e.g. 256x32")->default_val("256x32");
-  sub->add_option("--theta0,-t", a->theta0, "angle between the inputs, in (0, pi]")->default_val("0.1");
-  sub->add_option("--samples,-s", a->samples, "Monte Carlo samples, 1..1e12")->default_val("5000");
-  sub->add_option("--seed", a->seed, "random seed, 0..2^64-1")->default_val("1");
-  sub->add_option("--order,-k", a->order,
-                  "1/n order of the full and density predictions: 1 = the paper's O(1/n) form (linearized\n"
-                  "density baseline), K = 2..8 = the cumulant series through n^-K (density with full mean and variance)")
-      ->default_val("1");
-  sub->add_option("--threads,-j", a->threads, "worker threads (default: all cores)")
-      ->each([a](const std::string&) { a->threads_given = true; });
-  sub->add_option("--methods", a->methods, "comma list of prediction methods")
-      ->default_val("infinite,linear,full,density");
-  sub->add_option("--plot", a->plot, "draw the figure into FILE.svg with gnuplot (data files written next to it)");
-  sub->add_option("--density-layers", a->density_layers, "layers of the density panels (default: L/4 and L)");
-  sub->add_option("--bins", a->bins, "histogram bins of the density panels")
-      ->default_val(40)
-      ->check(CLI::Range(2, 10000).description(""));
+  a->widths = add_widths(sub, "layer widths (>= 2), e.g. 256x32", Need::Optional, "256x32");
+  a->theta0 = add_theta0(sub, "angle between the inputs, in (0, pi]", Need::Optional, "0.1");
+  a->samples = add_samples(sub, 5000);
+  a->seed = add_seed(sub);
+  a->order = add_order(sub, "order in 1/n of the full and density predictions: 1 = the paper's O(1/n) form (linearized\n"
+                            "density baseline), K = 2..8 = the cumulant series through n^-K (density with full mean and variance)");
+  a->threads = add_threads(sub);
+  a->methods = add_text(sub, "--methods", "comma list of prediction methods", Need::Optional,
+                        "infinite,linear,full,density", "LIST");
+  a->plot = add_output_file(sub, "--plot", "draw the figure into FILE.svg with gnuplot (data files written next to it)");
+  a->density_layers = add_text(sub, "--density-layers", "layers of the density panels (default: L/4 and L)",
+                               Need::Optional, "", "L1,L2");
+  a->bins = add_integer(sub, "--bins", "histogram bins of the density panels", 2, kMaxHistogramBins, Need::Optional, 40);
   sub->callback([a] { run(*a); });
 });
 

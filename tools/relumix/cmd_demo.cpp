@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "options.hpp"
 #include "relumix/core/error.hpp"
 
 namespace relumix::cli {
@@ -30,45 +31,52 @@ void run_line(const std::string& args) {
       tok += c;
     }
   }
+  if (globals().json) argv.push_back("--json");  // (reversed: this is the first word)
   app.parse(argv);
 }
 
 RELUMIX_COMMAND(1, [](CLI::App& app) {
-  auto plot = std::make_shared<std::string>();
   auto* sub = app.add_subcommand(
       "demo",
       "a short tour: an exact moment, a 50-digit value, a coefficient table, one layer beyond O(1/n),\n"
       "and the paper's figure 1 (n = 256, 32 layers, theta0 = 0.1, 5000 samples): predictions vs Monte Carlo");
-  sub->add_option("--plot", *plot, "also draw figure 1 into FILE.svg (gnuplot)");
+  auto plot = add_output_file(sub, "--plot", "also draw figure 1 into FILE.svg (gnuplot)");
   sub->callback([plot] {
-    if (!plot->empty()) {  // fail before the tour, not at its last step
-      auto dir = std::filesystem::path(*plot).parent_path();
-      require(dir.empty() || std::filesystem::is_directory(dir), "--plot: directory " + dir.string() + " does not exist");
-    }
-    const bool json = globals().json;
-    globals().json = false;  // the tour is for reading
+    const std::string svg = plot->given() ? plot->value() : "";  // fail before the tour, not at its last step
     std::vector<Step> steps = {
         {"The exact closed form of J_{3,1}(theta) = E[relu(G)^3 relu(G')], corr = cos theta (SPEC 2):", "moment 3 1"},
         {"J_{1,1}(pi/3) to 50 certified digits:", "moment 1 1 --theta pi/3 --digits 50"},
         {"Exact angle-decay coefficients at width n = 256: mu(theta,n) - ln sin^2 theta and sigma^2(theta,n) "
          "as series in theta (SPEC 4):",
-         "decay-series --width 256 --order 3 --digits 12"},
+         "decay-series --width 256 --degree 3 --digits 12"},
         {"One layer at n = 64, theta = 0.1: the paper's O(1/n) form, then the cumulant series through n^-3 "
          "(SPEC 5; a Monte Carlo gives E = -4.663 +- 0.001):",
          "angle --width 64 --theta 0.1 --digits 12"},
         {"", "angle --width 64 --theta 0.1 --digits 12 --order 3"},
         {"The paper's figure 1: n = 256, 32 layers, theta0 = 0.1, 5000 simulated networks against the "
          "predictions (full and density at order 3; KS = density vs simulation):",
-         "compare --order 3" + (plot->empty() ? std::string() : " --plot " + *plot)},
+         "compare --order 3" + (svg.empty() ? std::string() : " --plot " + svg)},
     };
+    if (globals().json) {  // the steps' own JSON, in order
+      Json list = Json::array();
+      for (auto& s : steps) {
+        Json out;
+        globals().json_sink = [&](const Json& j) { out = j; };
+        run_line(s.args);
+        globals().json_sink = nullptr;
+        list.push_back({{"what", s.what}, {"command", "relumix " + s.args}, {"output", out}});
+      }
+      globals().command = "demo";
+      emit({{"steps", list}});
+      return;
+    }
     for (auto& s : steps) {
       if (!s.what.empty()) std::cout << "\n# " << s.what << "\n";
       std::cout << "$ relumix " << s.args << "\n" << std::flush;
       run_line(s.args);
       std::cout << std::flush;
     }
-    std::cout << "\nMore: relumix --help, relumix <command> --help, and README.md.\n";
-    globals().json = json;
+    std::cout << "\nMore: relumix --help, relumix <command> --help, and docs/cli.md.\n";
   });
 });
 

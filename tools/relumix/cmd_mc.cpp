@@ -10,8 +10,10 @@
 
 #include "cli.hpp"
 #include "cluster.hpp"
+#include "options.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/core/interrupt.hpp"
+#include "relumix/io/numbers.hpp"
 #include "relumix/io/widths.hpp"
 #include "relumix/mc/mc.hpp"
 #include "relumix/numeric/theta.hpp"
@@ -21,12 +23,13 @@ namespace relumix::cli {
 namespace {
 
 struct McArgs {
-  std::string widths, theta0, samples = "5000", mode = "chain", seed = "1", checkpoint;
-  double checkpoint_every = 5;
-  int threads = 0;
-  bool threads_given = false;
-  int hist = 0;
+  std::shared_ptr<WidthsOpt> widths;
+  std::shared_ptr<AngleOpt> theta0;
+  std::shared_ptr<IntOpt> samples, seed, threads, hist;
+  std::shared_ptr<Opt> mode, checkpoint_every;
+  std::shared_ptr<OutputFileOpt> checkpoint;
   std::vector<std::string> dump;
+  CLI::Option* dump_option = nullptr;
 };
 
 // a statistic for the table: "n/a" when undefined (one sample)
@@ -37,9 +40,9 @@ std::string fmt(double v, const char* f = "%.6f") {
   return buf;
 }
 
-void print_text(const McResult& r, const McArgs& a, const std::string& checkpoint) {
+void print_text(const McResult& r, const std::string& theta0, const std::string& checkpoint) {
   std::printf("relumix mc: %s mode, widths %s (%zu layers), theta0 = %s, %llu samples, seed %llu\n",
-              mc_mode_name(r.mode).c_str(), a.widths.c_str(), r.widths.size(), a.theta0.c_str(),
+              mc_mode_name(r.mode).c_str(), format_widths(r.widths).c_str(), r.widths.size(), theta0.c_str(),
               (unsigned long long)r.samples, (unsigned long long)r.seed);
   if (r.partial)
     std::printf("PARTIAL RESULT: interrupted after %llu of %llu samples%s\n", (unsigned long long)r.samples_done,
@@ -82,7 +85,7 @@ void print_text(const McResult& r, const McArgs& a, const std::string& checkpoin
 
 void write_dump(const McRaw& raw, int layer, const std::string& file) {
   std::ofstream f(file);
-  require(bool(f), "--dump-layer: cannot write " + file);
+  require(bool(f), "--dump-layer: cannot write ", file);
   f << "# relumix mc --dump-layer " << layer << ": per-sample X = ln sin^2 theta and theta at layer " << layer
     << "\nsample,state,x,theta\n";
   f.precision(17);
@@ -96,7 +99,7 @@ void write_dump(const McRaw& raw, int layer, const std::string& file) {
       f << (st == McRaw::kDead ? "dead" : "degenerate") << ",,\n";
     }
   }
-  require(bool(f), "--dump-layer: error writing " + file);
+  require(bool(f), "--dump-layer: error writing ", file);
 }
 
 // Each process's outcome for process 0: a status byte, then the state or the error message.
@@ -104,41 +107,47 @@ enum : char { kDone = 'D', kStopped = 'S', kFailed = 'F' };
 
 void run(const McArgs& a) {
   McOptions opt;
-  opt.mode = parse_mc_mode(a.mode);
-  auto widths = parse_widths(a.widths, opt.mode == McMode::Chain ? 2 : 1);
-  Theta theta = parse_theta_checked(a.theta0, /*lo_open=*/true);
+  opt.mode = a.mode->parse([](const std::string& t) { return parse_mc_mode(t); });
+  a.widths->min_width = opt.mode == McMode::Chain ? 2 : 1;
+  auto widths = a.widths->value();
+  Theta theta = a.theta0->value();
   double theta0 = theta.to_double();
-  require(theta0 >= kMcMinTheta0, "theta0 = " + a.theta0 + " is below 1e-300, outside the double range of the Monte Carlo");
-  opt.samples = parse_samples(a.samples);
-  opt.seed = parse_seed(a.seed);
-  require(!a.threads_given || a.threads >= 1, "--threads must be at least 1 (got " + std::to_string(a.threads) + ")");
-  opt.threads = a.threads_given ? a.threads : 0;
-  require(a.hist >= 0 && a.hist <= 1000000, "--hist must be between 1 and 1000000 bins");
-  opt.hist_bins = a.hist;
+  require(theta0 >= kMcMinTheta0, "--theta0: ", theta.text,
+          " is below 1e-300, outside the double range of the Monte Carlo");
+  opt.samples = a.samples->value();
+  opt.seed = a.seed->value();
+  opt.threads = int(a.threads->value_or(0));
+  opt.hist_bins = int(a.hist->value_or(0));
   int dump_layer = 0;
+  std::string dump_file;
   if (!a.dump.empty()) {
     require(a.dump.size() == 2, "--dump-layer needs a layer and a file name");
     try {
-      std::size_t pos = 0;
-      dump_layer = std::stoi(a.dump[0], &pos);
-      require(pos == a.dump[0].size(), "");
-    } catch (...) {
-      throw InputError("--dump-layer: layer must be a whole number (got '" + a.dump[0] + "')");
+      dump_layer = int(parse_integer(a.dump[0], 1, widths.size()));
+    } catch (const InputError& e) {
+      fail("--dump-layer: layer ", e.what());
     }
-    require(dump_layer >= 1 && dump_layer <= int(widths.size()),
-            "--dump-layer: layer must be between 1 and " + std::to_string(widths.size()));
-    require(a.checkpoint.empty(), "--dump-layer keeps every sample in memory and cannot be combined with --checkpoint");
+    OutputFileOpt file;
+    file.text = a.dump[1];
+    file.option = a.dump_option;
+    dump_file = file.value();
+    require(!a.checkpoint->given(), "--dump-layer keeps every sample in memory and cannot be combined with --checkpoint");
     opt.keep = true;
     opt.keep_layer = dump_layer;
-    std::ofstream probe(a.dump[1], std::ios::app);  // a bad path is an error now, not after the run
-    require(bool(probe), "--dump-layer: cannot write " + a.dump[1]);
   }
-  require(a.checkpoint_every >= 0 && a.checkpoint_every <= 1e6, "--checkpoint-every must be 0..1e6 seconds");
+  a.checkpoint_every->only_if(a.checkpoint->given(), "with --checkpoint");
+  const double every = a.checkpoint_every->parse([](const std::string& t) {
+    char* end = nullptr;
+    const double v = std::strtod(t.c_str(), &end);
+    require(!t.empty() && end == t.c_str() + t.size() && v >= 0 && v <= 1e6, "'", t,
+            "' is not a number of seconds in 0..1e6");
+    return v;
+  });
   const Cluster& cl = cluster();
-  std::string ckpt = a.checkpoint;
+  std::string ckpt = a.checkpoint->given() ? a.checkpoint->value() : "";
   if (!ckpt.empty() && cl.size > 1) ckpt += "." + std::to_string(cl.rank) + "-of-" + std::to_string(cl.size);
   opt.checkpoint = ckpt;
-  opt.checkpoint_seconds = a.checkpoint_every;
+  opt.checkpoint_seconds = every;
   if (!ckpt.empty()) std::signal(SIGXFSZ, SIG_IGN);  // a file-size limit is a write error, not a crash
   opt.partial_on_stop = true;
   check_mc_args(widths, theta0, opt);
@@ -146,8 +155,9 @@ void run(const McArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<Progress> progress;
   if (cl.rank == 0) {
-    progress = std::make_unique<Progress>(cl.size > 1 ? "mc (rank 0 of " + std::to_string(cl.size) + ")" : "mc", 0);
-    opt.progress = [p = progress.get()](std::uint64_t d, std::uint64_t total) { p->update((long long)d, (long long)total); };
+    progress = std::make_unique<Progress>(cl.size > 1 ? "mc (rank 0 of " + std::to_string(cl.size) + ")" : "mc",
+                                          opt.samples);
+    opt.progress = progress->fn();
   }
   McPlan plan = mc_plan(widths, theta0, opt);
   std::string mine;
@@ -172,11 +182,11 @@ void run(const McArgs& a) {
   }
   McResult r = mc_result(plan, state, opt);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (dump_layer > 0 && !r.partial) write_dump(*r.kept, dump_layer, a.dump[1]);
+  if (dump_layer > 0 && !r.partial) write_dump(*r.kept, dump_layer, dump_file);
   if (globals().json) {
     emit(mc_to_json(r, theta.text));
   } else {
-    print_text(r, a, a.checkpoint);
+    print_text(r, theta.text, ckpt);
   }
   if (r.partial) throw Interrupted();
 }
@@ -190,26 +200,23 @@ RELUMIX_COMMAND(50, [](CLI::App& app) {
       "number of MPI ranks (relumix-mpi) and any interruption resumed from --checkpoint. Quantiles and histograms\n"
       "come from a fine binning of X (about sd/1024 wide; the error bound is printed). Ctrl-C prints the partial\n"
       "result (marked PARTIAL, JSON \"partial\": true), writes the checkpoint and exits with 130.");
-  sub->add_option("--widths,-w", a->widths, "layer widths, e.g. 256x32 or 64,128,256 (chain: >= 2, network: >= 1)")
-      ->required();
-  sub->add_option("--theta0,-t", a->theta0, "angle between the inputs, in (0, pi], e.g. 0.1 or pi/3")->required();
-  sub->add_option("--samples,-s", a->samples, "number of simulated networks, 1..1e12")->default_val("5000");
-  sub->add_option("--seed", a->seed, "random seed, 0..2^64-1 (same seed, same output)")->default_val("1");
-  sub->add_option("--threads,-j", a->threads, "worker threads (default: all cores; results do not depend on it)")
-      ->each([a](const std::string&) { a->threads_given = true; });
-  sub->add_option("--mode", a->mode, "chain (Markov reduction, O(n) per layer) or network (weight matrices)")
-      ->default_val("chain");
-  sub->add_option("--hist", a->hist, "add a histogram of X with BINS bins per layer")
-      ->check(CLI::Range(1, 1000000).description(""));
-  sub->add_option("--dump-layer", a->dump, "write per-sample X and theta at LAYER to FILE (CSV; keeps the samples in memory)")
-      ->expected(2)
-      ->type_name("LAYER FILE");
-  sub->add_option("--checkpoint", a->checkpoint,
-                  "save the run to FILE every few seconds and on Ctrl-C; the same command with the same FILE resumes "
-                  "(under MPI: FILE.<rank>-of-<ranks>)")
-      ->type_name("FILE");
-  sub->add_option("--checkpoint-every", a->checkpoint_every, "seconds between checkpoints (default 5)")
-      ->type_name("SECONDS");
+  a->widths = add_widths(sub, "layer widths, e.g. 256x32 or 64,128,256 (chain: >= 2, network: >= 1)", Need::Required);
+  a->theta0 = add_theta0(sub, "angle between the inputs, in (0, pi], e.g. 0.1 or pi/3", Need::Required);
+  a->samples = add_samples(sub, 5000, 1, kMcMaxSamples, "number of simulated networks");
+  a->seed = add_seed(sub);
+  a->threads = add_threads(sub);
+  a->mode = add_text(sub, "--mode", "chain (Markov reduction, O(n) per layer) or network (weight matrices)",
+                     Need::Optional, "chain", "MODE");
+  a->hist = add_integer(sub, "--hist", "add a histogram of X with N bins per layer", 1, kMaxHistogramBins,
+                        Need::Optional);
+  a->dump_option =
+      sub->add_option("--dump-layer", a->dump, "write per-sample X and theta at LAYER to FILE (CSV; keeps the samples in memory)")
+          ->expected(2)
+          ->type_name("LAYER FILE");
+  a->checkpoint = add_output_file(sub, "--checkpoint",
+                                  "save the run to FILE every few seconds and on Ctrl-C; the same command with the same "
+                                  "FILE resumes (under MPI: FILE.<rank>-of-<ranks>)");
+  a->checkpoint_every = add_text(sub, "--checkpoint-every", "seconds between checkpoints", Need::Optional, "5", "SECONDS");
   sub->callback([a] { run(*a); });
 });
 

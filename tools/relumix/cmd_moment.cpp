@@ -2,17 +2,11 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "options.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/moments/moments.hpp"
 
 namespace relumix::cli {
-
-Json poly_json(const Poly& p) {
-  Json arr = Json::array();
-  for (auto& c : p.coeffs()) arr.push_back(to_string(c));
-  return arr;
-}
-
 namespace {
 
 void print_closed_form(const ClosedForm& cf, const std::string& format) {
@@ -38,26 +32,26 @@ void print_closed_form(const ClosedForm& cf, const std::string& format) {
 }
 
 RELUMIX_COMMAND(10, [](CLI::App& app) {
-  struct Opts { std::string a, b, format = "text", theta; int digits = 30; };
-  auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand("moment",
       "J_{A,B}(theta) = E[relu(G)^A relu(G')^B], corr(G,G') = cos theta, relu^0 = 1{x>0}:\n"
       "the exact closed form (P, Q for A+B even, R for A+B odd), or certified values with --theta");
-  sub->add_option("A", o->a, "first order (integer >= 0)")->required();
-  sub->add_option("B", o->b, "second order (integer >= 0)")->required();
-  auto* format = sub->add_option("--format", o->format, "text or latex (closed form only)")->check(CLI::IsMember({"text", "latex"}));
-  sub->add_option("--theta,-t", o->theta,
-                  "angle(s) in [0, pi]: 0.1, 1e-12, pi/3, 2pi/5, pi-1e-4; a list a,b,c; a grid lo:hi:count");
-  add_digits(sub, o->digits);
-  sub->callback([o, format] {
-    unsigned a = unsigned(parse_uint(o->a, "A", kMaxMomentOrder)), b = unsigned(parse_uint(o->b, "B", kMaxMomentOrder));
-    require(a + b <= kMaxMomentOrder, "A+B = " + std::to_string(a + b) + " is too large (at most " + std::to_string(kMaxMomentOrder) + ")");
-    if (!o->theta.empty()) {
-      require(format->count() == 0, "--format applies to the closed form, not to values at --theta");
-      print_moment_values(a, b, o->theta, o->digits);
+  auto a = add_integer(sub, "A", "first order", 0, kMaxMomentOrder, Need::Required);
+  auto b = add_integer(sub, "B", "second order", 0, kMaxMomentOrder, Need::Required);
+  auto format = add_text(sub, "--format", "text or latex (the closed form)", Need::Optional, "text", "FORMAT");
+  auto theta = add_theta(sub, "angle(s) in [0, pi]: 0.1, 1e-12, pi/3, 2pi/5, pi-1e-4; a list a,b,c; a grid lo:hi:count",
+                         Need::Optional, /*lo_open=*/false);
+  auto digits = add_digits(sub);
+  sub->callback([=] {
+    unsigned A = a->as<unsigned>(), B = b->as<unsigned>();
+    require(A + B <= kMaxMomentOrder, "A+B = ", A + B, " is too large (at most ", kMaxMomentOrder, ")");
+    format->choice({"text", "latex"});
+    if (theta->given()) {
+      format->only_if(false, "to the closed form, not to values at --theta");
+      print_moment_values(A, B, theta->values(), theta->single(), digits->as<int>());
       return;
     }
-    print_closed_form(closed_form(a, b), o->format);
+    digits->only_if(false, "with --theta (values), not to the exact closed form");
+    print_closed_form(closed_form(A, B), format->text);
   });
 });
 

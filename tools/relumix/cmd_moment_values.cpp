@@ -3,14 +3,11 @@
 
 #include "cli.hpp"
 #include "relumix/moments/eval.hpp"
-#include "relumix/numeric/theta.hpp"
 
 namespace relumix::cli {
 
-void print_moment_values(unsigned a, unsigned b, const std::string& theta, int digits) {
-  std::vector<Theta> thetas = parse_thetas(theta);
+void print_moment_values(unsigned a, unsigned b, const std::vector<Theta>& thetas, bool single, int digits) {
   std::vector<std::string> values = moment_values(a, b, thetas, digits);
-  bool single = thetas.size() == 1 && theta.find(':') == std::string::npos;
   if (globals().json) {
     if (single) {
       emit({{"a", a}, {"b", b}, {"theta", thetas[0].text}, {"digits", digits}, {"value", values[0]}});

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli.hpp"
+#include "options.hpp"
 #include "relumix/numeric/certify.hpp"
 #include "relumix/collapse/collapse.hpp"
 #include "relumix/core/error.hpp"
@@ -14,27 +15,26 @@ namespace relumix::cli {
 
 namespace {
 
-// a Monte Carlo statistic: null when undefined (no sample, or one)
-nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
 struct NormArgs {
-  std::string width, depth, mc = "0", seed = "1";
-  int digits = 30;
+  std::shared_ptr<IntOpt> width, depth, digits, samples, seed;
+  std::shared_ptr<FlagOpt> mc;
 };
 
 void run_norm(const NormArgs& a) {
-  long width = long(parse_int_range(a.width, "--width", 1, kNormMaxWidth));
-  long long depth = parse_int_range(a.depth, "--depth", 1, kNormMaxDepth);
-  long long samples = parse_int_range(a.mc, "--mc", 0, 1000000000000LL);
-  require(samples != 1, "--mc needs at least 2 samples");
-  std::uint64_t seed = parse_seed(a.seed);
+  const long width = a.width->as<long>();
+  const long long depth = a.depth->as<long long>();
+  const bool monte_carlo = a.mc->value();
+  a.samples->only_if(monte_carlo, "with --mc");
+  a.seed->only_if(monte_carlo, "with --mc");
+  const std::uint64_t samples = monte_carlo ? a.samples->value() : 0;
+  const std::uint64_t seed = a.seed->value();
   if (samples > 0) {  // refuse an oversized Monte Carlo before the exact part
     double work = double(samples) * double(depth) * double(width);
-    require(work <= kNormMcMaxWork, "Monte Carlo too large: samples*depth*width = " + std::to_string(work) +
-                                        " exceeds 2e10 (about 10 minutes)");
+    require(work <= kNormMcMaxWork, "Monte Carlo too large: samples x depth x width = ", work, " exceeds ",
+            kNormMcMaxWork, " (about 10 minutes)");
   }
   NormLaw law = norm_law(width);
-  const int d = a.digits;
+  const int d = a.digits->as<int>();
   std::string mean = certify([&](mpfr_prec_t b) { return norm_mean(law, depth, b); }, d);
   std::string var = certify([&](mpfr_prec_t b) { return norm_var(law, depth, b); }, d);
   std::string mean1 = certify([&](mpfr_prec_t b) { return norm_mean(law, 1, b); }, d);
@@ -44,11 +44,10 @@ void run_norm(const NormArgs& a) {
   NormMcResult mc;
   if (samples > 0) {
     Progress prog("norm Monte Carlo", samples);
-    mc = norm_monte_carlo(width, depth, std::uint64_t(samples), seed,
-                          [&](std::uint64_t done, std::uint64_t) { prog.update((long long)done); });
+    mc = norm_monte_carlo(width, depth, samples, seed, prog.fn());
   }
   if (globals().json) {
-    nlohmann::json j = {{"width", width}, {"depth", depth}, {"digits", d}, {"mean", mean}, {"var", var},
+    Json j = {{"width", width}, {"depth", depth}, {"digits", d}, {"mean", mean}, {"var", var},
                         {"mean_per_layer", mean1}, {"var_per_layer", var1}, {"no_collapse_probability", survive}};
     if (closed) {
       j["mean_per_layer_closed_form"] = law.mean_formula();
@@ -93,16 +92,18 @@ void add_norm(CLI::App& app) {
       "E[psi(K/2)] + ln(4/n) and variance E[psi'(K/2)] + Var[psi(K/2)] per layer, computed exactly (rational binomial\n"
       "sums, closed forms of psi and psi' at half-integers) and printed with --digits certified digits; about -5/(2n)\n"
       "and 5/n per layer. Input dimension = width. Limits: width <= 20000 (the exact sums cost O(n^2) big-number\n"
-      "work: width 20000 takes a few seconds), depth <= 1e18; --mc S simulates S samples (samples*depth*width <= 2e10).\n"
+      "work: width 20000 takes a few seconds), depth <= 1e18; --mc simulates --samples S samples (S >= 2,\n"
+      "samples*depth*width <= 2e10).\n"
       "JSON: {width, depth, digits, mean, var, mean_per_layer, var_per_layer, no_collapse_probability,\n"
       "mean_per_layer_closed_form, var_per_layer_closed_form (width <= 32),\n"
-      "mc {samples, seed, collapsed, used, mean, stderr_mean, var, stderr_var} (with --mc; null when no sample, or\n"
-      "only one, is left)}.");
-  sub->add_option("--width,-n", a->width, "width n of every layer and of the input (1..20000)")->required();
-  sub->add_option("--depth,-L", a->depth, "number of layers L (1..1e18)")->required();
-  add_digits(sub, a->digits);
-  sub->add_option("--mc", a->mc, "also simulate S samples (Monte Carlo, with standard errors)")->default_val("0");
-  sub->add_option("--seed", a->seed, "Monte Carlo seed (Philox key)")->default_val("1");
+      "mc {samples, seed, collapsed, used, mean, stderr_mean, var, stderr_var} (with --mc; null when no sample,\n"
+      "or only one, is left)} (docs/json.md).");
+  a->width = add_width(sub, "width n of every layer and of the input", Need::Required, 1, kNormMaxWidth);
+  a->depth = add_depth(sub, "number of layers L", Need::Required, kNormMaxDepth);
+  a->digits = add_digits(sub);
+  a->mc = add_mc(sub, "also simulate --samples samples (Monte Carlo, with standard errors)");
+  a->samples = add_samples(sub, 100000, 2, kMaxSamples);
+  a->seed = add_seed(sub);
   sub->callback([a] { run_norm(*a); });
 }
 

@@ -1,7 +1,8 @@
-// relumix series A B --order K: exact Taylor coefficients of J_{A,B} at theta = 0.
+// relumix series A B --degree K: exact Taylor coefficients of J_{A,B} at theta = 0; bessel N.
 #include <iostream>
 
 #include "cli.hpp"
+#include "options.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/exact/combinatorics.hpp"
 #include "relumix/moments/moments.hpp"
@@ -10,19 +11,16 @@ namespace relumix::cli {
 namespace {
 
 RELUMIX_COMMAND(20, [](CLI::App& app) {
-  struct Opts { std::string a, b, order = "10"; };
-  auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand("series",
       "exact Taylor coefficients of J_{A,B}(theta) at theta = 0 up to theta^K:\n"
       "r0 + r1/pi (A+B even) or r/sqrt(2 pi) (A+B odd), r rational");
-  sub->add_option("A", o->a, "first order (integer >= 0)")->required();
-  sub->add_option("B", o->b, "second order (integer >= 0)")->required();
-  sub->add_option("--order,-k", o->order, "highest power of theta (0..5000)")->default_val("10");
-  sub->callback([o] {
-    unsigned a = unsigned(parse_uint(o->a, "A", kMaxMomentOrder)), b = unsigned(parse_uint(o->b, "B", kMaxMomentOrder));
-    unsigned k = unsigned(parse_uint(o->order, "--order", kMaxMomentOrder));
-    require(a + b <= kMaxMomentOrder, "A+B = " + std::to_string(a + b) + " is too large (at most " + std::to_string(kMaxMomentOrder) + ")");
-    MomentSeries s = taylor_series(a, b, k);
+  auto a = add_integer(sub, "A", "first order", 0, kMaxMomentOrder, Need::Required);
+  auto b = add_integer(sub, "B", "second order", 0, kMaxMomentOrder, Need::Required);
+  auto degree = add_degree(sub, "highest power of theta", 10, 0, kMaxMomentOrder);
+  sub->callback([=] {
+    unsigned A = a->as<unsigned>(), B = b->as<unsigned>(), k = degree->as<unsigned>();
+    require(A + B <= kMaxMomentOrder, "A+B = ", A + B, " is too large (at most ", kMaxMomentOrder, ")");
+    MomentSeries s = taylor_series(A, B, k);
     if (globals().json) {
       Json coeffs = Json::array();
       for (unsigned i = 0; i <= k; ++i) {
@@ -34,21 +32,20 @@ RELUMIX_COMMAND(20, [](CLI::App& app) {
         }
         coeffs.push_back({{"k", i}, {"terms", terms}});
       }
-      emit({{"a", a}, {"b", b}, {"order", k}, {"coefficients", coeffs}});
+      emit({{"a", A}, {"b", B}, {"degree", k}, {"coefficients", coeffs}});
       return;
     }
-    std::cout << "J_{" << a << "," << b << "}(theta) = sum_k c_k theta^k" << (s.odd ? " / sqrt(2 pi)" : "") << "\n";
+    std::cout << "J_{" << A << "," << B << "}(theta) = sum_k c_k theta^k" << (s.odd ? " / sqrt(2 pi)" : "") << "\n";
     for (unsigned i = 0; i <= k; ++i) std::cout << "  c_" << i << " = " << s.coeffs[i].str() << "\n";
   });
 });
 
 RELUMIX_COMMAND(30, [](CLI::App& app) {
-  auto n = std::make_shared<std::string>();
   auto* sub = app.add_subcommand("bessel",
       "Bessel numbers T(N,k) = N!/(2^k k! (N-2k)!), k = 0..N/2: the k-matchings of K_N (OEIS A100861)");
-  sub->add_option("N", *n, "integer 0..5000")->required();
-  sub->callback([n] {
-    unsigned N = unsigned(parse_uint(*n, "N", kMaxMomentOrder));
+  auto n = add_integer(sub, "N", "the row", 0, kMaxMomentOrder, Need::Required);
+  sub->callback([=] {
+    unsigned N = n->as<unsigned>();
     Json T = Json::array();
     for (auto& t : bessel_row(N)) T.push_back(t.str());
     if (globals().json) { emit({{"n", N}, {"T", T}}); return; }

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cli.hpp"
+#include "options.hpp"
 #include "relumix/core/error.hpp"
 #include "tables.hpp"
 
@@ -38,25 +39,28 @@ void TableSink::write(const std::string& name, const std::string& what, const st
   else if (ext == ".tex") header = prefixed(what + "\n" + made, "% ");
   else header = prefixed(what + "\n" + made, "# ");
   std::ofstream f(dir / name);
-  require(bool(f), "cannot write " + (dir / name).string());
+  require(bool(f), "cannot write ", (dir / name).string());
   f << header << body;
-  require(bool(f), "cannot write " + (dir / name).string());
+  require(bool(f), "cannot write ", (dir / name).string());
   written.push_back(name);
 }
 
 namespace {
 RELUMIX_COMMAND(90, [](CLI::App& app) {
-  auto dir = std::make_shared<std::string>("tables");
   auto* sub = app.add_subcommand("tables", "regenerate the coefficient tables in tables/ (or --dir)");
-  sub->add_option("--dir", *dir, "output directory")->default_val("tables");
+  auto dir = add_text(sub, "--dir", "an existing output directory", Need::Optional, "tables", "DIR");
   sub->callback([dir] {
-    std::error_code ec;
-    std::filesystem::create_directories(*dir, ec);
-    require(!ec && std::filesystem::is_directory(*dir), "cannot create the directory '" + *dir + "'" + (ec ? ": " + ec.message() : ""));
-    TableSink sink{*dir, {}};
+    const std::string d = dir->parse([](const std::string& t) {
+      require(!t.empty(), "empty directory name");
+      std::error_code ec;
+      require(std::filesystem::is_directory(t, ec), "the directory '", t, "' does not exist",
+              t == "tables" ? " (run from the repository root, or give --dir)" : " (create it first)");
+      return t;
+    });
+    TableSink sink{d, {}};
     for (auto& [order, w] : writers()) w(sink);
-    if (globals().json) emit({{"dir", *dir}, {"files", sink.written}});
-    else std::cout << sink.written.size() << " tables written to " << *dir << "\n";
+    if (globals().json) emit({{"dir", d}, {"files", sink.written}});
+    else std::cout << sink.written.size() << " tables written to " << d << "\n";
   });
 });
 }  // namespace

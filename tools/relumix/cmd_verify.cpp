@@ -3,24 +3,26 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "options.hpp"
 #include "relumix/moments/verify.hpp"
 
 namespace relumix::cli {
 namespace {
 
 Progress* g_progress = nullptr;
-void on_progress(long done, long) { if (g_progress) g_progress->update(done); }
+void on_progress(long done, long total) {
+  if (g_progress) g_progress->update(std::uint64_t(done), std::uint64_t(total));
+}
 
 RELUMIX_COMMAND(40, [](CLI::App& app) {
-  auto max = std::make_shared<std::string>("30");
   auto* sub = app.add_subcommand("verify",
       "check exactly, for all a, b <= M: symmetry, Price relation, base column, reflection with the\n"
       "Bessel sum, values at 0, pi/2, pi, arc-cosine kernels (a = b), and the agreement of the two\n"
       "independent routes (Price/Bessel vs Fourier modes); exit 1 on any failure");
-  sub->add_option("--max,-m", *max, "largest order (0..200)")->default_val("30");
-  sub->callback([max] {
-    unsigned m = unsigned(parse_uint(*max, "--max", kMaxVerifyOrder));
-    Progress progress("verify", long(m + 1) * (m + 1));
+  auto max = add_integer(sub, "--max,-m", "largest order", 0, kMaxVerifyOrder, Need::Optional, 30);
+  sub->callback([=] {
+    unsigned m = max->as<unsigned>();
+    Progress progress("verify", std::uint64_t(m + 1) * (m + 1));
     g_progress = &progress;
     VerifyReport rep = verify_identities(m, on_progress);
     g_progress = nullptr;

@@ -28,7 +28,7 @@ RELUMIX_TABLE(20, [](TableSink& out) {
   const std::string what =
       "Small-theta decay coefficients for widths n = 16..1024: mu(theta,n) - ln sin^2 theta = sum_j mu_j theta^j and\n"
       "sigma^2(theta,n) = sum_j sigma2_j theta^j (the O(1/n) formulas of SPEC section 4), exact in Q[1/pi] and to 20 digits.\n"
-      "mu_0 = -rho(n), mu_1 = -c1(n), sigma2_0 = sigma^2(0,n). Command: relumix decay-series --width N --order 4";
+      "mu_0 = -rho(n), mu_1 = -c1(n), sigma2_0 = sigma^2(0,n). Command: relumix decay-series --width N --degree 4";
   out.write("decay_coefficients.md", what, md.str());
   out.write("decay_coefficients.csv", what, csv.str());
 });
@@ -45,7 +45,7 @@ RELUMIX_TABLE(21, [](TableSink& out) {
   }
   const std::string what =
       "Taylor series at 0 of the infinite-width angle map f, cos f(theta) = 2 J_{1,1}(theta), to theta^10.\n"
-      "Iterates: 1/theta^l = l/(3 pi) + ln(l)/(2 pi) + C(theta0) + O(ln l / l). Command: relumix map-series --order 10";
+      "Iterates: 1/theta^l = l/(3 pi) + ln(l)/(2 pi) + C(theta0) + O(ln l / l). Command: relumix map-series --degree 10";
   out.write("infinite_width_map.md", what, md.str());
   out.write("infinite_width_map.csv", what, csv.str());
 });

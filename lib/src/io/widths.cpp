@@ -1,46 +1,61 @@
 #include "relumix/io/widths.hpp"
 
-#include <cctype>
-
+#include "io/text.hpp"
 #include "relumix/core/error.hpp"
+#include "relumix/io/numbers.hpp"
 
 namespace relumix {
 
 namespace {
-long parse_count(const std::string& s, const std::string& text, long max) {
-  require(!s.empty() && s.size() <= 13, "malformed width list '" + text + "' (use e.g. 256x32 or 64,128,256x4)");
-  for (char c : s)
-    require(std::isdigit(static_cast<unsigned char>(c)), "malformed width list '" + text + "' (use e.g. 256x32 or 64,128,256x4)");
-  long v = std::stol(s);
-  require(v <= max, "value " + s + " in width list '" + text + "' is too large (at most " + std::to_string(max) + ")");
-  return v;
+const char* const kWidthsHint = "use e.g. 256x32 or 64,128,256x4";
+
+std::uint64_t item_number(std::string_view s, std::uint64_t lo, std::uint64_t hi, std::size_t item, const char* what) {
+  try {
+    return parse_integer(io_detail::trim(s), lo, hi);
+  } catch (const InputError& e) {
+    fail("width list item ", item, ": ", what, " ", e.what());
+  }
 }
 }  // namespace
 
-std::vector<long> parse_widths(const std::string& text, long min_width) {
-  std::string s;
-  for (char c : text) if (!std::isspace(static_cast<unsigned char>(c))) s += c;
-  require(!s.empty(), "empty width list");
+std::vector<long> parse_widths(std::string_view text, long min_width, WidthSyntax syntax) {
+  std::string_view s = io_detail::trim(text);
+  require(!s.empty(), "empty width list (", kWidthsHint, ")");
   std::vector<long> widths;
-  std::size_t start = 0, p;
+  std::size_t start = 0, p, item = 0;
   do {
     p = s.find(',', start);
-    std::string item = s.substr(start, p == std::string::npos ? std::string::npos : p - start);
-    require(!item.empty(), "empty item in width list '" + text + "'");
-    long width, count = 1;
-    if (auto x = item.find_first_of("xX"); x != std::string::npos) {
-      width = parse_count(item.substr(0, x), text, kMaxWidth);
-      count = parse_count(item.substr(x + 1), text, kMaxLayers);
-      require(count >= 1, "layer count must be at least 1 in '" + item + "'");
-    } else {
-      width = parse_count(item, text, kMaxWidth);
+    std::string_view one = s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start);
+    ++item;
+    require(!io_detail::trim(one).empty(), "empty item ", item, " in the width list (", kWidthsHint, ")");
+    std::uint64_t count = 1;
+    std::string_view w = one;
+    if (auto x = one.find_first_of("xX"); x != std::string_view::npos) {
+      require(syntax == WidthSyntax::Layers, "width list item ", item, ": ", io_detail::excerpt(one),
+              " is not a single width (this list takes widths only, e.g. 16,32,64)");
+      w = one.substr(0, x);
+      count = item_number(one.substr(x + 1), 1, std::uint64_t(kMaxLayers), item, "layer count");
     }
-    require(width >= min_width, "width " + std::to_string(width) + " is below the minimum " + std::to_string(min_width));
-    require(long(widths.size()) + count <= kMaxLayers, "more than " + std::to_string(kMaxLayers) + " layers");
+    const long width = long(item_number(w, std::uint64_t(min_width), std::uint64_t(kMaxWidth), item, "width"));
+    require(widths.size() + count <= std::size_t(kMaxLayers), "more than ", io_detail::Count{std::uint64_t(kMaxLayers)},
+            " entries in the width list");
     widths.insert(widths.end(), std::size_t(count), width);
     start = p + 1;
-  } while (p != std::string::npos);
+  } while (p != std::string_view::npos);
   return widths;
+}
+
+std::string format_widths(const std::vector<long>& w) {
+  std::string s;
+  for (std::size_t i = 0; i < w.size();) {
+    std::size_t j = i;
+    while (j < w.size() && w[j] == w[i]) ++j;
+    if (!s.empty()) s += ",";
+    s += std::to_string(w[i]);
+    if (j - i > 1) s += "x" + std::to_string(j - i);
+    i = j;
+  }
+  return s;
 }
 
 }  // namespace relumix

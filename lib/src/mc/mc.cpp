@@ -387,7 +387,7 @@ const std::string& McPlan::fingerprint() const { return data->fingerprint; }
 void check_mc_args(const std::vector<long>& widths, double theta0, const McOptions& opt) {
   const bool chain = opt.mode == McMode::Chain;
   require(!widths.empty(), "empty width list");
-  require(widths.size() <= std::size_t(kMcMaxLayers), "at most " + std::to_string(kMcMaxLayers) + " layers");
+  require(widths.size() <= std::size_t(kMaxLayers), "at most " + std::to_string(kMaxLayers) + " layers");
   for (long w : widths) {
     require(w >= (chain ? 2 : 1), chain ? "chain mode needs widths of at least 2 (got " + std::to_string(w) + ")"
                                         : "widths must be at least 1 (got " + std::to_string(w) + ")");
@@ -399,7 +399,13 @@ void check_mc_args(const std::vector<long>& widths, double theta0, const McOptio
   require(std::isfinite(theta0) && theta0 > 0 && theta0 <= kPi + 1e-15, "theta0 must lie in (0, pi]");
   require(theta0 >= kMcMinTheta0, "theta0 below 1e-300 is outside the double-precision range of the Monte Carlo");
   require(opt.threads >= 0, "the number of threads must be at least 1");
-  require(resolve_threads(opt.threads) <= 4096, "at most 4096 threads");
+  const int threads = resolve_threads(opt.threads);
+  require(threads <= kMaxThreads, "at most ", kMaxThreads, " threads");
+  // the summaries: one copy per thread, the merged one and the plan's, about 4 KiB per layer each
+  const double stats = double(threads + 2) * double(widths.size()) * 4096.0;
+  require(stats <= double(kMcMemoryLimit), "the statistics of ", widths.size(), " layers on ", threads,
+          " threads need about ", gib(stats), ", above the ", gib(double(kMcMemoryLimit)),
+          " limit (use fewer threads or layers)");
   const double work = sample_work(widths, opt.mode);
   require(work <= kMcMaxSampleWork,
           (chain ? "one network of these widths takes " + sci(work) + " neuron steps"
@@ -409,7 +415,7 @@ void check_mc_args(const std::vector<long>& widths, double theta0, const McOptio
     // per thread: the two activation vectors, their next values and a weight row
     double n = 2;
     for (long w : widths) n = std::max(n, double(w));
-    const double bytes = double(resolve_threads(opt.threads)) * 5.0 * 8.0 * n;
+    const double bytes = double(threads) * 5.0 * 8.0 * n;
     require(bytes <= double(kMcMemoryLimit), "network mode with width " + sci(n) + " needs " + gib(bytes) +
                                                  " of working memory, above the " + gib(double(kMcMemoryLimit)) +
                                                  " limit");

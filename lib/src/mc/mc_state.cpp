@@ -67,8 +67,8 @@ void Binning::edges(std::int32_t j, double& lo, double& hi) const {
 
 void Hist::grow_add(std::int32_t j, std::uint64_t n) {
   if (counts.empty()) {
-    lo = std::int64_t(j) - 64;
-    counts.assign(128, 0);
+    lo = std::int64_t(j) - 8;
+    counts.assign(16, 0);
   } else {
     const std::int64_t hi = lo + std::int64_t(counts.size());
     const std::int64_t extra = std::max<std::int64_t>(64, std::int64_t(counts.size()) / 2);
@@ -145,7 +145,27 @@ void McStateData::merge(const McStateData& o) {
 }
 
 namespace {
-constexpr std::uint64_t kStateTag = 0x3174617453434dULL;  // "MCState1"
+constexpr std::uint64_t kStateTag = 0x3274617453434dULL;  // "MCStat2"
+
+// counts as LEB128 varints: most are small, so a checkpoint is a fraction of the dense array
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(char((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(char(v));
+}
+bool get_varint(std::string_view& in, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (in.empty()) return false;
+    const auto c = static_cast<unsigned char>(in.front());
+    in.remove_prefix(1);
+    v |= std::uint64_t(c & 0x7F) << shift;
+    if (!(c & 0x80)) return true;
+  }
+  return false;
+}
 
 void put_hist(std::string& out, const Hist& h) {
   std::size_t a = 0, b = h.counts.size();
@@ -153,15 +173,16 @@ void put_hist(std::string& out, const Hist& h) {
   while (b > a && h.counts[b - 1] == 0) --b;
   put_u64(out, std::uint64_t(h.lo + std::int64_t(a)));
   put_u64(out, b - a);
-  for (std::size_t i = a; i < b; ++i) put_u64(out, h.counts[i]);
+  for (std::size_t i = a; i < b; ++i) put_varint(out, h.counts[i]);
 }
 bool get_hist(std::string_view& in, Hist& h) {
   std::uint64_t lo, n;
-  if (!get_u64(in, lo) || !get_u64(in, n) || n > in.size() / 8) return false;
+  if (!get_u64(in, lo) || !get_u64(in, n) || n > in.size()) return false;
   h.lo = std::int64_t(lo);
   if (h.lo < -(std::int64_t(1) << 31) || h.lo > (std::int64_t(1) << 31)) return false;
   h.counts.assign(std::size_t(n), 0);
-  for (auto& c : h.counts) get_u64(in, c);
+  for (auto& c : h.counts)
+    if (!get_varint(in, c)) return false;
   return true;
 }
 }  // namespace

@@ -12,7 +12,6 @@
 #include "relumix/core/error.hpp"
 #include "relumix/core/interrupt.hpp"
 #include "relumix/numeric/interval.hpp"
-#include "relumix/io/widths.hpp"
 
 namespace relumix {
 
@@ -513,40 +512,6 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
 
 // ---------------------------------------------------------------- architecture screening
 
-std::vector<Architecture> parse_architectures(const std::string& text) {
-  std::vector<Architecture> out;
-  std::istringstream in(text);
-  std::string line;
-  int no = 0;
-  auto trim = [](std::string s) {
-    auto a = s.find_first_not_of(" \t\r"), b = s.find_last_not_of(" \t\r");
-    return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
-  };
-  while (std::getline(in, line)) {
-    ++no;
-    if (auto h = line.find('#'); h != std::string::npos) line.erase(h);
-    line = trim(line);
-    if (line.empty()) continue;
-    Architecture a;
-    if (auto c = line.find(':'); c != std::string::npos) {
-      a.name = trim(line.substr(0, c));
-      a.widths = trim(line.substr(c + 1));
-      require(!a.name.empty(), "architectures line " + std::to_string(no) + ": empty name before ':'");
-    } else {
-      a.widths = line;
-      a.name = line;
-    }
-    try {
-      parse_widths(a.widths, 2);
-    } catch (const InputError& e) {
-      throw InputError("architectures line " + std::to_string(no) + ": " + e.what());
-    }
-    out.push_back(a);
-  }
-  require(!out.empty(), "no architectures in the list (one 'name: widths' or 'widths' per line)");
-  return out;
-}
-
 std::vector<ScreenResult> screen_architectures(const std::vector<Architecture>& archs, const Theta& theta0,
                                                const PredictOptions& opt) {
   std::vector<ScreenResult> out;
@@ -555,7 +520,7 @@ std::vector<ScreenResult> screen_architectures(const std::vector<Architecture>& 
   o.progress = nullptr;
   for (std::size_t k = 0; k < archs.size(); ++k) {
     throw_if_stopped();
-    auto widths = parse_widths(archs[k].widths, 2);
+    const auto& widths = archs[k].widths;
     Prediction p = predict(widths, theta0, o);
     ScreenResult r;
     r.arch = archs[k];

@@ -13,12 +13,9 @@
 #include "relumix/numeric/interval.hpp"
 #include "relumix/exact/qpi.hpp"
 #include "relumix/numeric/theta.hpp"
+#include "relumix/core/limits.hpp"
 
 namespace relumix {
-
-constexpr unsigned kMaxCumulantOrder = 8;         // values at a given theta
-constexpr unsigned kMaxCumulantSeriesOrder = 4;   // exact theta-series: orders in 1/n
-constexpr unsigned kMaxCumulantSeriesTheta = 30;  // exact theta-series: powers of theta
 
 // Enclosures of mean_k, var_k (index k = 1..K; index 0 unused) and ln D at theta in (0, pi].
 struct CumulantEnclosure {

@@ -17,13 +17,9 @@
 
 #include "relumix/numeric/interval.hpp"
 #include "relumix/exact/rational.hpp"
+#include "relumix/core/limits.hpp"
 
 namespace relumix {
-
-constexpr long kCollapseMaxWidth = 1000000;                  // exact law
-constexpr long long kCollapseMaxDepth = 1000000000000000000LL;  // 1e18
-constexpr long kCollapseMcMaxWidth = 100000;
-constexpr double kCollapseMcMaxWork = 2e10;                  // samples * depth * width * inputs
 
 // Enclosures of P(dead by depth L) and of the survival probability (1 - 2^-N)^L.
 // InputError unless 1 <= width <= kCollapseMaxWidth and 1 <= depth <= kCollapseMaxDepth.

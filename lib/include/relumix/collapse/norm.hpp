@@ -20,12 +20,9 @@
 
 #include "relumix/numeric/interval.hpp"
 #include "relumix/exact/rational.hpp"
+#include "relumix/core/limits.hpp"
 
 namespace relumix {
-
-constexpr long kNormMaxWidth = 20000;  // exact binomial sums cost O(n * M(n)) bit operations
-constexpr long long kNormMaxDepth = 1000000000000000000LL;  // 1e18
-constexpr double kNormMcMaxWork = 2e10;                      // samples * depth * width
 
 struct NormLaw {
   long width = 0;

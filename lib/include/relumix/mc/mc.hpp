@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "relumix/core/limits.hpp"
 
 #include "relumix/core/progress.hpp"
 #include "relumix/mc/stats.hpp"
@@ -38,18 +39,6 @@ namespace relumix {
 enum class McMode { Chain, Network };
 McMode parse_mc_mode(const std::string& name);  // "chain" | "network"; InputError otherwise
 std::string mc_mode_name(McMode m);
-
-// Limits of the Monte Carlo (the largest accepted inputs; see the limits table in the docs).
-constexpr std::uint64_t kMcMaxSamples = 1000000000000ULL;  // 10^12
-constexpr double kMcMinTheta0 = 1e-300;                     // smallest theta0 (double range)
-constexpr std::uint64_t kMcMemoryLimit = 4ULL << 30;        // bytes of per-sample storage (keep)
-constexpr int kMcMaxLayers = (1 << 20) - 1;
-// One simulated network may cost at most this many neuron steps (chain: the sum of the widths;
-// network: the sum of n_l n_{l-1}): about 10 s on one core. A chain layer is at most this wide.
-constexpr double kMcMaxSampleWork = 1e10;
-constexpr long kMcMaxWidth = 10000000000L;
-// network mode (a validation tool): samples x sum n_l n_{l-1} at most (about 10 minutes).
-constexpr double kMcMaxNetworkWork = 1e12;
 
 struct McOptions {
   std::uint64_t samples = 5000;
@@ -137,7 +126,7 @@ class McPlan {
 };
 
 // Checks the arguments (InputError on bad ones): widths >= 2 (chain) or >= 1 (network), at most
-// kMcMaxLayers layers, 1 <= samples <= kMcMaxSamples, theta0 in [1e-300, pi], threads >= 0, the
+// kMaxLayers layers, 1 <= samples <= kMcMaxSamples, theta0 in [1e-300, pi], threads >= 0, the
 // work per sample and the storage within their limits.
 void check_mc_args(const std::vector<long>& widths, double theta0, const McOptions& opt);
 // check_mc_args, then the plan (simulates the first block). Polls stop_requested().
@@ -213,8 +202,8 @@ struct McKs {
 };
 McKs mc_ks(const McResult& r, int layer, const std::function<double(double)>& cdf, double resolution = 1e-3);
 
-// JSON of a result (see docs/json.md): mode, widths, theta0 (theta0_text: the input angle's exact
-// text), samples, seed, partial, samples_done, block, seconds, layers; NaN written as null.
+// JSON of a result (docs/json.md), keys in this order: mode, widths, theta0 (theta0_text: the input
+// angle's canonical text), samples, seed, partial, samples_done, block, seconds, layers; NaN as null.
 nlohmann::ordered_json mc_to_json(const McResult& r, const std::string& theta0_text);
 
 // theta in [0, pi/2] from X = ln sin^2 theta (accurate near 0 and pi/2).

@@ -8,11 +8,9 @@
 #include "relumix/exact/poly.hpp"
 #include "relumix/exact/qpi.hpp"
 #include "relumix/exact/series.hpp"
+#include "relumix/core/limits.hpp"
 
 namespace relumix {
-
-// Largest a + b (and series order) accepted; larger requests are refused.
-constexpr unsigned kMaxMomentOrder = 5000;
 
 struct ClosedForm {
   unsigned a = 0, b = 0;

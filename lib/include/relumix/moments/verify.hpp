@@ -2,6 +2,7 @@
 // Exact verification of the identities of SPEC section 2 for all a, b <= max.
 #include <string>
 #include <vector>
+#include "relumix/core/limits.hpp"
 
 namespace relumix {
 
@@ -23,8 +24,6 @@ struct VerifyReport {
   long checked() const;
   long failed() const;
 };
-
-constexpr unsigned kMaxVerifyOrder = 200;
 
 // Checks every identity exactly (GMP rationals). progress(done, total) is called per pair.
 VerifyReport verify_identities(unsigned max, void (*progress)(long, long) = nullptr);

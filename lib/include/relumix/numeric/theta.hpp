@@ -1,7 +1,6 @@
 #pragma once
-// Angles given by users: decimals ("0.1", "1e-12"), rational multiples of pi ("pi", "pi/3",
-// "2pi/5", "3*pi/4", "2/5*pi"), and a pi multiple plus a decimal or rational offset
-// ("pi-1e-4", "pi/2+0.1"). Stored exactly as pi_coeff * pi + offset.
+// Exact angles: pi_coeff * pi + offset with rational pi_coeff and offset. Users' text is parsed by
+// relumix/io/angles.hpp (parse_theta, parse_theta_checked, parse_thetas).
 #include <string>
 #include <vector>
 
@@ -13,7 +12,7 @@ namespace relumix {
 struct Theta {
   Rational pi_coeff = 0;  // theta = pi_coeff * pi + offset
   Rational offset = 0;
-  std::string text;       // as given (or a canonical form for grid points)
+  std::string text;       // canonical text (theta_text), e.g. "pi/3", "0.1", "pi-1e-4"
 
   bool is_zero() const { return pi_coeff == 0 && offset == 0; }
   bool is_pi() const { return pi_coeff == 1 && offset == 0; }
@@ -24,18 +23,12 @@ struct Theta {
   int compare_pi_multiple(const Rational& c) const;
 };
 
-// Canonical text of pi_coeff * pi + offset ("pi/3", "2pi/5", "0.1", "pi-1/10000").
+// Canonical text of pi_coeff * pi + offset ("pi/3", "2pi/5", "0.1", "pi-1e-4", "pi/2+1/3"): the
+// pi part as k pi/m, a terminating decimal offset in the shorter of its plain and scientific forms
+// (plain on a tie), any other offset as p/q.
 std::string theta_text(const Rational& pi_coeff, const Rational& offset);
 
 // The exact binary value of a finite double (offset = m 2^e, text = std::to_string). No range check.
 Theta exact_theta(double theta);
-
-// One angle. Throws InputError on malformed text. No range check.
-Theta parse_theta(const std::string& text);
-// One angle in [0, pi] (lo_open: in (0, pi]); InputError otherwise.
-Theta parse_theta_checked(const std::string& text, bool lo_open = false);
-// A comma list ("0.1,pi/3") or an inclusive grid "lo:hi:count" (1 <= count <= max_count),
-// each point checked to lie in [0, pi] (or (0, pi] with lo_open).
-std::vector<Theta> parse_thetas(const std::string& text, bool lo_open = false, long max_count = 10000000);
 
 }  // namespace relumix

@@ -31,6 +31,8 @@
 #include <vector>
 
 #include "relumix/numeric/theta.hpp"
+#include "relumix/core/limits.hpp"
+#include "relumix/io/architectures.hpp"
 
 namespace relumix {
 
@@ -50,9 +52,6 @@ struct PredictOptions {
                                  // when layers x grid points > kMaxKeptValues
   std::function<void(long done, long total)> progress;  // called once per layer (may be empty)
 };
-
-constexpr long kMaxGridPoints = 2000000;
-constexpr long kMaxKeptValues = 30000000;
 
 struct LayerPrediction {
   int layer = 0;
@@ -111,13 +110,6 @@ double full_sd(double x, double n, int order = 1);    // sqrt(sigma^2(theta_of_x
 
 // ---- architecture screening: predicted X at the output of each architecture, ranked by mean
 // (largest first: the least degenerate output first).
-struct Architecture {
-  std::string name;    // as given, or the widths text
-  std::string widths;  // the widths text
-};
-// Parses "name: widths" or "widths" lines, '#' comments and blank lines ignored.
-// InputError on malformed lines (naming the line number) or an empty list.
-std::vector<Architecture> parse_architectures(const std::string& text);
 struct ScreenResult {
   int rank = 0;
   Architecture arch;

@@ -1,0 +1,138 @@
+#pragma once
+// The largest inputs relumix accepts, in one place. Every limit is a named constant here; the
+// library checks its own (InputError naming what would be too long and what is allowed) and the
+// command line reads the same constants. kLimits below lists them with the measured cost that
+// justifies each value; docs/cli.md carries the same table ("Limits"), and the unit test
+// unit.limits fails when the two differ (it prints the table to paste).
+//
+// When you change a limit: measure the cost at the new value (say the command and machine in
+// `cost`), update the constant and its row, and paste the table the test prints into docs/cli.md.
+#include <cstdint>
+
+namespace relumix {
+
+// ---- inputs in general (io/)
+constexpr long kMaxLayers = 1000000;                    // layers in a width list
+constexpr long kMaxWidth = 1000000000000L;              // one width, 1e12
+constexpr std::uint64_t kMaxExactWidth = 1000000000000000000ULL;  // angle, decay-series: exact in n, 1e18
+constexpr long kMaxAngles = 10000000;                   // angles in a list or grid, 1e7
+constexpr std::uint64_t kMaxSamples = 1000000000000ULL;  // Monte Carlo samples (grammar bound), 1e12
+constexpr long kMaxDigits = 100000;                     // certified digits
+constexpr int kMaxThreads = 4096;                       // worker threads
+constexpr long kMaxArchitectures = 1000000;             // architectures in a file
+constexpr long kMaxScreenLayers = 10000000;             // layers of all architectures in a file
+constexpr std::uint64_t kMaxInputFileBytes = 256ULL << 20;  // an input file (architectures), 256 MiB
+
+// ---- exact moments (moments/)
+constexpr unsigned kMaxMomentOrder = 5000;  // a + b of J_{a,b}, and the order of its theta-series
+constexpr unsigned kMaxVerifyOrder = 200;   // verify: all a, b <= this
+
+// ---- angle law (angle/)
+constexpr unsigned kMaxCumulantOrder = 8;         // order in 1/n of mu, sigma^2 at a given theta
+constexpr unsigned kMaxCumulantSeriesOrder = 4;   // exact theta-series: orders in 1/n
+constexpr unsigned kMaxCumulantSeriesTheta = 30;  // exact theta-series at orders >= 2: powers of theta
+constexpr unsigned kMaxMapSeriesDegree = 200;     // map-series: powers of theta
+constexpr unsigned kMaxDecaySeriesDegree = 60;    // decay-series: powers of theta
+constexpr long kMaxAngleDigits = 10000;           // angle, decay-series: certified digits
+
+// ---- predictions (predict/)
+constexpr long kMaxGridPoints = 2000000;   // density grid points
+constexpr long kMaxKeptValues = 30000000;  // densities kept for output (layers x grid points)
+
+// ---- Monte Carlo (mc/)
+constexpr std::uint64_t kMcMaxSamples = 1000000000000ULL;  // samples of mc, compare, accuracy, 1e12 (streamed)
+constexpr double kMcMinTheta0 = 1e-300;                    // smallest theta0 (double range)
+constexpr std::uint64_t kMcMemoryLimit = 4ULL << 30;       // bytes of kept samples or statistics; larger is refused
+constexpr long kMcMaxWidth = 10000000000L;                 // one chain layer, 1e10 neurons
+constexpr double kMcMaxSampleWork = 1e10;  // one network: sum of the widths (chain), of n_l n_(l-1) (network)
+constexpr double kMcMaxNetworkWork = 1e12;  // network mode: samples x sum n_l n_(l-1)
+constexpr int kMaxHistogramBins = 1000000;               // mc --hist, compare --bins
+
+// ---- collapse and norm (collapse/)
+constexpr long kCollapseMaxWidth = 1000000;                     // exact law
+constexpr long long kCollapseMaxDepth = 1000000000000000000LL;  // 1e18
+constexpr long kCollapseMcMaxWidth = 100000;
+constexpr long long kCollapseMcMaxDepth = 100000000;  // 1e8
+constexpr double kCollapseMcMaxWork = 2e10;           // samples * depth * width * inputs
+constexpr long kNormMaxWidth = 20000;                 // exact binomial sums cost O(n * M(n)) bit operations
+constexpr long long kNormMaxDepth = 1000000000000000000LL;  // 1e18
+constexpr double kNormMcMaxWork = 2e10;                     // samples * depth * width
+
+// ---- accuracy (check/)
+constexpr long kMaxAccuracyPoints = 1000;  // (width, theta) points of one accuracy run
+
+// One row of the limits table (docs/cli.md).
+struct LimitInfo {
+  const char* name;     // the constant
+  double value;         // its value (every value here is exact in a double)
+  const char* unit;     // what is counted
+  const char* applies;  // where it applies
+  const char* cost;     // the measured cost that justifies it
+};
+
+inline constexpr LimitInfo kLimits[] = {
+    {"kMaxLayers", double(kMaxLayers), "layers", "width lists (--widths), every command",
+     "parsing 1e6 items: 0.1 s; the predictions and Monte Carlo bound their own work"},
+    {"kMaxWidth", double(kMaxWidth), "neurons", "one width (--width, --widths)",
+     "exact formulas are polynomial in 1/n; the Monte Carlo bounds its own work"},
+    {"kMaxExactWidth", double(kMaxExactWidth), "neurons", "--width of angle and decay-series",
+     "the formulas are exact rational functions of n: no cost grows with n"},
+    {"kMaxAngles", double(kMaxAngles), "angles", "angle lists and grids (moment --theta lo:hi:count)",
+     "1e7 values at 30 digits: about 1 min on 2 cores"},
+    {"kMaxSamples", double(kMaxSamples), "samples", "--samples (grammar bound, every command)",
+     "each Monte Carlo bounds its work below (kMcMaxSamples, kCollapseMcMaxWork, kNormMcMaxWork)"},
+    {"kMaxDigits", double(kMaxDigits), "digits", "--digits (moment, collapse, norm)",
+     "J_{1,1}(pi/3) to 1e5 digits: about 1 s"},
+    {"kMaxThreads", double(kMaxThreads), "threads", "--threads", "one stack per thread"},
+    {"kMaxArchitectures", double(kMaxArchitectures), "lines", "predict --architectures FILE",
+     "parsing 1e6 lines: under 1 s; the screen itself is bounded by predict"},
+    {"kMaxScreenLayers", double(kMaxScreenLayers), "layers", "predict --architectures FILE: all lines",
+     "80 MB of widths"},
+    {"kMaxInputFileBytes", double(kMaxInputFileBytes), "bytes", "input files (predict --architectures)",
+     "read into memory at once"},
+    {"kMaxMomentOrder", double(kMaxMomentOrder), "a + b", "moment, series, bessel",
+     "closed form at a + b = 2000: 55 s and 450 MB, growing like (a + b)^3.8 (to be lowered: issue 17)"},
+    {"kMaxVerifyOrder", double(kMaxVerifyOrder), "a, b", "verify --max", "to be measured (issue 17)"},
+    {"kMaxCumulantOrder", double(kMaxCumulantOrder), "order", "--order (angle, predict, compare, accuracy)",
+     "the order-8 plan: 0.5 s cold"},
+    {"kMaxCumulantSeriesOrder", double(kMaxCumulantSeriesOrder), "order", "decay-series --order",
+     "exact double series"},
+    {"kMaxCumulantSeriesTheta", double(kMaxCumulantSeriesTheta), "degree",
+     "decay-series --degree with --order >= 2", "exact theta-series of the cumulant orders"},
+    {"kMaxMapSeriesDegree", double(kMaxMapSeriesDegree), "degree", "map-series --degree",
+     "to be measured (issue 17)"},
+    {"kMaxDecaySeriesDegree", double(kMaxDecaySeriesDegree), "degree", "decay-series --degree",
+     "to be measured (issue 17)"},
+    {"kMaxAngleDigits", double(kMaxAngleDigits), "digits", "--digits (angle, decay-series)",
+     "the angle law needs moments to a + b = 4 at the working precision; to be measured"},
+    {"kMaxGridPoints", double(kMaxGridPoints), "points", "predict --grid", "to be measured (issue 17)"},
+    {"kMaxKeptValues", double(kMaxKeptValues), "values", "densities kept (compare)", "240 MB of doubles"},
+    {"kMcMaxSamples", double(kMcMaxSamples), "samples", "mc, compare, accuracy --samples",
+     "statistics are streamed (memory independent of the samples); figure 1 (256x32): 10^12 samples take about "
+     "200 core-days, so such runs are for clusters with --checkpoint"},
+    {"kMcMinTheta0", kMcMinTheta0, "radians", "smallest --theta0 of the Monte Carlo", "double range"},
+    {"kMcMemoryLimit", double(kMcMemoryLimit), "bytes", "Monte Carlo kept samples (--dump-layer), statistics",
+     "half of a 8 GiB machine"},
+    {"kMcMaxWidth", double(kMcMaxWidth), "neurons", "one layer of mc (chain mode)",
+     "a chain layer costs about 1.4 ns per neuron on one AVX-512 core: 1e10 neurons about 15 s"},
+    {"kMcMaxSampleWork", kMcMaxSampleWork, "neuron steps", "one simulated network of mc, compare, accuracy",
+     "chain: the sum of the widths, about 15 s at 1e10; network: the weights, sum n_l n_(l-1)"},
+    {"kMcMaxNetworkWork", kMcMaxNetworkWork, "weights", "mc --mode network: samples x sum n_l n_(l-1)",
+     "about 3 ns per weight on one core: 1e12 weights about 10 minutes on 2 cores"},
+    {"kMaxHistogramBins", double(kMaxHistogramBins), "bins", "mc --hist, compare --bins", "8 MB per layer"},
+    {"kCollapseMaxWidth", double(kCollapseMaxWidth), "neurons", "collapse (exact law)",
+     "certified at any depth in well under a second"},
+    {"kCollapseMaxDepth", double(kCollapseMaxDepth), "layers", "collapse, exact law", "closed form"},
+    {"kCollapseMcMaxWidth", double(kCollapseMcMaxWidth), "neurons", "collapse Monte Carlo", "with the work bound"},
+    {"kCollapseMcMaxDepth", double(kCollapseMcMaxDepth), "layers", "collapse Monte Carlo", "with the work bound"},
+    {"kCollapseMcMaxWork", kCollapseMcMaxWork, "samples x depth x width x inputs", "collapse Monte Carlo",
+     "about 10 minutes at worst"},
+    {"kNormMaxWidth", double(kNormMaxWidth), "neurons", "norm",
+     "exact binomial sums, O(n^2) big-number work: width 20000 takes a few seconds"},
+    {"kNormMaxDepth", double(kNormMaxDepth), "layers", "norm", "closed form"},
+    {"kNormMcMaxWork", kNormMcMaxWork, "samples x depth x width", "norm --mc", "about 10 minutes at worst"},
+    {"kMaxAccuracyPoints", double(kMaxAccuracyPoints), "points", "accuracy: widths x angles",
+     "one Monte Carlo per point"},
+};
+
+}  // namespace relumix
