@@ -35,7 +35,7 @@ static void Figure1(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(run_mc(w, 0.1, o));
   state.counters["pairs_per_s"] = benchmark::Counter(5000.0 * 32 * 256, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(Figure1)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
+BENCHMARK(Figure1)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime()->MinTime(1.0);
 
 // The generator alone, one thread: Philox words.
 static void RawPhiloxWords(benchmark::State& state) {
@@ -104,4 +104,34 @@ static void Long(benchmark::State& state) {
   state.counters["networks_per_s_per_core"] =
       benchmark::Counter(double(S) / double(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(Long)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(Long)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+
+// The parts of one figure-1 layer (n = 256, theta = 0.1, one thread; compare Chain/avx512/256): the
+// category counts (32 Philox calls and the 16-bit compares), the pair sums of the ~132 active neurons
+// (66 Philox calls, R^2 and sin/cos), and those 66 Philox calls alone.
+static void PartCounts(benchmark::State& state) {
+  const auto& k = mc_detail::kernel();
+  auto key = mc_detail::key_of_seed(1);
+  std::uint64_t s = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(k.neuron_counts(key, 1, s++, 256, 0.1));
+}
+BENCHMARK(PartCounts);
+static void PartSums(benchmark::State& state) {
+  const auto& k = mc_detail::kernel();
+  auto key = mc_detail::key_of_seed(1);
+  std::uint64_t s = 0;
+  mc_detail::Counts c{4, 4, 124};
+  for (auto _ : state) benchmark::DoNotOptimize(k.pair_sums(key, 1, s++, c, 0.1));
+}
+BENCHMARK(PartSums);
+static void PartPhilox66(benchmark::State& state) {
+  const auto& k = mc_detail::kernel();
+  auto key = mc_detail::key_of_seed(1);
+  alignas(64) std::uint32_t o[4][mc_detail::kBatch];
+  std::uint64_t s = 0;
+  for (auto _ : state) {
+    k.philox_batch(key, 1, s++, 0, 66, o[0], o[1], o[2], o[3]);
+    benchmark::DoNotOptimize(o);
+  }
+}
+BENCHMARK(PartPhilox66);

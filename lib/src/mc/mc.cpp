@@ -206,58 +206,69 @@ int network_sample(const McPlanData& p, std::uint64_t sample, SampleWork& w, std
 
 // ---- a block of samples -------------------------------------------------------------------
 
-// Sums of one block, in sample order (double precision), committed to a LayerAcc set at the end.
+// The sums of one layer over a block, each value added in sample order (double precision).
+struct LayerSums {
+  std::uint32_t n = 0;
+  double s1 = 0, s2 = 0, s3 = 0, s4 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+  double mn = std::numeric_limits<double>::infinity(), mx = -std::numeric_limits<double>::infinity();
+  void add(const mc_detail::LayerPlan& lp, double x, double t) {
+    const double d = x - lp.bins.c, d2 = d * d;
+    s1 += d;
+    s2 += d2;
+    s3 += d2 * d;
+    s4 += d2 * d2;
+    const double e = t * lp.tscale - lp.tc, e2 = e * e;
+    t1 += e;
+    t2 += e2;
+    t3 += e2 * e;
+    t4 += e2 * e2;
+    mn = std::min(mn, x);
+    mx = std::max(mx, x);
+    ++n;
+  }
+};
+
+// Sums of one block, committed to a LayerAcc set at the end. Whether the block is walked sample by
+// sample (add_sample) or layer by layer, each layer's values arrive in sample order: the same bits.
 struct BlockAcc {
-  std::vector<std::uint32_t> n;
-  std::vector<double> s1, s2, s3, s4, t1, t2, t3, t4, mn, mx;
+  std::vector<LayerSums> sums;
   std::vector<std::uint32_t> end_dead, end_degenerate;
   std::vector<std::pair<std::uint32_t, std::int32_t>> bins;  // (layer index, bin)
-  explicit BlockAcc(std::size_t L)
-      : n(L), s1(L), s2(L), s3(L), s4(L), t1(L), t2(L), t3(L), t4(L), mn(L), mx(L), end_dead(L), end_degenerate(L) {}
+  explicit BlockAcc(std::size_t L) : sums(L), end_dead(L), end_degenerate(L) {}
   void reset() {
-    for (auto* v : {&s1, &s2, &s3, &s4, &t1, &t2, &t3, &t4}) std::fill(v->begin(), v->end(), 0.0);
-    std::fill(mn.begin(), mn.end(), std::numeric_limits<double>::infinity());
-    std::fill(mx.begin(), mx.end(), -std::numeric_limits<double>::infinity());
-    for (auto* v : {&n, &end_dead, &end_degenerate}) std::fill(v->begin(), v->end(), 0u);
+    std::fill(sums.begin(), sums.end(), LayerSums{});
+    for (auto* v : {&end_dead, &end_degenerate}) std::fill(v->begin(), v->end(), 0u);
     bins.clear();
+  }
+  void add_end(int end, std::uint8_t kind) {
+    if (end <= int(sums.size())) ++(kind == McRaw::kDead ? end_dead : end_degenerate)[std::size_t(end - 1)];
   }
   void add_sample(const McPlanData& p, const double* x, const double* t, int end, std::uint8_t kind) {
     for (int l = 0; l + 1 < end; ++l) {
       const auto& lp = p.layers[std::size_t(l)];
-      const double d = x[l] - lp.bins.c, d2 = d * d;
-      s1[std::size_t(l)] += d;
-      s2[std::size_t(l)] += d2;
-      s3[std::size_t(l)] += d2 * d;
-      s4[std::size_t(l)] += d2 * d2;
-      const double e = t[l] * lp.tscale - lp.tc, e2 = e * e;
-      t1[std::size_t(l)] += e;
-      t2[std::size_t(l)] += e2;
-      t3[std::size_t(l)] += e2 * e;
-      t4[std::size_t(l)] += e2 * e2;
-      mn[std::size_t(l)] = std::min(mn[std::size_t(l)], x[l]);
-      mx[std::size_t(l)] = std::max(mx[std::size_t(l)], x[l]);
-      ++n[std::size_t(l)];
+      sums[std::size_t(l)].add(lp, x[l], t[l]);
       bins.emplace_back(std::uint32_t(l), lp.bins.bin(x[l]));
     }
-    if (end <= int(p.widths.size())) ++(kind == McRaw::kDead ? end_dead : end_degenerate)[std::size_t(end - 1)];
+    add_end(end, kind);
   }
   void commit(McStateData& s, std::uint64_t samples) const {
-    for (std::size_t l = 0; l < n.size(); ++l) {
+    for (std::size_t l = 0; l < sums.size(); ++l) {
       s.end_dead[l] += end_dead[l];
       s.end_degenerate[l] += end_degenerate[l];
-      if (!n[l]) continue;
+      const LayerSums& m = sums[l];
+      if (!m.n) continue;
       LayerAcc& a = s.layers[l];
-      a.n += n[l];
-      a.s[0].add(s1[l]);
-      a.s[1].add(s2[l]);
-      a.s[2].add(s3[l]);
-      a.s[3].add(s4[l]);
-      a.t[0].add(t1[l]);
-      a.t[1].add(t2[l]);
-      a.t[2].add(t3[l]);
-      a.t[3].add(t4[l]);
-      a.min = std::min(a.min, mn[l]);
-      a.max = std::max(a.max, mx[l]);
+      a.n += m.n;
+      a.s[0].add(m.s1);
+      a.s[1].add(m.s2);
+      a.s[2].add(m.s3);
+      a.s[3].add(m.s4);
+      a.t[0].add(m.t1);
+      a.t[1].add(m.t2);
+      a.t[2].add(m.t3);
+      a.t[3].add(m.t4);
+      a.min = std::min(a.min, m.mn);
+      a.max = std::max(a.max, m.mx);
     }
     for (auto [l, j] : bins) s.layers[l].hist.add(j);
     s.samples += samples;
@@ -269,11 +280,15 @@ struct BlockAcc {
 // Chain mode goes layer by layer across the samples: consecutive steps are independent, so the
 // processor overlaps one sample's scalar tail (square roots, divisions, the logarithm) with the
 // next one's vector work. Each sample's numbers are the same as one at a time.
+//
+// With acc (chain mode only), the values go straight into the block sums instead (x, t unused).
 void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t count, SampleWork& w, double* x,
-                      double* t, std::int32_t* end, std::uint8_t* kind) {
+                      double* t, std::int32_t* end, std::uint8_t* kind, BlockAcc* acc = nullptr) {
   const std::size_t L = p.widths.size();
-  std::fill(x, x + count * L, kNaN);
-  std::fill(t, t + count * L, kNaN);
+  if (!acc) {
+    std::fill(x, x + count * L, kNaN);
+    std::fill(t, t + count * L, kNaN);
+  }
   if (p.mode == McMode::Network) {
     for (std::uint64_t i = 0; i < count; ++i) {
       end[i] = network_sample(p, first + i, w, kind[i]);
@@ -294,6 +309,8 @@ void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t co
   std::size_t n = std::size_t(count);
   for (std::size_t l = 1; l <= L && n > 0; ++l) {
     if (stop_requested()) throw Interrupted();
+    const mc_detail::LayerPlan& lp = p.layers[l - 1];
+    LayerSums sums;  // a local copy: the compiler keeps it in registers
     std::size_t kept = 0;
     for (std::size_t a = 0; a < n; ++a) {
       const std::uint32_t i = w.alive[a];
@@ -304,12 +321,20 @@ void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t co
         kind[i] = st.kind;
         continue;
       }
-      x[i * L + l - 1] = st.x;
-      t[i * L + l - 1] = st.theta;
+      if (acc) {
+        sums.add(lp, st.x, st.theta);
+        acc->bins.emplace_back(std::uint32_t(l - 1), lp.bins.bin(st.x));
+      } else {
+        x[i * L + l - 1] = st.x;
+        t[i * L + l - 1] = st.theta;
+      }
       w.alive[kept++] = i;
     }
+    if (acc) acc->sums[l - 1] = sums;
     n = kept;
   }
+  if (acc)
+    for (std::uint64_t i = 0; i < count; ++i) acc->add_end(end[i], kind[i]);
 }
 
 // Simulates block b into acc (reset first); writes kept samples. Throws Interrupted when stopped.
@@ -320,6 +345,12 @@ void run_block(const McPlanData& p, std::uint64_t b, BlockAcc& acc, SampleWork& 
   const double *x, *t;
   const std::int32_t* end;
   const std::uint8_t* kind;
+  if (b != 0 && !kept && p.mode == McMode::Chain) {  // straight into the sums
+    w.bend.resize(std::size_t(count));
+    w.bkind.resize(std::size_t(count));
+    simulate_samples(p, first, count, w, nullptr, nullptr, w.bend.data(), w.bkind.data(), &acc);
+    return;
+  }
   if (b == 0) {  // the plan's pilot
     x = p.pilot_x.data();
     t = p.pilot_t.data();

@@ -329,13 +329,7 @@ inline __m512d exp_weight8(__m256i a) {
   const __m512d t = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kT));
   const __m512d t4 = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kT4));
   const __m512d m2lnt = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kM2LnT));
-  // s4 = (m - T) / (m/4 + T/4): the reciprocal of the denominator (in [0.5, 1)) from rcp14 and two
-  // Newton steps (relative error ~2^-56 + rounding), much cheaper than vdivpd
-  const __m512d den = _mm512_fmadd_pd(m, _mm512_set1_pd(0.25), t4), two = _mm512_set1_pd(2.0);
-  __m512d y = _mm512_rcp14_pd(den);
-  y = _mm512_mul_pd(y, _mm512_fnmadd_pd(den, y, two));
-  y = _mm512_mul_pd(y, _mm512_fnmadd_pd(den, y, two));
-  const __m512d s4 = _mm512_mul_pd(_mm512_sub_pd(m, t), y);
+  const __m512d s4 = _mm512_div_pd(_mm512_sub_pd(m, t), _mm512_fmadd_pd(m, _mm512_set1_pd(0.25), t4));
   const __m512d z = _mm512_mul_pd(s4, s4);
   __m512d q = _mm512_fmadd_pd(_mm512_set1_pd(1.0 / 589824), z, _mm512_set1_pd(1.0 / 28672));
   q = _mm512_fmadd_pd(q, z, _mm512_set1_pd(1.0 / 1280));
