@@ -60,7 +60,12 @@ TEST_CASE("compare: KS distance recomputed from dumped samples and the predicted
   po.method = relumix::PredictMethod::Density;
   auto pred = relumix::predict(relumix::parse_widths("64x6"), relumix::parse_theta_checked("0.3", true), po);
   double d = relumix::ks_statistic(v, [&](double x) { return pred.cdf(6, x); });
-  CHECK(c.json()["layers"][5]["ks"]["d"].get<double>() == doctest::Approx(d).epsilon(1e-9));
+  // compare's KS comes from the Monte Carlo's fine binning: the exact distance lies in [d, d_upper]
+  const auto cj = c.json();
+  const auto& ks = cj["layers"][5]["ks"];
+  CHECK(ks["d"].get<double>() <= d + 1e-12);
+  CHECK(d <= ks["d_upper"].get<double>() + 1e-12);
+  CHECK(ks["d_upper"].get<double>() - ks["d"].get<double>() < 0.01);
 }
 
 TEST_CASE("compare --plot: SVG with gnuplot, data files and a clear message without") {

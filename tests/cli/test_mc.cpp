@@ -1,20 +1,58 @@
 // relumix mc: text and JSON output, reproducibility across thread counts, dump files, bad input,
-// Ctrl-C.
+// limits, Ctrl-C (partial result), checkpoints (kill -9 and resume, refused files, write errors).
 #include <doctest/doctest.h>
+
+#include <sys/mount.h>
 
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "cli_run.hpp"
+#include "support.hpp"
+
+using relumix::test::sanitized;
 
 namespace {
 nlohmann::json without_seconds(nlohmann::json j) {
   j.erase("seconds");
   return j;
+}
+
+
+std::string tmp(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("relumix_cli_mc_" + std::to_string(getpid()) + "_" + name)).string();
+}
+
+std::string slurp(const std::string& file) {
+  std::ifstream f(file);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Starts `relumix args` (stdout to out, stderr to err), sends `sig` after `after` seconds; returns
+// the exit status (128 + signal when killed) and the seconds from the signal to the exit.
+std::pair<int, double> run_and_signal(const std::string& args, double after, int sig, const std::string& out,
+                                      const std::string& err) {
+  const std::string cmd = "exec " + std::string(RELUMIX_BIN) + " " + args + " >" + out + " 2>" + err;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(after));
+  kill(pid, sig);
+  const auto t0 = std::chrono::steady_clock::now();
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), secs};
 }
 }  // namespace
 
@@ -27,17 +65,23 @@ TEST_CASE("mc --json: schema and bookkeeping") {
   CHECK(j["mode"] == "chain");
   CHECK(j["widths"] == nlohmann::json({3, 64}));
   CHECK(j["theta0"] == "pi/3");
+  CHECK(j["partial"] == false);
+  CHECK(j["samples_done"] == 400);
+  CHECK(j["block"] == 32);
   CHECK(j["seconds"].get<double>() >= 0);
   REQUIRE(j["layers"].size() == 2);
   for (int l = 0; l < 2; ++l) {
     const auto& L = j["layers"][l];
     CHECK(L["layer"] == l + 1);
     CHECK(L["count"].get<long>() + L["degenerate"].get<long>() + L["dead"].get<long>() == 400);
-    for (const char* k : {"mean", "sd", "stderr_mean", "q05", "q25", "q50", "q75", "q95", "min", "max"}) {
+    for (const char* k : {"mean", "stderr_mean", "sd", "stderr_sd", "var", "stderr_var", "q05", "q25", "q50", "q75",
+                          "q95", "min", "max"}) {
       INFO(k);
       REQUIRE(L[k].is_number());
       REQUIRE(L["theta"][k].is_number());
     }
+    CHECK(L["quantile_error"].get<double>() > 0);
+    CHECK(L["quantile_error"].get<double>() < 0.01 * L["sd"].get<double>());
     CHECK(L["q05"].get<double>() <= L["q25"].get<double>());
     CHECK(L["q25"].get<double>() <= L["q50"].get<double>());
     CHECK(L["q50"].get<double>() <= L["q75"].get<double>());
@@ -54,17 +98,31 @@ TEST_CASE("mc --json: schema and bookkeeping") {
   CHECK(j["layers"][0]["degenerate"].get<long>() > 0);
 }
 
-TEST_CASE("mc text mode: a readable table") {
+TEST_CASE("mc text mode: a readable table, no NaN, 'no samples' where none are left") {
   auto r = run_relumix("mc -w 16x3 -t 0.5 -s 300");
   REQUIRE(r.code == 0);
   CHECK(r.out.find("chain mode, widths 16x3 (3 layers), theta0 = 0.5, 300 samples, seed 1") != std::string::npos);
-  CHECK(r.out.find("layer") != std::string::npos);
+  CHECK(r.out.find("quantiles from the binning: each within") != std::string::npos);
   int rows = 0;
   std::istringstream in(r.out);
   for (std::string line; std::getline(in, line);)
     if (line.rfind("    ", 0) == 0 && line.find("   16 ") != std::string::npos) ++rows;
   CHECK(rows == 3);
   CHECK(r.out.find("time:") != std::string::npos);
+  // every sample gone by the last layers; one sample: no spread
+  auto z = run_relumix("mc -w 2x40 -t 1 -s 20");
+  REQUIRE(z.code == 0);
+  CHECK(z.out.find("no samples") != std::string::npos);
+  auto one = run_relumix("mc -w 64 -t 1 -s 1");
+  REQUIRE(one.code == 0);
+  CHECK(one.out.find("n/a") != std::string::npos);
+  for (const auto& out : {r.out, z.out, one.out}) {
+    CHECK(out.find("nan") == std::string::npos);
+    CHECK(out.find("inf") == std::string::npos);
+  }
+  auto zj = run_relumix("--json mc -w 2x40 -t 1 -s 20");
+  CHECK(zj.json()["layers"][39]["mean"].is_null());
+  CHECK(zj.out.find("NaN") == std::string::npos);
 }
 
 TEST_CASE("mc output does not depend on --threads; the seed matters") {
@@ -83,7 +141,7 @@ TEST_CASE("mc output does not depend on --threads; the seed matters") {
 }
 
 TEST_CASE("mc --dump-layer writes per-sample values") {
-  std::string file = "/tmp/relumix_mc_dump_" + std::to_string(getpid()) + ".csv";
+  std::string file = tmp("dump.csv");
   auto r = run_relumix("--json mc -w 3x2 -t 1 -s 250 --dump-layer 2 " + file);
   REQUIRE(r.code == 0);
   auto L = r.json()["layers"][1];
@@ -111,11 +169,11 @@ TEST_CASE("mc --dump-layer writes per-sample values") {
   CHECK(sum / double(ok) == doctest::Approx(L["mean"].get<double>()).epsilon(1e-12));
 }
 
-TEST_CASE("mc bad input: one line, exit 2") {
+TEST_CASE("mc bad input and limits: one line, exit 2, at once") {
   CHECK_BAD_INPUT("mc -w 256 -t 0.1 -s 0");
   CHECK_BAD_INPUT("mc -w 256 -t 0.1 -s -5");
-  CHECK_BAD_INPUT("mc -w 256 -t 0.1 -s 1e11");
-  CHECK_BAD_INPUT("mc -w 256 -t 0.1 -s 10000000001");
+  CHECK_BAD_INPUT("mc -w 256 -t 0.1 -s 1e13");
+  CHECK_BAD_INPUT("mc -w 256 -t 0.1 -s 1000000000001");
   CHECK_BAD_INPUT("mc -w 256 -t 0.1 -s 2.5");
   CHECK_BAD_INPUT("mc -w 256 -t 0.1 -s abc");
   CHECK_BAD_INPUT("mc -w 1x3 -t 0.1");
@@ -129,24 +187,148 @@ TEST_CASE("mc bad input: one line, exit 2") {
   CHECK_BAD_INPUT("mc -w 256 -t 0.1 --threads 0");
   CHECK_BAD_INPUT("mc -w 256 -t 0.1 --threads -3");
   CHECK_BAD_INPUT("mc -w 256 -t 0.1 --mode matrix");
-  CHECK_BAD_INPUT("mc -w 1000000000 -t 0.1 --mode network -s 10");
-  CHECK_BAD_INPUT("mc -w 256x32 -t 0.1 -s 1e10");
   CHECK_BAD_INPUT("mc -w 256x3 -t 0.1 --hist 0");
   CHECK_BAD_INPUT("mc -w 256x3 -t 0.1 --dump-layer 4 /tmp/x.csv");
   CHECK_BAD_INPUT("mc -w 256x3 -t 0.1 --dump-layer x /tmp/x.csv");
   CHECK_BAD_INPUT("mc -w 256x3 -t 0.1 -s 5 --dump-layer 1 /nonexistent/dir/x.csv");
+  CHECK_BAD_INPUT("mc -w 256x3 -t 0.1 -s 5 --dump-layer 1 /tmp/x.csv --checkpoint /tmp/x.ckpt");
+  CHECK_BAD_INPUT("mc -w 256x32 -t 0.1 -s 1e9 --dump-layer 1 /tmp/x.csv");  // kept samples above the memory limit
+  CHECK_BAD_INPUT("mc -w 256 -t 0.1 --checkpoint /nonexistent/dir/x.ckpt");
+  CHECK_BAD_INPUT("mc -w 256 -t 0.1 --checkpoint /tmp --checkpoint-every 1");
+  CHECK_BAD_INPUT("mc -w 256 -t 0.1 --checkpoint /tmp/x.ckpt --checkpoint-every -1");
   CHECK_BAD_INPUT("mc -t 0.1");
   CHECK_BAD_INPUT("mc -w 256");
+  // work without a bound is refused at once, saying what and what is allowed
+  auto t0 = std::chrono::steady_clock::now();
+  for (const char* args : {"mc -w 1000000000000 -t 0.1 -s 1", "mc --mode network -w 100000x2 -t 0.1 -s 100000",
+                           "mc -w 1000000000x11 -t 0.1 -s 1", "mc --mode network -w 1000000000 -t 0.1 -s 10"}) {
+    auto r = run_relumix(args);
+    INFO(args << ": " << r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err_lines() == 1);
+    CHECK((r.err.find("limit") != std::string::npos));
+  }
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 5);
 }
 
-TEST_CASE("mc stops cleanly on Ctrl-C") {
-  // a run of minutes, interrupted after half a second
-  std::string cmd = std::string(RELUMIX_BIN) + " mc -w 100000x2 -t 0.1 -s 1e6 --threads 2 >/dev/null 2>/tmp/relumix_mc_int_" +
-                    std::to_string(getpid()) + " & p=$!; sleep 0.5; kill -INT $p; wait $p";
-  auto t0 = std::chrono::steady_clock::now();
-  int status = std::system(("sh -c '" + cmd + "'").c_str());
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 130);
-  CHECK(secs < 10);
+TEST_CASE("mc stops on Ctrl-C within a second, also inside a huge layer, and prints the partial result") {
+  // one layer of 10^9 neurons takes seconds: the kernel polls for the stop
+  const std::string out = tmp("int.out"), err = tmp("int.err");
+  auto [rc, secs] = run_and_signal("mc -w 1000000000x3 -t 0.1 -s 4 --threads 2", 0.8, SIGINT, out, err);
+  CHECK(rc == 130);
+  CHECK(secs < 1.0);
+  CHECK(slurp(err).find("relumix: interrupted") != std::string::npos);
+  // an ordinary long run: the partial result, clearly marked, on stdout (text and JSON)
+  std::tie(rc, secs) = run_and_signal("mc -w 256x32 -t 0.1 -s 1e8 --threads 2", 1.5, SIGINT, out, err);
+  CHECK(rc == 130);
+  CHECK(secs < 1.0);
+  const std::string text = slurp(out);
+  CHECK(text.find("PARTIAL RESULT: interrupted after") != std::string::npos);
+  CHECK(text.find("layer") != std::string::npos);
+  std::tie(rc, secs) = run_and_signal("--json mc -w 256x32 -t 0.1 -s 1e8 --threads 2", 1.5, SIGINT, out, err);
+  CHECK(rc == 130);
+  auto j = nlohmann::json::parse(slurp(out));
+  CHECK(j["partial"] == true);
+  CHECK(j["samples_done"].get<double>() > 0);
+  CHECK(j["samples_done"].get<double>() < 1e8);
+  CHECK(j["layers"][31]["count"] == j["samples_done"]);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+}
+
+TEST_CASE("mc --checkpoint: killed with SIGKILL at any moment and resumed, the same JSON") {
+  const std::string ck = tmp("kill.ckpt"), out = tmp("kill.out"), err = tmp("kill.err");
+  std::filesystem::remove(ck);
+  // about 2-3 s of work on one thread; a checkpoint every 50 ms
+  const std::string args = "--json mc -w 64x20 -t 0.2 -s " + std::string(sanitized() ? "2e4" : "4e5") +
+                           " --seed 5 --threads 2 --hist 5";
+  auto whole = run_relumix(args);
+  REQUIRE(whole.code == 0);
+  int kills = 0;
+  for (double after : {0.25, 0.6, 0.45, 0.9}) {
+    auto [rc, secs] = run_and_signal(args + " --checkpoint " + ck + " --checkpoint-every 0.05", after, SIGKILL, out, err);
+    if (rc == 0) break;  // finished before the kill
+    CHECK(rc == 128 + SIGKILL);
+    ++kills;
+  }
+  CHECK(kills >= 1);
+  auto resumed = run_relumix(args + " --checkpoint " + ck + " --checkpoint-every 0.05");
+  REQUIRE(resumed.code == 0);
+  CHECK(without_seconds(resumed.json()) == without_seconds(whole.json()));
+  // a finished checkpoint: the same result again, at once
+  auto again = run_relumix(args + " --checkpoint " + ck);
+  CHECK(without_seconds(again.json()) == without_seconds(whole.json()));
+  // Ctrl-C flushes a checkpoint that resumes to the same result
+  std::filesystem::remove(ck);
+  auto [rc, secs] = run_and_signal(args + " --checkpoint " + ck + " --checkpoint-every 100", 0.6, SIGINT, out, err);
+  if (rc == 130) {
+    auto j = nlohmann::json::parse(slurp(out));
+    CHECK(j["partial"] == true);
+  }
+  auto after_int = run_relumix(args + " --checkpoint " + ck);
+  CHECK(without_seconds(after_int.json()) == without_seconds(whole.json()));
+  std::filesystem::remove(ck);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+}
+
+TEST_CASE("mc --checkpoint: other runs, truncated files and write errors get one line, the checkpoint survives") {
+  const std::string ck = tmp("bad.ckpt");
+  std::filesystem::remove(ck);
+  auto first = run_relumix("mc -w 32x3 -t 0.5 -s 2000 --checkpoint " + ck);
+  REQUIRE(first.code == 0);
+  const std::string good = slurp(ck);
+  // another run
+  auto other = run_relumix("mc -w 32x3 -t 0.5 -s 3000 --checkpoint " + ck);
+  CHECK(other.code == 2);
+  CHECK(other.err_lines() == 1);
+  CHECK(other.err.find("another run (samples 2000 there, 3000 here)") != std::string::npos);
+  auto other_w = run_relumix("mc -w 32x4 -t 0.5 -s 2000 --checkpoint " + ck);
+  CHECK(other_w.code == 2);
+  CHECK(other_w.err.find("widths 32x3 there, 32x4 here") != std::string::npos);
+  CHECK(slurp(ck) == good);  // untouched
+  // truncated
+  {
+    std::ofstream f(ck, std::ios::trunc | std::ios::binary);
+    f << good.substr(0, good.size() - 100);
+  }
+  CHECK_BAD_INPUT("mc -w 32x3 -t 0.5 -s 2000 --checkpoint " + ck);
+  auto t = run_relumix("mc -w 32x3 -t 0.5 -s 2000 --checkpoint " + ck);
+  CHECK(t.err.find("truncated") != std::string::npos);
+  // a file size limit (a full disk) while writing: one line, and the previous checkpoint is intact
+  {
+    std::ofstream f(ck, std::ios::trunc | std::ios::binary);
+    f << good;
+  }
+  auto full = run_relumix("mc -w 2 -t 1 -s 1 >/dev/null; ulimit -f 1; " + std::string(RELUMIX_BIN) +
+                          " mc -w 32x3 -t 0.5 -s 20000 --checkpoint " + ck + ".full");
+  CHECK(full.code == 2);
+  CHECK(full.err_lines() == 1);
+  CHECK(full.err.find("cannot write the checkpoint") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(ck + ".full"));  // no broken file left behind
+  // an existing resumable checkpoint is never replaced by a broken one: resume under the limit
+  run_relumix("mc -w 32x3 -t 0.5 -s 2000 --checkpoint " + ck + " 2>/dev/null; ulimit -f 1; " +
+                          std::string(RELUMIX_BIN) + " mc -w 32x3 -t 0.5 -s 2000 --checkpoint " + ck);
+  CHECK(slurp(ck) == good);
+  // a read-only directory (chmod; as root, whom modes do not stop, a read-only tmpfs)
+  const std::string ro = tmp("ro");
+  std::filesystem::create_directories(ro);
+  std::filesystem::permissions(ro, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  bool mounted = false;
+  if (std::ofstream(ro + "/probe")) {  // modes do not apply (root)
+    std::filesystem::remove(ro + "/probe");
+    mounted = ::mount("tmpfs", ro.c_str(), "tmpfs", MS_RDONLY, "size=16k") == 0;
+  }
+  if (!std::ofstream(ro + "/probe")) {
+    auto r = run_relumix("mc -w 32x3 -t 0.5 -s 2000 --checkpoint " + ro + "/x.ckpt");
+    CHECK(r.code == 2);
+    CHECK(r.err_lines() == 1);
+    CHECK(r.err.find("cannot write the checkpoint") != std::string::npos);
+  } else {
+    MESSAGE("no read-only directory available: read-only check skipped");
+  }
+  if (mounted) ::umount(ro.c_str());
+  std::filesystem::permissions(ro, std::filesystem::perms::owner_all);
+  std::filesystem::remove_all(ro);
+  std::filesystem::remove(ck);
 }

@@ -172,14 +172,14 @@ TEST_CASE("norm Monte Carlo (reduced chain) agrees with the exact law") {
     NormMcResult r = norm_monte_carlo(n, L, S, 17);
     NormLaw law = norm_law(n);
     double mean = norm_mean(law, L, 128).mid_double(), var = norm_var(law, L, 128).mid_double();
-    INFO("n " << n << " mc mean " << r.mean << " +- " << r.mean_stderr << " exact " << mean << "; var " << r.var
-              << " +- " << r.var_stderr << " exact " << var);
+    INFO("n " << n << " mc mean " << r.mean << " +- " << r.stderr_mean << " exact " << mean << "; var " << r.var
+              << " +- " << r.stderr_var << " exact " << var);
     CHECK(r.used + r.collapsed == S);
     double p_collapse = 1 - std::pow(1 - std::ldexp(1.0, -int(n)), double(L));
     CHECK(std::fabs(double(r.collapsed) / double(S) - p_collapse) <=
           4.5 * std::sqrt(p_collapse * (1 - p_collapse) / double(S)));
-    CHECK(std::fabs(r.mean - mean) <= 4.5 * r.mean_stderr);
-    CHECK(std::fabs(r.var - var) <= 4.5 * r.var_stderr);
+    CHECK(std::fabs(r.mean - mean) <= 4.5 * r.stderr_mean);
+    CHECK(std::fabs(r.var - var) <= 4.5 * r.stderr_var);
   }
   auto a = norm_monte_carlo(4, 3, 500, 1), b = norm_monte_carlo(4, 3, 500, 1);
   CHECK(a.mean == b.mean);

@@ -1,18 +1,18 @@
-// Monte Carlo speed (issue 5): the figure-1 case, the generator's raw rates, chain throughput in
-// neuron-pairs per second, and network mode (dense weight matrices).
+// Monte Carlo speed (issues 5, 16): the figure-1 case on one and two threads, the generator's raw
+// rates, one chain layer in neuron-pairs per second per kernel, network mode, and the long case.
 //
 //   build/.../tools/bench_mc (Google Benchmark flags, e.g. --benchmark_filter=Figure1)
 //
-// Compare:  Chain/pairs_per_s (one thread, neuron pairs of the layer)  vs  RawNormalPairs/pairs_per_s
-// (one thread): the issue asks the chain to stay within 1.5x of the generator's own rate of normal
-// pairs; the chain draws no normal pairs (categories, then R^2 and an angle for the active
-// neurons only) and runs about 2x faster than that rate.  Figure1 (n = 256, L = 32, S = 5000, all
-// cores) vs tools/bench/numpy_baseline.py.
+// Figure1/threads:1 is the yardstick of issue 16 against tools/bench/numpy_baseline.py (one
+// thread: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1), and Figure1/threads:2 against it;
+// `tools/bench/mc_speed.sh` runs both side by side. Chain/<kernel>/<n> compares the kernel
+// builds (portable, avx512) on one layer.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
 #include <vector>
 
+#include "mc/mc_kernel.hpp"
 #include "relumix/mc/mc.hpp"
 
 using namespace relumix;
@@ -28,31 +28,23 @@ McOptions options(std::uint64_t samples, McMode mode, int threads) {
 }
 }  // namespace
 
-// The paper's figure 1: 5000 chains of 32 layers of width 256 (simulation + statistics).
+// The paper's figure 1: 5000 chains of 32 layers of width 256, simulation and statistics.
 static void Figure1(benchmark::State& state) {
   std::vector<long> w(32, 256);
   auto o = options(5000, McMode::Chain, int(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(run_mc(w, 0.1, o));
   state.counters["pairs_per_s"] = benchmark::Counter(5000.0 * 32 * 256, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(Figure1)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
-
-// Simulation only (no quantiles).
-static void Figure1SimulateOnly(benchmark::State& state) {
-  std::vector<long> w(32, 256);
-  auto o = options(5000, McMode::Chain, int(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(simulate_mc(w, 0.1, o, 0, 5000));
-  state.counters["pairs_per_s"] = benchmark::Counter(5000.0 * 32 * 256, benchmark::Counter::kIsIterationInvariantRate);
-}
-BENCHMARK(Figure1SimulateOnly)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
+BENCHMARK(Figure1)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime()->MinTime(1.0);
 
 // The generator alone, one thread: Philox words.
 static void RawPhiloxWords(benchmark::State& state) {
+  const auto& k = mc_detail::kernel();
   auto key = mc_detail::key_of_seed(1);
   alignas(64) std::uint32_t o[4][mc_detail::kBatch];
   std::uint64_t s = 0;
   for (auto _ : state) {
-    mc_detail::philox_batch(key, 1, s++, 0, mc_detail::kBatch, o[0], o[1], o[2], o[3]);
+    k.philox_batch(key, 1, s++, 0, mc_detail::kBatch, o[0], o[1], o[2], o[3]);
     benchmark::DoNotOptimize(o);
   }
   state.counters["words_per_s"] = benchmark::Counter(4.0 * mc_detail::kBatch, benchmark::Counter::kIsIterationInvariantRate);
@@ -61,39 +53,85 @@ BENCHMARK(RawPhiloxWords);
 
 // The generator alone, one thread: standard normal pairs (Philox + Box-Muller), the raw rate.
 static void RawNormalPairs(benchmark::State& state) {
+  const auto& k = mc_detail::kernel();
   auto key = mc_detail::key_of_seed(1);
   alignas(64) double g[2 * mc_detail::kBatch], z[2 * mc_detail::kBatch];
   std::uint64_t s = 0;
   for (auto _ : state) {
-    mc_detail::normal_pairs(key, 1, s++, 0, mc_detail::kBatch, g, z);
+    k.normal_pairs(key, 1, s++, 0, mc_detail::kBatch, g, z);
     benchmark::DoNotOptimize(g);
     benchmark::DoNotOptimize(z);
   }
   state.counters["pairs_per_s"] = benchmark::Counter(2.0 * mc_detail::kBatch, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["normals_per_s"] = benchmark::Counter(4.0 * mc_detail::kBatch, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(RawNormalPairs);
 
-// One chain layer of width n, one thread: neuron pairs per second.
-static void Chain(benchmark::State& state) {
+// One chain layer of width n, one thread, for each kernel build the CPU runs: neuron pairs per second.
+static void Chain(benchmark::State& state, mc_detail::Kernel kern) {
+  if (!mc_detail::kernel_available(kern)) {
+    state.SkipWithError("kernel not available on this CPU");
+    return;
+  }
+  const auto& k = mc_detail::kernel_table(kern);
   const long n = state.range(0);
   auto key = mc_detail::key_of_seed(1);
   std::uint64_t s = 0;
   const auto start = mc_detail::chain_start(0.1);
-  for (auto _ : state) benchmark::DoNotOptimize(mc_detail::chain_step(key, 1, s++, n, start));
+  for (auto _ : state) benchmark::DoNotOptimize(k.chain_step(key, 1, s++, n, start));
   state.counters["pairs_per_s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(Chain)->Arg(256)->Arg(4096)->Arg(65536);
+BENCHMARK_CAPTURE(Chain, portable, mc_detail::Kernel::Portable)->Arg(256)->Arg(65536);
+BENCHMARK_CAPTURE(Chain, avx512, mc_detail::Kernel::Avx512)->Arg(256)->Arg(65536);
 
 // Network mode (dense Gaussian matrices), figure-1 widths, fewer samples; all cores.
-// Compare time per sample with Figure1 / 5000.
 static void Network(benchmark::State& state) {
   std::vector<long> w(32, 256);
   const std::uint64_t S = std::uint64_t(state.range(0));
   auto o = options(S, McMode::Network, 0);
-  for (auto _ : state) benchmark::DoNotOptimize(simulate_mc(w, 0.1, o, 0, S));
+  for (auto _ : state) benchmark::DoNotOptimize(run_mc(w, 0.1, o));
   state.counters["samples_per_s"] = benchmark::Counter(double(S), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["weights_per_s"] =
       benchmark::Counter(double(S) * (256.0 * 2 + 31 * 256.0 * 256), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(Network)->Arg(50)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The long case of issue 16 scaled down (n = 64, 20 layers): networks per second per core.
+static void Long(benchmark::State& state) {
+  std::vector<long> w(20, 64);
+  const std::uint64_t S = 200000;
+  auto o = options(S, McMode::Chain, int(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(run_mc(w, 0.1, o));
+  state.counters["networks_per_s_per_core"] =
+      benchmark::Counter(double(S) / double(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(Long)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+
+// The parts of one figure-1 layer (n = 256, theta = 0.1, one thread; compare Chain/avx512/256): the
+// category counts (32 Philox calls and the 16-bit compares), the pair sums of the ~132 active neurons
+// (66 Philox calls, R^2 and sin/cos), and those 66 Philox calls alone.
+static void PartCounts(benchmark::State& state) {
+  const auto& k = mc_detail::kernel();
+  auto key = mc_detail::key_of_seed(1);
+  std::uint64_t s = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(k.neuron_counts(key, 1, s++, 256, 0.1));
+}
+BENCHMARK(PartCounts);
+static void PartSums(benchmark::State& state) {
+  const auto& k = mc_detail::kernel();
+  auto key = mc_detail::key_of_seed(1);
+  std::uint64_t s = 0;
+  mc_detail::Counts c{4, 4, 124};
+  for (auto _ : state) benchmark::DoNotOptimize(k.pair_sums(key, 1, s++, c, 0.1));
+}
+BENCHMARK(PartSums);
+static void PartPhilox66(benchmark::State& state) {
+  const auto& k = mc_detail::kernel();
+  auto key = mc_detail::key_of_seed(1);
+  alignas(64) std::uint32_t o[4][mc_detail::kBatch];
+  std::uint64_t s = 0;
+  for (auto _ : state) {
+    k.philox_batch(key, 1, s++, 0, 66, o[0], o[1], o[2], o[3]);
+    benchmark::DoNotOptimize(o);
+  }
+}
+BENCHMARK(PartPhilox66);

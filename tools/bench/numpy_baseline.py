@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""numpy baselines for the Monte Carlo speed comparison of issue 5.
+"""numpy baselines for the Monte Carlo speed comparison of issues 5 and 16.
 
 Times (one run each, this machine):
   chain : vectorized numpy simulation of the reduced chain of SPEC section 1
           (all samples of a layer at once), n = 256, L = 32, S = 5000 (figure 1);
   dense : the same with explicit 256 x 256 Gaussian weight matrices (batched matmul),
           with fewer samples, extrapolated linearly to S = 5000.
-Compare with `bench_mc --benchmark_filter=Figure1` (relumix).
+Compare with `bench_mc --benchmark_filter=Figure1` (relumix); tools/bench/mc_speed.sh runs the two
+side by side. Run numpy on one thread: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 (the chain is
+elementwise work, single-threaded anyway). Wall time and the process's CPU time are printed (the
+CPU time is the fairer figure on a loaded machine).
 
-Usage: /usr/bin/python3 tools/bench/numpy_baseline.py [--samples 5000] [--dense-samples 100]
+Usage: /usr/bin/python3 tools/bench/numpy_baseline.py [--samples 5000] [--dense-samples 100] [--repeat 1]
 """
 import argparse
 import time
@@ -48,17 +51,20 @@ def dense(n, L, theta0, S, rng):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=5000)
-    ap.add_argument("--dense-samples", type=int, default=100)
+    ap.add_argument("--dense-samples", type=int, default=100, help="0: skip the dense matrices")
+    ap.add_argument("--repeat", type=int, default=1, help="time the chain this many times")
     a = ap.parse_args()
     rng = np.random.default_rng(1)
-    t = time.perf_counter()
-    x = chain(256, 32, 0.1, a.samples, rng)
-    tc = time.perf_counter() - t
-    print(f"numpy chain  n=256 L=32 S={a.samples}: {tc:.3f} s  (layer 32 mean {x[-1].mean():.4f})")
-    t = time.perf_counter()
-    dense(256, 32, 0.1, a.dense_samples, rng)
-    td = time.perf_counter() - t
-    print(f"numpy dense  n=256 L=32 S={a.dense_samples}: {td:.3f} s  -> S={a.samples}: {td * a.samples / a.dense_samples:.1f} s (extrapolated)")
+    for _ in range(a.repeat):
+        t, c = time.perf_counter(), time.process_time()
+        x = chain(256, 32, 0.1, a.samples, rng)
+        tc, cc = time.perf_counter() - t, time.process_time() - c
+        print(f"numpy chain  n=256 L=32 S={a.samples}: {tc:.3f} s wall, {cc:.3f} s cpu  (layer 32 mean {x[-1].mean():.4f})")
+    if a.dense_samples > 0:
+        t = time.perf_counter()
+        dense(256, 32, 0.1, a.dense_samples, rng)
+        td = time.perf_counter() - t
+        print(f"numpy dense  n=256 L=32 S={a.dense_samples}: {td:.3f} s  -> S={a.samples}: {td * a.samples / a.dense_samples:.1f} s (extrapolated)")
 
 
 if __name__ == "__main__":

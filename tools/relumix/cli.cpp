@@ -88,12 +88,16 @@ void Progress::update(std::uint64_t done) {
   if (!enabled_) return;
   std::unique_lock lock(mutex_, std::try_to_lock);  // callbacks may come from several threads
   if (!lock.owns_lock()) return;
+  if (!started_) {  // a resumed run starts with work done: the rate counts from here
+    started_ = true;
+    first_ = done;
+  }
   double t = now();
   if (t - start_ < 1.0 || t - last_ < 0.25) return;
   last_ = t;
   printed_ = true;
-  const double el = t - start_, rate = double(done) / el;
-  std::string eta = done > 0 && done < total_ ? ", ETA " + seconds_text(double(total_ - done) / rate) : "";
+  const double el = t - start_, rate = double(done - std::min(first_, done)) / el;
+  std::string eta = rate > 0 && done < total_ ? ", ETA " + seconds_text(double(total_ - done) / rate) : "";
   std::fprintf(stderr, "\r%s: %llu/%llu (%.0f%%, %s, %.3g/s%s)\033[K", what_.c_str(), (unsigned long long)done,
                (unsigned long long)total_, total_ ? 100.0 * double(done) / double(total_) : 0.0,
                seconds_text(el).c_str(), rate, eta.c_str());

@@ -62,7 +62,8 @@ class Progress {
   std::uint64_t total_;
   bool enabled_;
   double start_, last_;
-  bool printed_ = false;
+  bool printed_ = false, started_ = false;
+  std::uint64_t first_ = 0;  // done at the first update (a resumed run)
   std::mutex mutex_;
 };
 

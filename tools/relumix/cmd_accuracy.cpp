@@ -26,7 +26,9 @@ struct AccuracyArgs {
   std::shared_ptr<OutputFileOpt> markdown;
 };
 
+// a z-score, "n/a" when undefined (the Monte Carlo has no spread: all samples equal)
 std::string z(double v) {
+  if (!std::isfinite(v)) return "n/a";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%+.1f", v);
   return buf;
@@ -110,6 +112,10 @@ void run(const AccuracyArgs& a) {
   std::printf("z = (prediction - Monte Carlo) / stderr for E[X], Var[X], X = ln sin^2 theta' after one layer;\n"
               "paper = O(1/n) form of SPEC 4, K=k = cumulant series through n^-k (SPEC 5); %llu samples, seed %llu\n",
               (unsigned long long)opt.samples, (unsigned long long)opt.seed);
+  bool undefined = false;
+  for (auto& p : pts)
+    for (auto& q : p.predictions) undefined = undefined || !std::isfinite(q.z_mean) || !std::isfinite(q.z_var);
+  if (undefined) std::printf("n/a: undefined, the Monte Carlo's standard error is 0 (all samples equal)\n");
   std::printf("%6s %8s %5s %11s %9s", "n", "theta", "", "MC", "stderr");
   for (auto& q : pts.front().predictions) std::printf(" %7s", order_name(q.order).c_str());
   std::printf("\n");

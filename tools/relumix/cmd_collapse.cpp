@@ -61,7 +61,7 @@ void run_collapse(const CollapseArgs& a) {
   require(depth <= kCollapseMcMaxDepth, "--depth: ", depth, " is above the Monte Carlo's maximum ",
           format_count(kCollapseMcMaxDepth));
   Progress prog("collapse Monte Carlo", o.samples);
-  CollapseMcResult r = collapse_monte_carlo(o, [&](std::uint64_t done) { prog.update(done); });
+  CollapseMcResult r = collapse_monte_carlo(o, prog.fn());
   std::string exact;
   if (inputs == 1) exact = collapse_probability_text(width, depth, digits);
   if (globals().json) {

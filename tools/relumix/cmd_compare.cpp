@@ -46,7 +46,7 @@ struct MethodResult {
 };
 
 struct LayerKs {
-  double d = std::nan(""), p = std::nan("");
+  double d = std::nan(""), p = std::nan(""), d_upper = std::nan("");
 };
 
 std::string fmt(double v, const char* f = "%.5f") {
@@ -61,13 +61,6 @@ std::string dat(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.10g", v);
   return buf;
-}
-
-std::vector<double> layer_values(const McRaw& raw, int l) {
-  std::vector<double> v;
-  for (std::uint64_t i = 0; i < raw.count; ++i)
-    if (raw.state(i, l) == McRaw::kOk) v.push_back(raw.value(i, l));
-  return v;
 }
 
 bool on_path(const std::string& prog) {
@@ -86,7 +79,7 @@ bool on_path(const std::string& prog) {
 // Writes the data files and the gnuplot script next to `svg`; runs gnuplot when available.
 // Returns the list of files written and a note.
 std::pair<std::vector<std::string>, std::string> write_figure(const std::string& svg, const McResult& mc,
-                                                              const McRaw& raw, const std::vector<MethodResult>& ms,
+                                                              const std::vector<MethodResult>& ms,
                                                               const std::vector<int>& dl, int bins,
                                                               const std::string& title) {
   std::filesystem::path out(svg);
@@ -126,12 +119,13 @@ std::pair<std::vector<std::string>, std::string> write_figure(const std::string&
   std::vector<std::pair<double, double>> ranges;  // x range of each density panel (MC range + 15%)
   for (int l : dl) {
     std::string hf = stem.string() + "_hist_L" + std::to_string(l) + ".dat";
-    auto v = layer_values(raw, l);
+    const McLayer& ml = mc.layers[std::size_t(l - 1)];
     auto f = open(hf);
-    f << "# layer " << l << ": x density (MC histogram, " << v.size() << " samples)\n";
-    if (!v.empty()) {
-      Histogram h = histogram(v, bins);
-      double w = h.width(), n = double(v.size());
+    f << "# layer " << l << ": x density (MC histogram, " << ml.count << " samples)\n";
+    if (ml.count > 0) {
+      const bool spread = ml.x.min < ml.x.max;
+      Histogram h = mc_histogram(mc, l, bins, spread ? ml.x.min : ml.x.min - 0.5, spread ? ml.x.max : ml.x.max + 0.5);
+      double w = h.width(), n = double(ml.count);
       for (std::size_t k = 0; k < h.counts.size(); ++k)
         f << dat(h.lo + (double(k) + 0.5) * w) << ' ' << dat(double(h.counts[k]) / (n * w)) << "\n";
       ranges.emplace_back(h.lo - 0.15 * (h.hi - h.lo), h.hi + 0.15 * (h.hi - h.lo));
@@ -269,13 +263,12 @@ void run(const CompareArgs& a) {
   }
   // Monte Carlo
   auto t0 = std::chrono::steady_clock::now();
-  McRaw raw;
+  McResult mc;
   {
-    Progress progress("mc", (long long)samples);
-    opt.progress = [&](std::uint64_t d) { progress.update((long long)d); };
-    raw = simulate_mc(widths, theta0, opt, 0, opt.samples);
+    Progress progress("mc", samples);
+    opt.progress = progress.fn();
+    mc = run_mc(widths, theta0, opt);
   }
-  McResult mc = summarize_mc(raw, widths, theta0, opt);
   mc.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   // KS against the density prediction
@@ -286,11 +279,10 @@ void run(const CompareArgs& a) {
   if (dens) {
     for (int l = 1; l <= L; ++l) {
       throw_if_stopped();
-      auto v = layer_values(raw, l);
-      if (v.empty()) continue;
-      std::sort(v.begin(), v.end());
-      double d = ks_statistic(v, [&](double x) { return dens->pred->cdf(l, x); });
-      ks[std::size_t(l - 1)] = {d, ks_pvalue(d, double(v.size()))};
+      if (mc.layers[std::size_t(l - 1)].count == 0) continue;
+      // from the Monte Carlo's fine binning: the exact distance of the samples lies in [d, d_upper]
+      const McKs k = mc_ks(mc, l, [&](double x) { return dens->pred->cdf(l, x); });
+      ks[std::size_t(l - 1)] = {k.d, k.p, k.d_upper};
     }
   }
 
@@ -298,7 +290,7 @@ void run(const CompareArgs& a) {
   std::string plot_note;
   std::ostringstream title;
   title << "widths " << format_widths(widths) << ", theta0 = " << theta.text << ", " << samples << " samples";
-  if (!plot.empty()) std::tie(files, plot_note) = write_figure(plot, mc, raw, ms, dl, bins, title.str());
+  if (!plot.empty()) std::tie(files, plot_note) = write_figure(plot, mc, ms, dl, bins, title.str());
 
   if (globals().json) {
     Json layers = Json::array();
@@ -329,7 +321,7 @@ void run(const CompareArgs& a) {
                           {"q50", num(Lr.x.q50)},
                           {"q95", num(Lr.x.q95)}}},
                         {"predictions", std::move(preds)},
-                        {"ks", {{"d", num(K.d)}, {"p", num(K.p)}}}});
+                        {"ks", {{"d", num(K.d)}, {"d_upper", num(K.d_upper)}, {"p", num(K.p)}}}});
     }
     Json missing = Json::object();
     for (const auto& m : ms)

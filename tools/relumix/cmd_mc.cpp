@@ -1,27 +1,22 @@
 // relumix mc: Monte Carlo of the angle decay (chain reduction or explicit weight matrices).
-// Built twice: into `relumix`, and with RELUMIX_WITH_MPI into the MPI driver `relumix-mpi`
-// (tools/mpi), where the samples are split across the ranks and rank 0 prints exactly what a
-// single process prints.
-#include <chrono>
-#include <cmath>
+// Built twice: into `relumix`, and into the MPI driver `relumix-mpi` (tools/mpi), where each rank
+// simulates one shard of the blocks (mc_shard), rank 0 merges the states (McState::merge) and
+// prints exactly what a single process prints.
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "cli.hpp"
+#include "cluster.hpp"
 #include "options.hpp"
-#include "relumix/io/angles.hpp"
-#include "relumix/io/numbers.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/core/interrupt.hpp"
+#include "relumix/io/numbers.hpp"
+#include "relumix/io/widths.hpp"
 #include "relumix/mc/mc.hpp"
 #include "relumix/numeric/theta.hpp"
-#include "relumix/io/widths.hpp"
-
-#ifdef RELUMIX_WITH_MPI
-#include <mpi.h>
-#endif
 
 namespace relumix::cli {
 
@@ -31,38 +26,55 @@ struct McArgs {
   std::shared_ptr<WidthsOpt> widths;
   std::shared_ptr<AngleOpt> theta0;
   std::shared_ptr<IntOpt> samples, seed, threads, hist;
-  std::shared_ptr<Opt> mode;
+  std::shared_ptr<Opt> mode, checkpoint_every;
+  std::shared_ptr<OutputFileOpt> checkpoint;
   std::vector<std::string> dump;
   CLI::Option* dump_option = nullptr;
 };
 
+// a statistic for the table: "n/a" when undefined (one sample)
 std::string fmt(double v, const char* f = "%.6f") {
-  if (!std::isfinite(v)) return "-";
+  if (!std::isfinite(v)) return "n/a";
   char buf[64];
   std::snprintf(buf, sizeof buf, f, v);
   return buf;
 }
 
-void print_text(const McResult& r, const std::string& theta0) {
+void print_text(const McResult& r, const std::string& theta0, const std::string& checkpoint) {
   std::printf("relumix mc: %s mode, widths %s (%zu layers), theta0 = %s, %llu samples, seed %llu\n",
               mc_mode_name(r.mode).c_str(), format_widths(r.widths).c_str(), r.widths.size(), theta0.c_str(),
               (unsigned long long)r.samples, (unsigned long long)r.seed);
+  if (r.partial)
+    std::printf("PARTIAL RESULT: interrupted after %llu of %llu samples%s\n", (unsigned long long)r.samples_done,
+                (unsigned long long)r.samples,
+                checkpoint.empty() ? "" : ("; rerun the same command to resume from " + checkpoint).c_str());
   std::printf("X = ln sin^2 theta^l over the samples in use (count); excluded: degenerate (parallel), dead (collapsed)\n");
   std::printf("%5s %8s %10s %6s %6s %10s %9s %9s %10s %10s %10s %10s %10s %10s %9s\n", "layer", "width", "count",
               "degen", "dead", "mean", "sd", "stderr", "q05", "q25", "q50", "q75", "q95", "theta", "theta_sd");
+  double qerr = 0;
+  bool one = false;
   for (const auto& L : r.layers) {
-    std::printf("%5d %8ld %10llu %6llu %6llu %10s %9s %9s %10s %10s %10s %10s %10s %10s %9s\n", L.layer, L.width,
-                (unsigned long long)L.count, (unsigned long long)L.degenerate, (unsigned long long)L.dead,
-                fmt(L.x.mean).c_str(), fmt(L.x.sd, "%.5f").c_str(), fmt(L.x.stderr_mean, "%.6f").c_str(),
-                fmt(L.x.q05, "%.4f").c_str(), fmt(L.x.q25, "%.4f").c_str(), fmt(L.x.q50, "%.4f").c_str(),
-                fmt(L.x.q75, "%.4f").c_str(), fmt(L.x.q95, "%.4f").c_str(), fmt(L.theta.mean, "%.4e").c_str(),
-                fmt(L.theta.sd, "%.3e").c_str());
+    std::printf("%5d %8ld %10llu %6llu %6llu", L.layer, L.width, (unsigned long long)L.count,
+                (unsigned long long)L.degenerate, (unsigned long long)L.dead);
+    if (L.count == 0) {
+      std::printf(" %10s\n", "no samples");
+      continue;
+    }
+    one = one || L.count == 1;
+    qerr = std::max(qerr, L.quantile_error);
+    std::printf(" %10s %9s %9s %10s %10s %10s %10s %10s %10s %9s\n", fmt(L.x.mean).c_str(), fmt(L.x.sd, "%.5f").c_str(),
+                fmt(L.x.stderr_mean, "%.6f").c_str(), fmt(L.x.q05, "%.4f").c_str(), fmt(L.x.q25, "%.4f").c_str(),
+                fmt(L.x.q50, "%.4f").c_str(), fmt(L.x.q75, "%.4f").c_str(), fmt(L.x.q95, "%.4f").c_str(),
+                fmt(L.theta.mean, "%.4e").c_str(), fmt(L.theta.sd, "%.3e").c_str());
   }
+  std::printf("quantiles from the binning: each within %.2g of the exact sample quantile%s\n", qerr,
+              one ? "; n/a: undefined with one sample" : "");
   bool any_hist = false;
   for (const auto& L : r.layers) any_hist = any_hist || !L.hist.empty();
   if (any_hist) {
-    std::printf("histograms of X (equal bins over [lo, hi]):\n");
+    std::printf("histograms of X (equal bins over [min, max]):\n");
     for (const auto& L : r.layers) {
+      if (L.hist.empty()) continue;
       std::printf("layer %d [%s, %s]:", L.layer, fmt(L.hist_lo, "%.6g").c_str(), fmt(L.hist_hi, "%.6g").c_str());
       for (auto c : L.hist) std::printf(" %llu", (unsigned long long)c);
       std::printf("\n");
@@ -73,7 +85,7 @@ void print_text(const McResult& r, const std::string& theta0) {
 
 void write_dump(const McRaw& raw, int layer, const std::string& file) {
   std::ofstream f(file);
-  require(bool(f), "cannot write " + file);
+  require(bool(f), "--dump-layer: cannot write ", file);
   f << "# relumix mc --dump-layer " << layer << ": per-sample X = ln sin^2 theta and theta at layer " << layer
     << "\nsample,state,x,theta\n";
   f.precision(17);
@@ -81,115 +93,17 @@ void write_dump(const McRaw& raw, int layer, const std::string& file) {
     auto st = raw.state(i, layer);
     f << raw.first + i << ',';
     if (st == McRaw::kOk) {
-      double x = raw.value(i, layer);
+      double x = raw.value_at(i, 0);
       f << "ok," << x << ',' << mc_theta_of_x(x) << '\n';
     } else {
       f << (st == McRaw::kDead ? "dead" : "degenerate") << ",,\n";
     }
   }
-  require(bool(f), "error writing " + file);
+  require(bool(f), "--dump-layer: error writing ", file);
 }
 
-#ifdef RELUMIX_WITH_MPI
-struct MpiSession {
-  MpiSession() {
-    int init = 0;
-    MPI_Initialized(&init);
-    if (!init) MPI_Init(nullptr, nullptr);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-  }
-  ~MpiSession() {
-    int fin = 0;
-    MPI_Finalized(&fin);
-    if (!fin) MPI_Finalize();
-  }
-  int rank = 0, size = 1;
-};
-MpiSession& mpi() {
-  static MpiSession s;
-  return s;
-}
-
-template <class T>
-void mpi_send(const std::vector<T>& v, int dest, int tag) {
-  constexpr std::size_t chunk = std::size_t(1) << 30;
-  const char* p = reinterpret_cast<const char*>(v.data());
-  std::size_t bytes = v.size() * sizeof(T);
-  for (std::size_t off = 0; off < bytes || off == 0; off += chunk) {
-    int n = int(std::min(chunk, bytes - off));
-    MPI_Send(p + off, n, MPI_BYTE, dest, tag, MPI_COMM_WORLD);
-    if (bytes == 0) break;
-  }
-}
-template <class T>
-void mpi_recv(std::vector<T>& v, int src, int tag) {
-  constexpr std::size_t chunk = std::size_t(1) << 30;
-  char* p = reinterpret_cast<char*>(v.data());
-  std::size_t bytes = v.size() * sizeof(T);
-  for (std::size_t off = 0; off < bytes || off == 0; off += chunk) {
-    int n = int(std::min(chunk, bytes - off));
-    MPI_Recv(p + off, n, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    if (bytes == 0) break;
-  }
-}
-#endif
-
-// Simulates all samples; under MPI each rank simulates its share and rank 0 gets the whole
-// run (other ranks get an empty McRaw and return false).
-bool simulate_all(const std::vector<long>& widths, double theta0, const McOptions& opt, McRaw& raw) {
-#ifdef RELUMIX_WITH_MPI
-  auto& m = mpi();
-  if (m.size > 1) {
-    check_mc_args(widths, theta0, opt);
-    auto range = [&](int r) {
-      return std::pair<std::uint64_t, std::uint64_t>{opt.samples * std::uint64_t(r) / std::uint64_t(m.size),
-                                                     opt.samples * std::uint64_t(r + 1) / std::uint64_t(m.size)};
-    };
-    auto [b, e] = range(m.rank);
-    McOptions local = opt;
-    if (m.rank != 0) local.progress = nullptr;
-    McRaw part = simulate_mc(widths, theta0, local, b, e - b);
-    if (m.rank != 0) {
-      mpi_send(part.x, 0, 1);
-      mpi_send(part.end, 0, 2);
-      mpi_send(part.kind, 0, 3);
-      raw = McRaw{};
-      return false;
-    }
-    const std::size_t L = widths.size();
-    raw.layers = int(L);
-    raw.first = 0;
-    raw.count = opt.samples;
-    raw.x.assign(std::size_t(opt.samples) * L, 0.0);
-    raw.end.assign(std::size_t(opt.samples), 0);
-    raw.kind.assign(std::size_t(opt.samples), 0);
-    for (int r = 0; r < m.size; ++r) {
-      auto [rb, re] = range(r);
-      McRaw p;
-      if (r == 0) {
-        p = std::move(part);
-      } else {
-        p.count = re - rb;
-        p.x.resize(std::size_t(p.count) * L);
-        p.end.resize(std::size_t(p.count));
-        p.kind.resize(std::size_t(p.count));
-        mpi_recv(p.x, r, 1);
-        mpi_recv(p.end, r, 2);
-        mpi_recv(p.kind, r, 3);
-      }
-      for (std::size_t l = 0; l < L; ++l)
-        std::copy(p.x.begin() + long(l * p.count), p.x.begin() + long((l + 1) * p.count),
-                  raw.x.begin() + long(l * opt.samples + rb));
-      std::copy(p.end.begin(), p.end.end(), raw.end.begin() + long(rb));
-      std::copy(p.kind.begin(), p.kind.end(), raw.kind.begin() + long(rb));
-    }
-    return true;
-  }
-#endif
-  raw = simulate_mc(widths, theta0, opt, 0, opt.samples);
-  return true;
-}
+// Each process's outcome for process 0: a status byte, then the state or the error message.
+enum : char { kDone = 'D', kStopped = 'S', kFailed = 'F' };
 
 void run(const McArgs& a) {
   McOptions opt;
@@ -203,7 +117,7 @@ void run(const McArgs& a) {
   opt.samples = a.samples->value();
   opt.seed = a.seed->value();
   opt.threads = int(a.threads->value_or(0));
-  const int hist = int(a.hist->value_or(0));
+  opt.hist_bins = int(a.hist->value_or(0));
   int dump_layer = 0;
   std::string dump_file;
   if (!a.dump.empty()) {
@@ -217,38 +131,75 @@ void run(const McArgs& a) {
     file.text = a.dump[1];
     file.option = a.dump_option;
     dump_file = file.value();
+    require(!a.checkpoint->given(), "--dump-layer keeps every sample in memory and cannot be combined with --checkpoint");
+    opt.keep = true;
+    opt.keep_layer = dump_layer;
   }
+  a.checkpoint_every->only_if(a.checkpoint->given(), "with --checkpoint");
+  const double every = a.checkpoint_every->parse([](const std::string& t) {
+    char* end = nullptr;
+    const double v = std::strtod(t.c_str(), &end);
+    require(!t.empty() && end == t.c_str() + t.size() && v >= 0 && v <= 1e6, "'", t,
+            "' is not a number of seconds in 0..1e6");
+    return v;
+  });
+  const Cluster& cl = cluster();
+  std::string ckpt = a.checkpoint->given() ? a.checkpoint->value() : "";
+  if (!ckpt.empty() && cl.size > 1) ckpt += "." + std::to_string(cl.rank) + "-of-" + std::to_string(cl.size);
+  opt.checkpoint = ckpt;
+  opt.checkpoint_seconds = every;
+  if (!ckpt.empty()) std::signal(SIGXFSZ, SIG_IGN);  // a file-size limit is a write error, not a crash
+  opt.partial_on_stop = true;
   check_mc_args(widths, theta0, opt);
 
   auto t0 = std::chrono::steady_clock::now();
-  bool root = true;
-#ifdef RELUMIX_WITH_MPI
-  root = mpi().rank == 0;
-#endif
   std::unique_ptr<Progress> progress;
-  if (root) {
-    progress = std::make_unique<Progress>("mc", (long long)opt.samples);
-    opt.progress = [p = progress.get()](std::uint64_t d) { p->update((long long)d); };
+  if (cl.rank == 0) {
+    progress = std::make_unique<Progress>(cl.size > 1 ? "mc (rank 0 of " + std::to_string(cl.size) + ")" : "mc",
+                                          opt.samples);
+    opt.progress = progress->fn();
   }
-  McRaw raw;
-  if (!simulate_all(widths, theta0, opt, raw)) return;
-  McResult r = summarize_mc(raw, widths, theta0, opt, hist);
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  McPlan plan = mc_plan(widths, theta0, opt);
+  std::string mine;
+  try {
+    McState s = mc_simulate(plan, mc_shard(plan, cl.rank, cl.size), opt);
+    mine = std::string(1, s.interrupted() ? kStopped : kDone) + s.serialize();
+  } catch (const InputError& e) {
+    if (cl.size == 1) throw;
+    mine = std::string(1, kFailed) + e.what();
+  }
+  auto all = gather_to_root(mine);
   progress.reset();
-  if (dump_layer > 0) write_dump(raw, dump_layer, dump_file);
-  if (globals().json) {
-    Json j = mc_to_json(r);
-    j["theta0"] = theta.text;
-    emit(j);
-  } else {
-    print_text(r, theta.text);
+  if (cl.rank != 0) {
+    if (mine[0] == kFailed) throw InputError(mine.substr(1));  // reported by rank 0
+    if (mine[0] == kStopped) throw Interrupted();
+    return;
   }
+  McState state(plan);
+  for (const auto& m : all) {
+    if (m[0] == kFailed) throw InputError(m.substr(1));
+    state.merge(McState::deserialize(plan, std::string_view(m).substr(1)));
+  }
+  McResult r = mc_result(plan, state, opt);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (dump_layer > 0 && !r.partial) write_dump(*r.kept, dump_layer, dump_file);
+  if (globals().json) {
+    emit(mc_to_json(r, theta.text));
+  } else {
+    print_text(r, theta.text, ckpt);
+  }
+  if (r.partial) throw Interrupted();
 }
 
 RELUMIX_COMMAND(50, [](CLI::App& app) {
   auto a = std::make_shared<McArgs>();
   auto* sub = app.add_subcommand(
       "mc", "Monte Carlo of the angle between two inputs, layer by layer (statistics of ln sin^2 theta)");
+  sub->footer(
+      "Statistics are streamed (memory independent of --samples) and bitwise reproducible for any --threads, any\n"
+      "number of MPI ranks (relumix-mpi) and any interruption resumed from --checkpoint. Quantiles and histograms\n"
+      "come from a fine binning of X (about sd/1024 wide; the error bound is printed). Ctrl-C prints the partial\n"
+      "result (marked PARTIAL, JSON \"partial\": true), writes the checkpoint and exits with 130.");
   a->widths = add_widths(sub, "layer widths, e.g. 256x32 or 64,128,256 (chain: >= 2, network: >= 1)", Need::Required);
   a->theta0 = add_theta0(sub, "angle between the inputs, in (0, pi], e.g. 0.1 or pi/3", Need::Required);
   a->samples = add_samples(sub, 5000, 1, kMcMaxSamples, "number of simulated networks");
@@ -258,9 +209,14 @@ RELUMIX_COMMAND(50, [](CLI::App& app) {
                      Need::Optional, "chain", "MODE");
   a->hist = add_integer(sub, "--hist", "add a histogram of X with N bins per layer", 1, kMaxHistogramBins,
                         Need::Optional);
-  a->dump_option = sub->add_option("--dump-layer", a->dump, "write per-sample X and theta at LAYER to FILE (CSV)")
-                       ->expected(2)
-                       ->type_name("LAYER FILE");
+  a->dump_option =
+      sub->add_option("--dump-layer", a->dump, "write per-sample X and theta at LAYER to FILE (CSV; keeps the samples in memory)")
+          ->expected(2)
+          ->type_name("LAYER FILE");
+  a->checkpoint = add_output_file(sub, "--checkpoint",
+                                  "save the run to FILE every few seconds and on Ctrl-C; the same command with the same "
+                                  "FILE resumes (under MPI: FILE.<rank>-of-<ranks>)");
+  a->checkpoint_every = add_text(sub, "--checkpoint-every", "seconds between checkpoints", Need::Optional, "5", "SECONDS");
   sub->callback([a] { run(*a); });
 });
 

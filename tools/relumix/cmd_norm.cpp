@@ -1,4 +1,5 @@
 // relumix norm: exact law of the squared norm through a deep ReLU network (SPEC section 7).
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -43,7 +44,7 @@ void run_norm(const NormArgs& a) {
   NormMcResult mc;
   if (samples > 0) {
     Progress prog("norm Monte Carlo", samples);
-    mc = norm_monte_carlo(width, depth, samples, seed, [&](std::uint64_t done) { prog.update(done); });
+    mc = norm_monte_carlo(width, depth, samples, seed, prog.fn());
   }
   if (globals().json) {
     Json j = {{"width", width}, {"depth", depth}, {"digits", d}, {"mean", mean}, {"var", var},
@@ -54,8 +55,8 @@ void run_norm(const NormArgs& a) {
     }
     if (samples > 0)
       j["mc"] = {{"samples", mc.samples}, {"seed", seed}, {"collapsed", mc.collapsed}, {"used", mc.used},
-                 {"mean", num(mc.mean)}, {"stderr_mean", num(mc.mean_stderr)}, {"var", num(mc.var)},
-                 {"stderr_var", num(mc.var_stderr)}};
+                 {"mean", num(mc.mean)}, {"stderr_mean", num(mc.stderr_mean)}, {"var", num(mc.var)},
+                 {"stderr_var", num(mc.stderr_var)}};
     emit(j);
     return;
   }
@@ -71,8 +72,13 @@ void run_norm(const NormArgs& a) {
   if (samples > 0) {
     std::cout.precision(8);
     std::cout << "Monte Carlo (" << mc.samples << " samples, seed " << seed << ", " << mc.collapsed
-              << " collapsed and excluded): E[X] = " << mc.mean << " +- " << mc.mean_stderr << ", Var[X] = " << mc.var
-              << " +- " << mc.var_stderr << "\n";
+              << " collapsed and excluded): ";
+    if (mc.used == 0) std::cout << "no samples left";
+    else if (mc.used == 1) std::cout << "E[X] = " << mc.mean << " from one sample (no standard error, no variance)";
+    else
+      std::cout << "E[X] = " << mc.mean << " +- " << mc.stderr_mean << ", Var[X] = " << mc.var << " +- "
+                << mc.stderr_var;
+    std::cout << "\n";
   }
 }
 
@@ -90,7 +96,8 @@ void add_norm(CLI::App& app) {
       "samples*depth*width <= 2e10).\n"
       "JSON: {width, depth, digits, mean, var, mean_per_layer, var_per_layer, no_collapse_probability,\n"
       "mean_per_layer_closed_form, var_per_layer_closed_form (width <= 32),\n"
-      "mc {samples, seed, collapsed, used, mean, stderr_mean, var, stderr_var} (with --mc)} (docs/json.md).");
+      "mc {samples, seed, collapsed, used, mean, stderr_mean, var, stderr_var} (with --mc; null when no sample,\n"
+      "or only one, is left)} (docs/json.md).");
   a->width = add_width(sub, "width n of every layer and of the input", Need::Required, 1, kNormMaxWidth);
   a->depth = add_depth(sub, "number of layers L", Need::Required, kNormMaxDepth);
   a->digits = add_digits(sub);

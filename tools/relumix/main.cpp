@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   CLI::App app;
   relumix::cli::setup_app(app);
   std::signal(SIGINT, on_sigint);
+  std::signal(SIGTERM, on_sigint);  // schedulers (Slurm, mpirun) stop jobs with SIGTERM: end the same way
   start_backstop();
   try {
     // the first word that is not an option must name a command (CLI11 would only say one is required)

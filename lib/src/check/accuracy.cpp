@@ -17,24 +17,19 @@ AccuracyPoint accuracy_point(long width, double theta, unsigned max_order, const
   AccuracyPoint p;
   p.width = width;
   p.theta = theta;
-  McRaw raw = simulate_mc({width}, theta, opt, 0, opt.samples);
-  std::vector<double> x;
-  x.reserve(raw.count);
-  for (std::uint64_t i = 0; i < raw.count; ++i)
-    if (raw.state(i, 1) == McRaw::kOk) x.push_back(raw.value(i, 1));
-  p.count = x.size();
-  p.excluded = raw.count - p.count;
+  McOptions o = opt;
+  o.keep = false;
+  const McLayer L = run_mc({width}, theta, o).layers[0];
+  p.count = L.count;
+  p.excluded = L.dead + L.degenerate;
   require(p.count >= 2, "fewer than 2 samples survived (all dead or degenerate)");
-  Moments m = moments(x);
-  p.mean = m.mean;
-  p.var = m.sd * m.sd;
-  p.stderr_mean = m.stderr_mean;
-  double m4 = 0;
-  for (double v : x) m4 += (v - p.mean) * (v - p.mean) * (v - p.mean) * (v - p.mean);
-  double c = double(p.count);
-  p.stderr_var = std::sqrt(std::max(m4 / c - p.var * p.var, 0.0) / c);
+  p.mean = L.x.mean;
+  p.var = L.x.var;
+  p.stderr_mean = L.x.stderr_mean;
+  p.stderr_var = L.x.stderr_var;
   auto add = [&](int order, double mean, double var) {
-    p.predictions.push_back({order, mean, var, (mean - p.mean) / p.stderr_mean, (var - p.var) / p.stderr_var});
+    p.predictions.push_back(
+        {order, mean, var, z_score(mean, p.mean, p.stderr_mean), z_score(var, p.var, p.stderr_var)});
   };
   double n = double(width);
   add(0, mu_double(theta, n, 1), sigma2_double(theta, n, 1));

@@ -186,7 +186,7 @@ double CollapseMcResult::stderr_by(long long l) const {
   return samples ? std::sqrt(p * (1 - p) / double(samples)) : 0;
 }
 
-CollapseMcResult collapse_monte_carlo(const CollapseMcOptions& o, const std::function<void(std::uint64_t)>& progress) {
+CollapseMcResult collapse_monte_carlo(const CollapseMcOptions& o, const ProgressFn& progress) {
   require(o.width >= 1 && o.width <= kCollapseMcMaxWidth,
           "Monte Carlo width must be in 1.." + std::to_string(kCollapseMcMaxWidth) + ", got " + std::to_string(o.width));
   require(o.depth >= 1, "depth must be at least 1, got " + std::to_string(o.depth));
@@ -206,7 +206,7 @@ CollapseMcResult collapse_monte_carlo(const CollapseMcOptions& o, const std::fun
   for (std::uint64_t s = 0; s < o.samples; ++s) {
     if ((s & 255) == 0) {
       throw_if_stopped();
-      if (progress) progress(s);
+      if (progress) progress(s, o.samples);
     }
     long long layer;
     Event kind = Event::dead_one;
@@ -224,7 +224,7 @@ CollapseMcResult collapse_monte_carlo(const CollapseMcOptions& o, const std::fun
     else if (kind == Event::dead_both) ++r.dead_both;
     else ++r.parallel;
   }
-  if (progress) progress(o.samples);
+  if (progress) progress(o.samples, o.samples);
   r.probability = double(r.collapsed) / double(r.samples);
   r.stderr_ = std::sqrt(r.probability * (1 - r.probability) / double(r.samples));
   return r;

@@ -2,6 +2,7 @@
 
 
 #include <cmath>
+#include <limits>
 
 #include "mc/philox_normals.hpp"
 #include "relumix/core/error.hpp"
@@ -149,7 +150,7 @@ Interval trigamma_half(long k, mpfr_prec_t bits) {
 }
 
 NormMcResult norm_monte_carlo(long width, long long depth, std::uint64_t samples, std::uint64_t seed,
-                              const std::function<void(std::uint64_t)>& progress) {
+                              const ProgressFn& progress) {
   require(width >= 1 && width <= 1000000, "Monte Carlo width must be in 1..1000000, got " + std::to_string(width));
   check_depth(depth);
   require(samples >= 2, "Monte Carlo needs at least 2 samples");
@@ -164,7 +165,7 @@ NormMcResult norm_monte_carlo(long width, long long depth, std::uint64_t samples
   for (std::uint64_t s = 0; s < samples; ++s) {
     if ((s & 255) == 0) {
       throw_if_stopped();
-      if (progress) progress(s);
+      if (progress) progress(s, samples);
     }
     double X = 0;
     bool dead = false;
@@ -191,15 +192,19 @@ NormMcResult norm_monte_carlo(long width, long long depth, std::uint64_t samples
     S4 += d2 * d2;
     ++r.used;
   }
-  if (progress) progress(samples);
+  if (progress) progress(samples, samples);
+  // statistics of nothing are undefined, never a fake zero: no sample, no mean; one, no variance
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  r.mean = r.stderr_mean = r.var = r.stderr_var = nan;
   if (r.used == 0) return r;
   double N = double(r.used), a = S1 / N;
+  r.mean = shift + a;
+  if (r.used < 2) return r;
   double mu2 = std::max(S2 / N - a * a, 0.0);
   double mu4 = S4 / N - 4 * a * S3 / N + 6 * a * a * S2 / N - 3 * a * a * a * a;
-  r.mean = shift + a;
-  r.var = r.used > 1 ? mu2 * N / (N - 1) : 0;
-  r.mean_stderr = std::sqrt(r.var / N);
-  r.var_stderr = std::sqrt(std::max(mu4 - mu2 * mu2, 0.0) / N);
+  r.var = mu2 * N / (N - 1);
+  r.stderr_mean = std::sqrt(r.var / N);
+  r.stderr_var = std::sqrt(std::max(mu4 - mu2 * mu2, 0.0) / N);
   return r;
 }
 

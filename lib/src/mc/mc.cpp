@@ -1,26 +1,34 @@
-// Monte Carlo driver: argument checks, threads, network mode, per-layer statistics.
+// Monte Carlo driver: argument checks, the plan (block size, binning from the first block), the
+// simulation of a shard on worker threads with periodic checkpoints, network mode.
 #include "relumix/mc/mc.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <cstdio>
 #include <exception>
 #include <limits>
 #include <mutex>
 #include <sstream>
 #include <thread>
 
+#include "mc/mc_checkpoint.hpp"
+#include "mc/mc_kernel.hpp"
+#include "mc/mc_state.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/core/interrupt.hpp"
-#include "relumix/mc/stats.hpp"
 
 namespace relumix {
+
+using mc_detail::LayerAcc;
+using mc_detail::McPlanData;
+using mc_detail::McStateData;
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPi = 3.141592653589793;
-constexpr std::uint64_t kSampleBlock = 32;  // samples per work item
 
 std::string gib(double bytes) {
   std::ostringstream o;
@@ -29,62 +37,63 @@ std::string gib(double bytes) {
   return o.str();
 }
 
+std::string sci(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
 int resolve_threads(int threads) {
   if (threads > 0) return threads;
   unsigned hw = std::thread::hardware_concurrency();
   return hw ? int(hw) : 1;
 }
 
-long max_width(const std::vector<long>& widths) {
-  long m = 2;
-  for (long w : widths) m = std::max(m, w);
-  return m;
+// neuron steps of one sample: chain sum n_l, network sum n_l n_{l-1} (inputs of dimension 2)
+double sample_work(const std::vector<long>& widths, McMode mode) {
+  double w = 0, nin = 2;
+  for (long n : widths) {
+    w += mode == McMode::Chain ? double(n) : double(n) * nin;
+    nin = double(n);
+  }
+  return w;
 }
 
-// Runs body(first, count) over [0, total) in blocks on `threads` threads (the caller is one of
-// them and reports progress). Rethrows the first exception; throws Interrupted when stopped.
-template <class Body>
-void parallel_blocks(std::uint64_t total, int threads, const std::function<void(std::uint64_t)>& progress,
-                     Body body) {
-  std::uint64_t nblocks = (total + kSampleBlock - 1) / kSampleBlock;
-  threads = int(std::min<std::uint64_t>(std::uint64_t(std::max(threads, 1)), std::max<std::uint64_t>(nblocks, 1)));
-  std::atomic<std::uint64_t> next{0}, done{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto work = [&](bool reporter) {
-    try {
-      for (;;) {
-        if (stop_requested()) return;
-        std::uint64_t b = next.fetch_add(1, std::memory_order_relaxed);
-        if (b >= nblocks) return;
-        std::uint64_t first = b * kSampleBlock, count = std::min(kSampleBlock, total - first);
-        body(first, count);
-        std::uint64_t d = done.fetch_add(count, std::memory_order_relaxed) + count;
-        if (reporter && progress) progress(d);
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-      request_stop();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, false);
-  work(true);
-  for (auto& th : pool) th.join();
-  if (error) std::rethrow_exception(error);
-  throw_if_stopped();
-  if (progress) progress(total);
+// Samples per block: 32, or fewer (a power of two) so that a block is at most ~2^22 neuron steps.
+std::uint64_t block_size(double work) {
+  std::uint64_t b = 32;
+  while (b > 1 && double(b) * work > 4194304.0) b /= 2;
+  return b;
 }
 
-// ---- network mode -------------------------------------------------------------------------
+// Resolution bits of the binning: 10, fewer for very deep networks (memory per layer).
+int resolution_bits(std::size_t layers) {
+  int r = 10;
+  for (std::size_t l = 256; l < layers && r > 2; l *= 2) --r;
+  return r;
+}
+
+std::string widths_text(const std::vector<long>& w) {
+  std::string s;
+  for (std::size_t i = 0; i < w.size();) {
+    std::size_t j = i;
+    while (j < w.size() && w[j] == w[i]) ++j;
+    if (!s.empty()) s += ',';
+    s += std::to_string(w[i]);
+    if (j - i > 1) s += 'x' + std::to_string(j - i);
+    i = j;
+  }
+  return s;
+}
+
+// ---- one sample ---------------------------------------------------------------------------
 
 // Sequential standard normals of the stream (layer, sample): Philox calls 0, 1, ... in batches
 // of kBatch, each batch read as g[0..2m) then z[0..2m).
 class NormalStream {
  public:
-  NormalStream(mc_detail::Key key, std::uint32_t layer, std::uint64_t sample)
-      : key_(key), layer_(layer), sample_(sample) {}
+  NormalStream(const mc_detail::KernelTable& k, mc_detail::Key key, std::uint32_t layer, std::uint64_t sample)
+      : k_(k), key_(key), layer_(layer), sample_(sample) {}
   void fill(double* out, long count) {
     while (count > 0) {
       if (pos_ == avail_) refill();
@@ -99,11 +108,12 @@ class NormalStream {
  private:
   void refill() {
     constexpr int m = mc_detail::kBatch;
-    mc_detail::normal_pairs(key_, layer_, sample_, call_, m, buf_, buf_ + 2 * m);
+    k_.normal_pairs(key_, layer_, sample_, call_, m, buf_, buf_ + 2 * m);
     call_ += m;
     pos_ = 0;
     avail_ = 4 * m;
   }
+  const mc_detail::KernelTable& k_;
   mc_detail::Key key_;
   std::uint32_t layer_;
   std::uint64_t sample_, call_ = 0;
@@ -111,27 +121,38 @@ class NormalStream {
   int pos_ = 0, avail_ = 0;
 };
 
-struct NetworkWork {
-  std::vector<double> ha, hb, za, zb, row;
+struct SampleWork {
+  std::vector<double> x, t;                 // X and theta per layer (one sample)
+  std::vector<double> ha, hb, za, zb, row;  // network mode
+  std::vector<mc_detail::Step> steps;       // chain mode, a block of samples
+  std::vector<std::uint32_t> alive;
+  std::vector<double> bx, bt;               // a block's values
+  std::vector<std::int32_t> bend;
+  std::vector<std::uint8_t> bkind;
 };
 
-// One sample through explicit weight matrices; writes X per layer, returns (end layer, kind).
-std::pair<int, std::uint8_t> network_sample(const std::vector<long>& widths, double theta0, mc_detail::Key key,
-                                            std::uint64_t sample, NetworkWork& w, double* x, std::uint64_t stride) {
+// One network-mode sample: fills w.x, w.t for layers 1..end-1; returns end (L + 1 if never) and
+// its kind. Polls stop_requested() between layers and every 1024 neurons.
+int network_sample(const McPlanData& p, std::uint64_t sample, SampleWork& w, std::uint8_t& kind) {
+  const auto& k = *p.kernel;
+  const auto key = mc_detail::key_of_seed(p.seed);
+  const int L = int(p.widths.size());
+  kind = McRaw::kOk;
   // inputs (1, 0) and (cos theta0, sin theta0): the law depends on their angle only
   long nin = 2;
   w.ha.assign({1.0, 0.0});
-  w.hb.assign({std::cos(theta0), std::sin(theta0)});
-  const int L = int(widths.size());
+  w.hb.assign({std::cos(p.theta0), std::sin(p.theta0)});
   for (int l = 1; l <= L; ++l) {
-    long nout = widths[std::size_t(l - 1)];
-    NormalStream stream(key, std::uint32_t(l), sample);
+    if (stop_requested()) throw Interrupted();
+    const long nout = p.widths[std::size_t(l - 1)];
+    NormalStream stream(k, key, std::uint32_t(l), sample);
     w.za.resize(std::size_t(nout));
     w.zb.resize(std::size_t(nout));
     w.row.resize(std::size_t(nin));
     const double scale = std::sqrt(2.0 / double(nin));
     long nx = 0, ny = 0, nxy = 0;
     for (long i = 0; i < nout; ++i) {
+      if ((i & 1023) == 1023 && stop_requested()) throw Interrupted();
       stream.fill(w.row.data(), nin);
       double a = 0, b = 0;
       for (long j = 0; j < nin; ++j) {
@@ -149,9 +170,15 @@ std::pair<int, std::uint8_t> network_sample(const std::vector<long>& widths, dou
     std::swap(w.ha, w.za);
     std::swap(w.hb, w.zb);
     nin = nout;
-    if (nx == 0 || ny == 0) return {l, McRaw::kDead};
-    if (nx == 1 && ny == 1 && nxy == 1) return {l, McRaw::kDegenerate};
-    // angle by Kahan's formula: theta = 2 atan2(|u - v|, |u + v|), u, v unit vectors
+    if (nx == 0 || ny == 0) {
+      kind = McRaw::kDead;
+      return l;
+    }
+    if (nx == 1 && ny == 1 && nxy == 1) {
+      kind = McRaw::kDegenerate;
+      return l;
+    }
+    // the angle by Kahan's formula: theta = 2 atan2(|u - v|, |u + v|), u, v unit vectors
     double na = 0, nb = 0;
     for (long i = 0; i < nout; ++i) {
       na += w.ha[std::size_t(i)] * w.ha[std::size_t(i)];
@@ -161,71 +188,212 @@ std::pair<int, std::uint8_t> network_sample(const std::vector<long>& widths, dou
     nb = 1.0 / std::sqrt(nb);
     double dm = 0, dp = 0;
     for (long i = 0; i < nout; ++i) {
-      double u = w.ha[std::size_t(i)] * na, v = w.hb[std::size_t(i)] * nb;
+      const double u = w.ha[std::size_t(i)] * na, v = w.hb[std::size_t(i)] * nb;
       dm += (u - v) * (u - v);
       dp += (u + v) * (u + v);
     }
     // sin theta = |u - v| |u + v| / 2
-    if (!(dm > 0.0)) return {l, McRaw::kDegenerate};
-    double lnsin2 = std::log(dm) + std::log(dp) - 2.0 * std::log(2.0);
-    if (!std::isfinite(lnsin2)) return {l, McRaw::kDegenerate};
-    x[std::size_t(l - 1) * stride] = lnsin2;
+    const double lnsin2 = std::log(dm) + std::log(dp) - 2.0 * std::log(2.0);
+    if (!(dm > 0.0) || !std::isfinite(lnsin2)) {
+      kind = McRaw::kDegenerate;
+      return l;
+    }
+    w.x[std::size_t(l - 1)] = std::min(lnsin2, 0.0);
+    w.t[std::size_t(l - 1)] = 2.0 * std::atan2(std::sqrt(dm), std::sqrt(dp));
   }
-  return {L + 1, McRaw::kOk};
+  return L + 1;
 }
 
-// ---- chain mode ---------------------------------------------------------------------------
+// ---- a block of samples -------------------------------------------------------------------
 
-std::pair<int, std::uint8_t> chain_sample(const std::vector<long>& widths, const mc_detail::Step& start,
-                                          mc_detail::Key key, std::uint64_t sample, double* x, std::uint64_t stride) {
-  mc_detail::Step st = start;
-  const int L = int(widths.size());
-  for (int l = 1; l <= L; ++l) {
-    st = mc_detail::chain_step(key, std::uint32_t(l), sample, widths[std::size_t(l - 1)], st);
-    if (st.kind != McRaw::kOk) return {l, st.kind};
-    x[std::size_t(l - 1) * stride] = st.x;
+// The sums of one layer over a block, each value added in sample order (double precision).
+struct LayerSums {
+  std::uint32_t n = 0;
+  double s1 = 0, s2 = 0, s3 = 0, s4 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+  double mn = std::numeric_limits<double>::infinity(), mx = -std::numeric_limits<double>::infinity();
+  void add(const mc_detail::LayerPlan& lp, double x, double t) {
+    const double d = x - lp.bins.c, d2 = d * d;
+    s1 += d;
+    s2 += d2;
+    s3 += d2 * d;
+    s4 += d2 * d2;
+    const double e = t * lp.tscale - lp.tc, e2 = e * e;
+    t1 += e;
+    t2 += e2;
+    t3 += e2 * e;
+    t4 += e2 * e2;
+    mn = std::min(mn, x);
+    mx = std::max(mx, x);
+    ++n;
   }
-  return {L + 1, McRaw::kOk};
+};
+
+// Sums of one block, committed to a LayerAcc set at the end. Whether the block is walked sample by
+// sample (add_sample) or layer by layer, each layer's values arrive in sample order: the same bits.
+struct BlockAcc {
+  std::vector<LayerSums> sums;
+  std::vector<std::uint32_t> end_dead, end_degenerate;
+  std::vector<std::pair<std::uint32_t, std::int32_t>> bins;  // (layer index, bin)
+  explicit BlockAcc(std::size_t L) : sums(L), end_dead(L), end_degenerate(L) {}
+  void reset() {
+    std::fill(sums.begin(), sums.end(), LayerSums{});
+    for (auto* v : {&end_dead, &end_degenerate}) std::fill(v->begin(), v->end(), 0u);
+    bins.clear();
+  }
+  void add_end(int end, std::uint8_t kind) {
+    if (end <= int(sums.size())) ++(kind == McRaw::kDead ? end_dead : end_degenerate)[std::size_t(end - 1)];
+  }
+  void add_sample(const McPlanData& p, const double* x, const double* t, int end, std::uint8_t kind) {
+    for (int l = 0; l + 1 < end; ++l) {
+      const auto& lp = p.layers[std::size_t(l)];
+      sums[std::size_t(l)].add(lp, x[l], t[l]);
+      bins.emplace_back(std::uint32_t(l), lp.bins.bin(x[l]));
+    }
+    add_end(end, kind);
+  }
+  void commit(McStateData& s, std::uint64_t samples) const {
+    for (std::size_t l = 0; l < sums.size(); ++l) {
+      s.end_dead[l] += end_dead[l];
+      s.end_degenerate[l] += end_degenerate[l];
+      const LayerSums& m = sums[l];
+      if (!m.n) continue;
+      LayerAcc& a = s.layers[l];
+      a.n += m.n;
+      a.s[0].add(m.s1);
+      a.s[1].add(m.s2);
+      a.s[2].add(m.s3);
+      a.s[3].add(m.s4);
+      a.t[0].add(m.t1);
+      a.t[1].add(m.t2);
+      a.t[2].add(m.t3);
+      a.t[3].add(m.t4);
+      a.min = std::min(a.min, m.mn);
+      a.max = std::max(a.max, m.mx);
+    }
+    for (auto [l, j] : bins) s.layers[l].hist.add(j);
+    s.samples += samples;
+  }
+};
+
+// Simulates block b into acc (reset first); writes kept samples. Throws Interrupted when stopped.
+// Samples [first, first + count) into x, t ([i * L + l - 1], i relative to first), end and kind.
+// Chain mode goes layer by layer across the samples: consecutive steps are independent, so the
+// processor overlaps one sample's scalar tail (square roots, divisions, the logarithm) with the
+// next one's vector work. Each sample's numbers are the same as one at a time.
+//
+// With acc (chain mode only), the values go straight into the block sums instead (x, t unused).
+void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t count, SampleWork& w, double* x,
+                      double* t, std::int32_t* end, std::uint8_t* kind, BlockAcc* acc = nullptr) {
+  const std::size_t L = p.widths.size();
+  if (!acc) {
+    std::fill(x, x + count * L, kNaN);
+    std::fill(t, t + count * L, kNaN);
+  }
+  if (p.mode == McMode::Network) {
+    for (std::uint64_t i = 0; i < count; ++i) {
+      end[i] = network_sample(p, first + i, w, kind[i]);
+      std::copy(w.x.begin(), w.x.end(), x + i * L);
+      std::copy(w.t.begin(), w.t.end(), t + i * L);
+    }
+    return;
+  }
+  const auto& k = *p.kernel;
+  const auto key = mc_detail::key_of_seed(p.seed);
+  w.steps.assign(std::size_t(count), mc_detail::chain_start(p.theta0));
+  w.alive.resize(std::size_t(count));
+  for (std::uint64_t i = 0; i < count; ++i) {
+    w.alive[i] = std::uint32_t(i);
+    end[i] = std::int32_t(L) + 1;
+    kind[i] = McRaw::kOk;
+  }
+  std::size_t n = std::size_t(count);
+  for (std::size_t l = 1; l <= L && n > 0; ++l) {
+    if (stop_requested()) throw Interrupted();
+    const mc_detail::LayerPlan& lp = p.layers[l - 1];
+    LayerSums sums;  // a local copy: the compiler keeps it in registers
+    std::size_t kept = 0;
+    for (std::size_t a = 0; a < n; ++a) {
+      const std::uint32_t i = w.alive[a];
+      mc_detail::Step& st = w.steps[i];
+      st = k.chain_step(key, std::uint32_t(l), first + i, p.widths[l - 1], st);
+      if (st.kind != McRaw::kOk) {
+        end[i] = std::int32_t(l);
+        kind[i] = st.kind;
+        continue;
+      }
+      if (acc) {
+        sums.add(lp, st.x, st.theta);
+        acc->bins.emplace_back(std::uint32_t(l - 1), lp.bins.bin(st.x));
+      } else {
+        x[i * L + l - 1] = st.x;
+        t[i * L + l - 1] = st.theta;
+      }
+      w.alive[kept++] = i;
+    }
+    if (acc) acc->sums[l - 1] = sums;
+    n = kept;
+  }
+  if (acc)
+    for (std::uint64_t i = 0; i < count; ++i) acc->add_end(end[i], kind[i]);
 }
 
-// Statistics of v (reordered) and of theta(v) (values th, in the same order as v on entry):
-// theta is increasing in X, so its quantiles come from the order statistics of v.
-void summarize_layer(std::vector<double>& v, const std::vector<double>& th, McSummary& x, McSummary& theta) {
-  for (auto [out, m] : {std::pair{&x, moments(v)}, std::pair{&theta, moments(th)}}) {
-    out->mean = m.mean;
-    out->sd = m.sd;
-    out->stderr_mean = m.stderr_mean;
+// Simulates block b into acc (reset first); writes kept samples. Throws Interrupted when stopped.
+void run_block(const McPlanData& p, std::uint64_t b, BlockAcc& acc, SampleWork& w, McRaw* kept) {
+  acc.reset();
+  const std::uint64_t first = b * p.block, count = std::min(p.block, p.samples - first);
+  const std::size_t L = p.widths.size();
+  const double *x, *t;
+  const std::int32_t* end;
+  const std::uint8_t* kind;
+  if (b != 0 && !kept && p.mode == McMode::Chain) {  // straight into the sums
+    w.bend.resize(std::size_t(count));
+    w.bkind.resize(std::size_t(count));
+    simulate_samples(p, first, count, w, nullptr, nullptr, w.bend.data(), w.bkind.data(), &acc);
+    return;
   }
-  auto q = quantile_points(v, {0.05, 0.25, 0.5, 0.75, 0.95, 0.0, 1.0});
-  double McSummary::*field[7] = {&McSummary::q05, &McSummary::q25, &McSummary::q50, &McSummary::q75,
-                                 &McSummary::q95, &McSummary::min, &McSummary::max};
-  for (std::size_t k = 0; k < q.size(); ++k) {
-    x.*field[k] = q[k].value();
-    const double tlo = mc_theta_of_x(q[k].lo), thi = mc_theta_of_x(q[k].hi);  // NaN for no samples
-    theta.*field[k] = tlo + q[k].frac * (thi - tlo);
+  if (b == 0) {  // the plan's pilot
+    x = p.pilot_x.data();
+    t = p.pilot_t.data();
+    end = p.pilot_end.data();
+    kind = p.pilot_kind.data();
+  } else {
+    w.bx.resize(std::size_t(count) * L);
+    w.bt.resize(std::size_t(count) * L);
+    w.bend.resize(std::size_t(count));
+    w.bkind.resize(std::size_t(count));
+    simulate_samples(p, first, count, w, w.bx.data(), w.bt.data(), w.bend.data(), w.bkind.data());
+    x = w.bx.data();
+    t = w.bt.data();
+    end = w.bend.data();
+    kind = w.bkind.data();
+  }
+  for (std::uint64_t i = 0; i < count; ++i) {
+    acc.add_sample(p, x + i * L, t + i * L, end[i], kind[i]);
+    if (kept) {
+      const std::uint64_t ki = first + i - kept->first;
+      kept->end[ki] = end[i];
+      kept->kind[ki] = kind[i];
+      for (std::size_t j = 0; j < kept->layers.size(); ++j) {
+        const int l = kept->layers[j];
+        kept->x[j * kept->count + ki] = l < end[i] ? x[i * L + std::size_t(l - 1)] : kNaN;
+      }
+    }
   }
 }
 
-nlohmann::ordered_json num(double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr); }
-
-void add_summary(nlohmann::ordered_json& j, const McSummary& s) {
-  j["mean"] = num(s.mean);
-  j["sd"] = num(s.sd);
-  j["stderr_mean"] = num(s.stderr_mean);
-  j["q05"] = num(s.q05);
-  j["q25"] = num(s.q25);
-  j["q50"] = num(s.q50);
-  j["q75"] = num(s.q75);
-  j["q95"] = num(s.q95);
-  j["min"] = num(s.min);
-  j["max"] = num(s.max);
+std::uint64_t block_samples(const McPlanData& p, std::uint64_t b) {
+  const std::uint64_t first = b * p.block;
+  return std::min(p.block, p.samples - first);
 }
+
 }  // namespace
+
+// ---- public -------------------------------------------------------------------------------
 
 McMode parse_mc_mode(const std::string& name) {
   if (name == "chain") return McMode::Chain;
   if (name == "network") return McMode::Network;
-  throw InputError("unknown mode '" + name + "' (use chain or network)");
+  throw InputError("unknown Monte Carlo mode '" + name + "' (use chain or network)");
 }
 
 std::string mc_mode_name(McMode m) { return m == McMode::Chain ? "chain" : "network"; }
@@ -238,144 +406,350 @@ double mc_theta_of_x(double x) {
   return std::acos(std::sqrt(-std::expm1(x)));  // cos^2 = 1 - sin^2, accurate near pi/2
 }
 
+const std::vector<long>& McPlan::widths() const { return data->widths; }
+double McPlan::theta0() const { return data->theta0; }
+McMode McPlan::mode() const { return data->mode; }
+std::uint64_t McPlan::samples() const { return data->samples; }
+std::uint64_t McPlan::seed() const { return data->seed; }
+std::uint64_t McPlan::block() const { return data->block; }
+std::uint64_t McPlan::blocks() const { return data->blocks; }
+const std::string& McPlan::fingerprint() const { return data->fingerprint; }
+
 void check_mc_args(const std::vector<long>& widths, double theta0, const McOptions& opt) {
   const bool chain = opt.mode == McMode::Chain;
   require(!widths.empty(), "empty width list");
-  for (long w : widths)
+  require(widths.size() <= std::size_t(kMaxLayers), "at most " + std::to_string(kMaxLayers) + " layers");
+  for (long w : widths) {
     require(w >= (chain ? 2 : 1), chain ? "chain mode needs widths of at least 2 (got " + std::to_string(w) + ")"
                                         : "widths must be at least 1 (got " + std::to_string(w) + ")");
-  require(widths.size() < (1u << 20), "at most 1048575 layers");
-  require(opt.samples >= 1, "--samples must be at least 1");
-  require(opt.samples <= kMcMaxSamples, "--samples must be at most 10^10");
+    require(w <= kMcMaxWidth, "width " + std::to_string(w) + " is above the Monte Carlo's limit of " +
+                                  sci(double(kMcMaxWidth)) + " (about 15 s per layer on one core)");
+  }
+  require(opt.samples >= 1, "the number of samples must be at least 1");
+  require(opt.samples <= kMcMaxSamples, "the number of samples must be at most 10^12");
   require(std::isfinite(theta0) && theta0 > 0 && theta0 <= kPi + 1e-15, "theta0 must lie in (0, pi]");
   require(theta0 >= kMcMinTheta0, "theta0 below 1e-300 is outside the double-precision range of the Monte Carlo");
-  require(opt.threads >= 0, "--threads must be at least 1");
-  int threads = resolve_threads(opt.threads);
-  require(threads <= 4096, "--threads must be at most 4096");
-  // per-sample storage: X for every layer, end layer and kind
-  double store = double(opt.samples) * (double(widths.size()) * 8.0 + 5.0);
-  require(store <= double(kMcMemoryLimit),
-          "storing " + std::to_string(opt.samples) + " samples x " + std::to_string(widths.size()) + " layers needs " +
-              gib(store) + ", above the " + gib(double(kMcMemoryLimit)) + " limit (use fewer samples)");
-  if (!chain) {
-    long n = max_width(widths);
-    double work = double(threads) * 5.0 * 8.0 * double(n);
-    require(work <= double(kMcMemoryLimit),
-            "network mode with width " + std::to_string(n) + " needs " + gib(work) +
-                " of working memory, above the " + gib(double(kMcMemoryLimit)) + " limit");
-    long nin = 2;
-    for (long w : widths) {
-      require(double(w) * double(nin) <= 6.0e13, "network mode: weight matrix too large for the random-number stream");
-      nin = w;
-    }
-  }
-}
-
-McRaw simulate_mc(const std::vector<long>& widths, double theta0, const McOptions& opt, std::uint64_t first,
-                  std::uint64_t count) {
-  check_mc_args(widths, theta0, opt);
-  McRaw raw;
-  raw.layers = int(widths.size());
-  raw.first = first;
-  raw.count = count;
-  raw.x.assign(std::size_t(count) * widths.size(), 0.0);
-  raw.end.assign(std::size_t(count), raw.layers + 1);
-  raw.kind.assign(std::size_t(count), McRaw::kOk);
-  const auto key = mc_detail::key_of_seed(opt.seed);
+  require(opt.threads >= 0, "the number of threads must be at least 1");
   const int threads = resolve_threads(opt.threads);
-  std::function<void(std::uint64_t)> progress;
-  if (opt.progress) progress = [&](std::uint64_t d) { opt.progress(d); };
-  if (opt.mode == McMode::Chain) {
-    const auto start = mc_detail::chain_start(theta0);
-    parallel_blocks(count, threads, progress, [&](std::uint64_t b0, std::uint64_t bn) {
-      for (std::uint64_t i = b0; i < b0 + bn; ++i) {
-        auto [end, kind] = chain_sample(widths, start, key, first + i, raw.x.data() + i, count);
-        raw.end[i] = end;
-        raw.kind[i] = kind;
-      }
-    });
-  } else {
-    parallel_blocks(count, threads, progress, [&](std::uint64_t b0, std::uint64_t bn) {
-      NetworkWork w;
-      for (std::uint64_t i = b0; i < b0 + bn; ++i) {
-        if (stop_requested()) return;
-        auto [end, kind] = network_sample(widths, theta0, key, first + i, w, raw.x.data() + i, count);
-        raw.end[i] = end;
-        raw.kind[i] = kind;
-      }
-    });
+  require(threads <= kMaxThreads, "at most ", kMaxThreads, " threads");
+  // the summaries: one copy per thread, the merged one and the plan's, about 4 KiB per layer each
+  const double stats = double(threads + 2) * double(widths.size()) * 4096.0;
+  require(stats <= double(kMcMemoryLimit), "the statistics of ", widths.size(), " layers on ", threads,
+          " threads need about ", gib(stats), ", above the ", gib(double(kMcMemoryLimit)),
+          " limit (use fewer threads or layers)");
+  const double work = sample_work(widths, opt.mode);
+  require(work <= kMcMaxSampleWork,
+          (chain ? "one network of these widths takes " + sci(work) + " neuron steps"
+                 : "one network of these widths takes " + sci(work) + " weights") +
+              ", above the limit of " + sci(kMcMaxSampleWork) + " (about 10 s per network on one core)");
+  if (!chain) {
+    // per thread: the two activation vectors, their next values and a weight row
+    double n = 2;
+    for (long w : widths) n = std::max(n, double(w));
+    const double bytes = double(threads) * 5.0 * 8.0 * n;
+    require(bytes <= double(kMcMemoryLimit), "network mode with width " + sci(n) + " needs " + gib(bytes) +
+                                                 " of working memory, above the " + gib(double(kMcMemoryLimit)) +
+                                                 " limit");
+    const double total = work * double(opt.samples);
+    require(total <= kMcMaxNetworkWork, "network mode: samples x weights = " + sci(total) + " is above the limit of " +
+                                            sci(kMcMaxNetworkWork) +
+                                            " (about 10 minutes; network mode validates the chain on small cases)");
   }
-  return raw;
+  if (opt.keep) {
+    require(opt.keep_layer >= 0 && opt.keep_layer <= int(widths.size()),
+            "the kept layer must be between 1 and " + std::to_string(widths.size()));
+    const double kept_layers = opt.keep_layer > 0 ? 1.0 : double(widths.size());
+    const double store = double(opt.samples) * (kept_layers * 8.0 + 5.0);
+    require(store <= double(kMcMemoryLimit),
+            "keeping " + std::to_string(opt.samples) + " samples x " + std::to_string(std::size_t(kept_layers)) +
+                " layers needs " + gib(store) + ", above the " + gib(double(kMcMemoryLimit)) + " limit");
+    require(opt.checkpoint.empty(), "kept samples cannot be combined with a checkpoint (it holds summaries only)");
+  }
+  require(opt.checkpoint.empty() || (std::isfinite(opt.checkpoint_seconds) && opt.checkpoint_seconds >= 0),
+          "the checkpoint interval must be a number of seconds >= 0");
 }
 
-McResult summarize_mc(const McRaw& raw, const std::vector<long>& widths, double theta0, const McOptions& opt,
-                      int hist_bins) {
-  require(raw.first == 0 && raw.count == opt.samples, "summarize_mc needs the complete run");
-  require(hist_bins >= 0 && hist_bins <= 1000000, "--hist must be between 1 and 1000000");
-  McResult r;
-  r.mode = opt.mode;
-  r.samples = opt.samples;
-  r.seed = opt.seed;
-  r.theta0 = theta0;
-  r.widths = widths;
-  r.layers.resize(std::size_t(raw.layers));
-  // layers are independent: summarize them in parallel (results do not depend on the split)
-  std::atomic<int> next{0};
-  auto work = [&] {
-    std::vector<double> v, th;
-    for (int l; (l = next.fetch_add(1) + 1) <= raw.layers;) {
-      McLayer& out = r.layers[std::size_t(l - 1)];
-      out.layer = l;
-      out.width = widths[std::size_t(l - 1)];
-      v.clear();
-      for (std::uint64_t i = 0; i < raw.count; ++i) {
-        auto st = raw.state(i, l);
-        if (st == McRaw::kOk) v.push_back(raw.value(i, l));
-        else if (st == McRaw::kDegenerate) ++out.degenerate;
-        else ++out.dead;
-      }
-      out.count = v.size();
-      th.resize(v.size());
-      for (std::size_t i = 0; i < v.size(); ++i) th[i] = mc_theta_of_x(v[i]);
-      if (hist_bins > 0) {
-        Histogram h = histogram(v, hist_bins);
-        out.hist_lo = h.lo;
-        out.hist_hi = h.hi;
-        out.hist = std::move(h.counts);
-      }
-      summarize_layer(v, th, out.x, out.theta);
+McPlan mc_plan(const std::vector<long>& widths, double theta0, const McOptions& opt) {
+  check_mc_args(widths, theta0, opt);
+  auto p = std::make_shared<McPlanData>();
+  p->widths = widths;
+  p->theta0 = theta0;
+  p->mode = opt.mode;
+  p->samples = opt.samples;
+  p->seed = opt.seed;
+  p->kernel = &mc_detail::kernel();
+  p->block = block_size(sample_work(widths, opt.mode));
+  p->blocks = (p->samples + p->block - 1) / p->block;
+  const std::size_t L = widths.size();
+  const int bits = resolution_bits(L);
+  // the first block, simulated here: its values fix the centres and the bin widths
+  const std::uint64_t n0 = std::min(p->block, p->samples);
+  p->pilot_x.assign(std::size_t(n0) * L, kNaN);
+  p->pilot_t.assign(std::size_t(n0) * L, kNaN);
+  p->pilot_end.assign(std::size_t(n0), 0);
+  p->pilot_kind.assign(std::size_t(n0), 0);
+  {
+    SampleWork w;
+    w.x.assign(L, kNaN);
+    w.t.assign(L, kNaN);
+    simulate_samples(*p, 0, n0, w, p->pilot_x.data(), p->pilot_t.data(), p->pilot_end.data(), p->pilot_kind.data());
+  }
+  p->layers.resize(L);
+  double c = 2.0 * std::log(std::sin(theta0)), scale = 0, tc = theta0;
+  for (std::size_t l = 0; l < L; ++l) {
+    double sx = 0, sxx = 0, st = 0;
+    std::uint64_t m = 0;
+    for (std::uint64_t i = 0; i < n0; ++i) {
+      if (int(l) + 1 >= p->pilot_end[i]) continue;
+      const double x = p->pilot_x[i * L + l];
+      sx += x;
+      st += p->pilot_t[i * L + l];
+      ++m;
     }
-  };
-  int threads = std::min(resolve_threads(opt.threads), raw.layers);
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& th : pool) th.join();
-  return r;
+    if (m > 0) {
+      c = sx / double(m);
+      tc = st / double(m);
+      for (std::uint64_t i = 0; i < n0; ++i)
+        if (int(l) + 1 < p->pilot_end[i]) sxx += (p->pilot_x[i * L + l] - c) * (p->pilot_x[i * L + l] - c);
+      if (m > 1 && sxx > 0) scale = std::sqrt(sxx / double(m - 1));
+    }
+    // no spread seen yet: a scale from the centre (the binning then widens geometrically)
+    const double s = scale > 0 ? scale : std::ldexp(1.0 + std::fabs(c), -10);
+    p->layers[l].bins.set(c, s, bits);
+    p->layers[l].tscale = tc > 0 ? std::ldexp(1.0, -std::ilogb(tc)) : 1.0;
+    p->layers[l].tc = tc * p->layers[l].tscale;
+  }
+  char t0[40];
+  std::snprintf(t0, sizeof t0, "%a", theta0);
+  p->fingerprint = "relumix-mc 1; mode " + mc_mode_name(opt.mode) + "; widths " + widths_text(widths) + "; theta0 " +
+                   t0 + "; samples " + std::to_string(opt.samples) + "; seed " + std::to_string(opt.seed) +
+                   "; block " + std::to_string(p->block) + "; bins " + std::to_string(bits) + "; kernel " +
+                   p->kernel->family;
+  McPlan plan;
+  plan.data = std::move(p);
+  return plan;
 }
 
-McResult run_mc(const std::vector<long>& widths, double theta0, const McOptions& opt, int hist_bins) {
-  auto t0 = std::chrono::steady_clock::now();
-  McRaw raw = simulate_mc(widths, theta0, opt, 0, opt.samples);
-  McResult r = summarize_mc(raw, widths, theta0, opt, hist_bins);
+McShard mc_shard(const McPlan& plan, int index, int count) {
+  require(count >= 1 && index >= 0 && index < count, "mc_shard: shard " + std::to_string(index) + " of " +
+                                                         std::to_string(count) + " does not exist");
+  const auto B = plan.blocks();
+  // B < 2^40: the products fit in 64 bits for count < 2^24
+  const auto cut = [&](std::uint64_t i) {
+    return std::uint64_t((unsigned __int128)B * i / std::uint64_t(count));
+  };
+  return McShard{cut(std::uint64_t(index)), cut(std::uint64_t(index) + 1)};
+}
+
+namespace {
+
+// The worker threads of mc_simulate and the coordination with the calling thread (progress,
+// checkpoints, stop).
+class Runner {
+ public:
+  Runner(const McPlanData& p, McStateData& g, int workers) : p_(p), g_(g), workers_(workers) {
+    todo_holes_ = std::move(g_.holes);  // a resumed run does these first
+    g_.holes.clear();
+    std::sort(todo_holes_.rbegin(), todo_holes_.rend());
+  }
+
+  // Runs until every block is done, the run is stopped, or an error; the calling thread reports
+  // progress and writes checkpoints (every `every` seconds when ckpt is set).
+  void run(const ProgressFn& progress, const std::function<void()>& ckpt, double every) {
+    const std::uint64_t total = shard_samples();
+    active_ = workers_;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < workers_; ++t) pool.emplace_back([this] { work(); });
+    auto last = std::chrono::steady_clock::now();
+    std::exception_ptr ckpt_error;
+    {
+      std::unique_lock<std::mutex> lock(m_);
+      while (active_ > 0) {
+        cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return active_ == 0; });
+        if (progress) {
+          const std::uint64_t d = g_.samples + done_.load();
+          lock.unlock();
+          progress(std::min(d, total), total);
+          lock.lock();
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (ckpt && active_ > 0 && std::chrono::duration<double>(now - last).count() >= every) {
+          pause_ = true;  // workers merge their blocks into g_ and wait
+          cv_.wait(lock, [&] { return parked_ == active_; });
+          try {
+            ckpt();
+          } catch (...) {
+            ckpt_error = std::current_exception();
+            abort_ = true;
+          }
+          pause_ = false;
+          last = std::chrono::steady_clock::now();
+          cv_.notify_all();
+        }
+      }
+    }
+    for (auto& th : pool) th.join();
+    if (ckpt_error) std::rethrow_exception(ckpt_error);
+    if (error_) std::rethrow_exception(error_);
+    if (progress) progress(std::min(g_.samples, total), total);
+  }
+
+ private:
+  std::uint64_t shard_samples() const {
+    std::uint64_t n = 0;
+    for (auto b : todo_holes_) n += block_samples(p_, b);
+    const std::uint64_t a = g_.next * p_.block, e = std::min(g_.shard.end_block * p_.block, p_.samples);
+    return g_.samples + n + (e > a ? e - a : 0);
+  }
+
+  // The next block to simulate (holes first), under m_; false when none is left.
+  bool grab(std::uint64_t& b) {
+    if (!todo_holes_.empty()) {
+      b = todo_holes_.back();
+      todo_holes_.pop_back();
+      return true;
+    }
+    if (g_.next >= g_.shard.end_block) return false;
+    b = g_.next++;
+    return true;
+  }
+
+  void work() {
+    McStateData local(g_.plan);
+    BlockAcc acc(p_.widths.size());
+    SampleWork w;
+    w.x.assign(p_.widths.size(), kNaN);
+    w.t.assign(p_.widths.size(), kNaN);
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      if (pause_) {
+        merge(local);
+        ++parked_;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return !pause_; });
+        --parked_;
+      }
+      if (stop_requested() || abort_) break;
+      std::uint64_t b;
+      if (!grab(b)) break;
+      lock.unlock();
+      bool ok = true;
+      try {
+        run_block(p_, b, acc, w, g_.kept.get());
+        acc.commit(local, block_samples(p_, b));
+        done_ += block_samples(p_, b);
+      } catch (const Interrupted&) {
+        ok = false;
+      } catch (...) {
+        ok = false;
+        lock.lock();
+        if (!error_) error_ = std::current_exception();
+        abort_ = true;
+        lock.unlock();
+      }
+      lock.lock();
+      if (!ok) {
+        unfinished_.push_back(b);
+        if (g_.kept) clear_kept(b);
+        break;
+      }
+    }
+    merge(local);
+    --active_;
+    cv_.notify_all();
+  }
+
+  // local's blocks go to g_ (under m_)
+  void merge(McStateData& local) {
+    g_.merge(local);
+    done_ -= local.samples;  // now counted in g_.samples
+    local = McStateData(g_.plan);
+  }
+
+  void clear_kept(std::uint64_t b) {
+    McRaw& k = *g_.kept;
+    const std::uint64_t first = b * p_.block, n = block_samples(p_, b);
+    for (std::uint64_t i = first; i < first + n; ++i)
+      for (std::size_t j = 0; j < k.layers.size(); ++j) k.x[j * k.count + (i - k.first)] = kNaN;
+  }
+
+ public:
+  // The blocks below next that are not done (when no worker holds a block).
+  std::vector<std::uint64_t> holes() const {
+    std::vector<std::uint64_t> h = todo_holes_;
+    h.insert(h.end(), unfinished_.begin(), unfinished_.end());
+    std::sort(h.begin(), h.end());
+    return h;
+  }
+
+ private:
+  const McPlanData& p_;
+  McStateData& g_;
+  int workers_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  int active_ = 0, parked_ = 0;
+  bool pause_ = false, abort_ = false;
+  std::vector<std::uint64_t> todo_holes_, unfinished_;
+  std::atomic<std::uint64_t> done_{0};
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
+McState mc_simulate(const McPlan& plan, const McShard& shard, const McOptions& opt) {
+  require(bool(plan.data), "mc_simulate: empty plan");
+  const McPlanData& p = *plan.data;
+  require(shard.first_block <= shard.end_block && shard.end_block <= p.blocks, "mc_simulate: bad shard");
+  require(opt.samples == p.samples && opt.seed == p.seed && opt.mode == p.mode,
+          "mc_simulate: the options do not match the plan");
+  check_mc_args(p.widths, p.theta0, opt);
+  McState state(plan);
+  McStateData& g = *state.data;
+  g.shard = shard;
+  g.next = shard.first_block;
+  if (opt.keep) {
+    auto k = std::make_shared<McRaw>();
+    k->first = shard.first_block * p.block;
+    k->count = std::min(shard.end_block * p.block, p.samples) - std::min(k->first, p.samples);
+    if (opt.keep_layer > 0) k->layers = {opt.keep_layer};
+    else
+      for (std::size_t l = 1; l <= p.widths.size(); ++l) k->layers.push_back(int(l));
+    k->x.assign(k->layers.size() * std::size_t(k->count), kNaN);
+    k->end.assign(std::size_t(k->count), int(p.widths.size()) + 1);
+    k->kind.assign(std::size_t(k->count), McRaw::kOk);
+    g.kept = std::move(k);
+  }
+  std::unique_ptr<mc_detail::Checkpoint> ck;
+  if (!opt.checkpoint.empty()) {
+    ck = std::make_unique<mc_detail::Checkpoint>(opt.checkpoint, plan);
+    if (ck->exists()) ck->load(g);  // InputError unless a checkpoint of this run and shard
+    else ck->save(g, {});           // the directory is writable: fail now, not in an hour
+  }
+  const std::uint64_t pending = (g.shard.end_block - std::min(g.next, g.shard.end_block)) + g.holes.size();
+  const int workers = int(std::max<std::uint64_t>(1, std::min<std::uint64_t>(std::uint64_t(resolve_threads(opt.threads)), pending)));
+  Runner runner(p, g, workers);
+  std::function<void()> save;
+  if (ck) save = [&] { ck->save(g, runner.holes()); };
+  if (pending > 0) runner.run(opt.progress, save, opt.checkpoint_seconds);
+  else if (opt.progress) opt.progress(g.samples, g.samples);
+  g.holes = runner.holes();
+  const bool complete = g.holes.empty() && g.next >= g.shard.end_block;
+  g.interrupted = !complete;
+  if (ck && pending > 0) ck->save(g, g.holes);
+  if (!complete) {
+    if (!opt.partial_on_stop) throw Interrupted();
+  }
+  return state;
+}
+
+McResult run_mc(const std::vector<long>& widths, double theta0, const McOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  McPlan plan = mc_plan(widths, theta0, opt);
+  McState state = mc_simulate(plan, McShard{0, plan.blocks()}, opt);
+  McResult r = mc_result(plan, state, opt);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
-}
-
-nlohmann::ordered_json mc_to_json(const McResult& r) {
-  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-  for (const auto& L : r.layers) {
-    nlohmann::ordered_json j = {{"layer", L.layer}, {"width", L.width}, {"count", L.count},
-                        {"degenerate", L.degenerate}, {"dead", L.dead}};
-    add_summary(j, L.x);
-    nlohmann::ordered_json th = nlohmann::ordered_json::object();
-    add_summary(th, L.theta);
-    j["theta"] = std::move(th);
-    if (!L.hist.empty()) j["hist"] = {{"lo", num(L.hist_lo)}, {"hi", num(L.hist_hi)}, {"counts", L.hist}};
-    layers.push_back(std::move(j));
-  }
-  return {{"mode", mc_mode_name(r.mode)}, {"widths", r.widths}, {"theta0", r.theta0}, {"samples", r.samples},
-          {"seed", r.seed},                {"seconds", r.seconds}, {"layers", std::move(layers)}};
 }
 
 }  // namespace relumix

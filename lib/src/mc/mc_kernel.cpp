@@ -1,504 +1,30 @@
-// Monte Carlo hot loops: Philox4x32-10 in batches, a branch-free Box-Muller transform with
-// polynomial log/sin/cos (network mode's weights), and the chain step of SPEC section 1.
-//
-// The chain step draws a layer in polar coordinates (see chain_step): each neuron's category
-// (only X > 0, only Y > 0, both, neither) from 16 random bits, exactly; then, for the active
-// neurons only, R^2 = -2 ln U and one angle, so a layer costs about half a Box-Muller pair per
-// neuron and no square roots.
-//
-// The plain loops are written so that g++ -O3 (-march=native) vectorizes them; the results do not
-// depend on how they are vectorized beyond the usual rounding of one fixed binary. On AVX-512
-// the hot parts use intrinsics: Philox (g++'s own vectorization of the 32 x 32 -> 64-bit
-// products was the bottleneck), the category counts (16-bit lanes) and the pair sums
-// (exp_weight8, sincos8); pair_sums_portable is the plain-loop version, tested against the same
-// reference. sqrt_array uses the square-root instructions directly: with errno semantics g++
-// does not vectorize std::sqrt.
-
-#include <algorithm>
-#include <bit>
+// The portable build of the Monte Carlo kernels (baseline ISA, no floating-point contraction: the
+// same numbers on every machine and compiler flag), the kernel selection, and the scalar helpers
+// that do not depend on the build.
+#include <atomic>
 #include <cmath>
-#include <cstdint>
-#include <limits>
+#include <cstdlib>
+#include <string>
 
-#include "relumix/mc/mc.hpp"
+#include "core/cpu.hpp"
+#include "relumix/core/error.hpp"
 
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
-
-// g++ 12 warns about the _mm512_undefined_* placeholders inside its own AVX-512 intrinsics
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
+#define RELUMIX_MC_NS portable
+#define RELUMIX_MC_NAME "portable"
+#define RELUMIX_MC_AVX512 0
+#include "mc/mc_kernel_impl.hpp"
+#undef RELUMIX_MC_NS
+#undef RELUMIX_MC_NAME
+#undef RELUMIX_MC_AVX512
 
 namespace relumix::mc_detail {
 
-namespace {
-constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;  // Philox4x32 multipliers
-constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;  // Weyl key increments
-constexpr int kLanes = 8;                                       // accumulator lanes
-
-// c[0] x^(N-1) + ... + c[N-1]
-template <std::size_t N>
-inline double horner(double x, const double (&c)[N]) {
-  double p = c[0];
-  for (std::size_t k = 1; k < N; ++k) p = p * x + c[k];
-  return p;
+namespace avx512 {
+extern const KernelTable table;
 }
-
-// ln(v) for v = a + 1/2, a a 32-bit word (so v in [0.5, 2^32)): exponent from the bits,
-// mantissa m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh(s), s = (m-1)/(m+1), |s| < 0.1716.
-// Absolute error below 1e-15.
-inline double log_word(double v) {
-  std::uint64_t bits = std::bit_cast<std::uint64_t>(v);
-  std::int64_t e = std::int64_t(bits >> 52) - 1023;
-  std::uint64_t mbits = (bits & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;
-  double m = std::bit_cast<double>(mbits);
-  bool big = m > 1.4142135623730951;
-  m = big ? 0.5 * m : m;
-  double ed = double(e) + (big ? 1.0 : 0.0);
-  double s = (m - 1.0) / (m + 1.0);
-  double s2 = s * s;
-  constexpr double kAtanh[9] = {1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1.0};
-  const double p = horner(s2, kAtanh);
-  return ed * 0.6931471805599453 + 2.0 * s * p;
-}
-
-// R^2 = -2 ln U for U = (a + 1/2) 2^-32, the exponential of both Box-Muller and the chain
-inline double exp_weight(std::uint32_t a) { return 2.0 * (22.18070977791825 - log_word(double(a) + 0.5)); }  // 32 ln 2
-
-// v[k] = sqrt(v[k]) for k < m (v[k] >= 0; v is 64-byte aligned and padded to a multiple of 8).
-inline void sqrt_array(double* v, int m) {
-#if defined(__AVX512F__)
-  // sqrt x = x / sqrt x from the 14-bit rsqrt14 estimate and two Newton steps (relative error a
-  // few 1e-16): about 3x the throughput of vsqrtpd. Inputs are > 0 here (r2 >= 2.3e-10).
-  const __m512d half = _mm512_set1_pd(0.5), three_halves = _mm512_set1_pd(1.5);
-  for (int k = 0; k < m; k += 8) {
-    __m512d x = _mm512_load_pd(v + k);
-    __m512d y = _mm512_rsqrt14_pd(x), hx = _mm512_mul_pd(half, x);
-    y = _mm512_mul_pd(y, _mm512_fnmadd_pd(hx, _mm512_mul_pd(y, y), three_halves));
-    y = _mm512_mul_pd(y, _mm512_fnmadd_pd(hx, _mm512_mul_pd(y, y), three_halves));
-    _mm512_store_pd(v + k, _mm512_mul_pd(x, y));
-  }
-#elif defined(__AVX__)
-  for (int k = 0; k < m; k += 4) _mm256_store_pd(v + k, _mm256_sqrt_pd(_mm256_load_pd(v + k)));
-#elif defined(__SSE2__)
-  for (int k = 0; k < m; k += 2) _mm_store_pd(v + k, _mm_sqrt_pd(_mm_load_pd(v + k)));
-#else
-  for (int k = 0; k < m; ++k) v[k] = std::sqrt(v[k]);
-#endif
-}
-
-// sin and cos of x, |x| <= pi/4, with Cephes' minimax coefficients (sin.c): errors below 1e-16
-// and 1.5e-16 (checked against mpmath on a grid of 2e4 points).
-constexpr double kSin[6] = {1.58962301576546568060E-10, -2.50507477628578072866E-8, 2.75573136213857245213E-6,
-                            -1.98412698295895385996E-4, 8.33333333332211858878E-3,  -1.66666666666666307295E-1};
-constexpr double kCos[7] = {-1.13585365213876817300E-11, 2.08757008419747316778E-9, -2.75573141792967388112E-7,
-                            2.48015872888517045348E-5,   -1.38888888888730564116E-3, 4.16666666666665929218E-2,
-                            -0.5};
-inline void sincos_small(double x, double& s, double& c) {
-  const double x2 = x * x;
-  s = x + x * x2 * horner(x2, kSin);
-  c = 1.0 + x2 * horner(x2, kCos);
-}
-
-// Box-Muller on words (a, b), first part: r2 = -2 ln u with u = (a + 1/2) 2^-32, and the
-// unit vector at angle 2 pi (b + 1/2) 2^-32. The normals are sqrt(r2) * (cphi, sphi).
-inline void bm_parts(std::uint32_t a, std::uint32_t b, double& r2out, double& cphi_out, double& sphi_out) {
-  const double r2 = exp_weight(a);
-  r2out = r2 > 1e-300 ? r2 : 1e-300;  // r2 >= 2.3e-10 in exact arithmetic; keep sqrt_array away from 0
-  // angle: nearest quarter turn q and the rest x in (-pi/4, pi/4)
-  std::uint32_t mm = b + (1u << 29);
-  std::uint32_t q = mm >> 30;
-  std::int32_t rest = std::int32_t(mm & 0x3FFFFFFFu) - (1 << 29);
-  double x = (double(rest) + 0.5) * (1.5707963267948966 / 1073741824.0);
-  double sx, cx;
-  sincos_small(x, sx, cx);
-  bool odd = (q & 1u) != 0;
-  double cphi = odd ? sx : cx;
-  double sphi = odd ? cx : sx;
-  cphi = ((q + 1u) & 2u) ? -cphi : cphi;
-  sphi = (q & 2u) ? -sphi : sphi;
-  cphi_out = cphi;
-  sphi_out = sphi;
-}
-
-// Box-Muller of m word pairs (m <= kBatch) into g[0..m), z[0..m).
-void bm_block(const std::uint32_t* __restrict a, const std::uint32_t* __restrict b, int m,
-              double* __restrict g, double* __restrict z) {
-  alignas(64) double r[kBatch];
-  for (int k = 0; k < m; ++k) bm_parts(a[k], b[k], r[k], g[k], z[k]);
-  int padded = (m + 7) / 8 * 8;
-  for (int k = m; k < padded; ++k) r[k] = 1.0;  // padding (unused)
-  sqrt_array(r, padded);
-  for (int k = 0; k < m; ++k) {
-    g[k] *= r[k];
-    z[k] *= r[k];
-  }
-}
-}  // namespace
 
 Key key_of_seed(std::uint64_t seed) { return Key{std::uint32_t(seed), std::uint32_t(seed >> 32)}; }
 
-void philox_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
-                  std::uint32_t* __restrict out0, std::uint32_t* __restrict out1,
-                  std::uint32_t* __restrict out2, std::uint32_t* __restrict out3) {
-  const std::uint32_t c2 = std::uint32_t(sample), c3 = std::uint32_t(sample >> 32);
-  const std::uint32_t lo0 = std::uint32_t(j0);
-  const std::uint32_t hi0 = std::uint32_t(j0 >> 32) + (layer << 12);
-#if defined(__AVX512F__)
-  // 16 calls at a time in 32-bit lanes. g++ widens the 32 x 32 -> 64-bit products of the loop
-  // below to 64-bit lanes (vpmullq and permutes); here the even and odd lanes are multiplied with
-  // vpmuludq and the high and low halves put back with masked shuffles, about 4x fewer instructions.
-  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  // The odd lanes are moved down for vpmuludq with a shuffle (port 5) rather than a shift (port
-  // 0, which the multiplies keep busy): 6% faster.
-  const __m512i m0 = _mm512_set1_epi64(kM0), m1 = _mm512_set1_epi64(kM1);
-  for (int k = 0; k < m; k += 16) {
-    __m512i x0 = _mm512_add_epi32(_mm512_set1_epi32(int(lo0 + std::uint32_t(k))), iota);
-    __mmask16 carry = _mm512_cmplt_epu32_mask(x0, _mm512_set1_epi32(int(lo0)));
-    __m512i x1 = _mm512_mask_add_epi32(_mm512_set1_epi32(int(hi0)), carry, _mm512_set1_epi32(int(hi0)), _mm512_set1_epi32(1));
-    __m512i x2 = _mm512_set1_epi32(int(c2)), x3 = _mm512_set1_epi32(int(c3));
-    std::uint32_t k0 = key.k0, k1 = key.k1;
-    for (int r = 0; r < 10; ++r) {
-      // p_e: products of the even lanes, p_o: of the odd lanes (64 bits each). The high halves go
-      // to (even: swapped in, odd: in place), the low halves to (even: in place, odd: swapped in);
-      // a masked in-lane swap (_MM_PERM_CDAB) does each in one shuffle.
-      __m512i p0e = _mm512_mul_epu32(x0, m0), p0o = _mm512_mul_epu32(_mm512_shuffle_epi32(x0, _MM_PERM_CDAB), m0);
-      __m512i p1e = _mm512_mul_epu32(x2, m1), p1o = _mm512_mul_epu32(_mm512_shuffle_epi32(x2, _MM_PERM_CDAB), m1);
-      __m512i hi0v = _mm512_mask_shuffle_epi32(p0o, 0x5555, p0e, _MM_PERM_CDAB);
-      __m512i lo0v = _mm512_mask_shuffle_epi32(p0e, 0xAAAA, p0o, _MM_PERM_CDAB);
-      __m512i hi1v = _mm512_mask_shuffle_epi32(p1o, 0x5555, p1e, _MM_PERM_CDAB);
-      __m512i lo1v = _mm512_mask_shuffle_epi32(p1e, 0xAAAA, p1o, _MM_PERM_CDAB);
-      x0 = _mm512_ternarylogic_epi32(hi1v, x1, _mm512_set1_epi32(int(k0)), 0x96);  // three-way xor
-      x1 = lo1v;
-      x2 = _mm512_ternarylogic_epi32(hi0v, x3, _mm512_set1_epi32(int(k1)), 0x96);
-      x3 = lo0v;
-      k0 += kW0;
-      k1 += kW1;
-    }
-    __mmask16 keep = m - k >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (m - k)) - 1);
-    _mm512_mask_storeu_epi32(out0 + k, keep, x0);
-    _mm512_mask_storeu_epi32(out1 + k, keep, x1);
-    _mm512_mask_storeu_epi32(out2 + k, keep, x2);
-    _mm512_mask_storeu_epi32(out3 + k, keep, x3);
-  }
-  return;
-#endif
-  for (int k = 0; k < m; ++k) {
-    std::uint32_t lo = lo0 + std::uint32_t(k);
-    std::uint32_t x0 = lo, x1 = hi0 + (lo < lo0 ? 1u : 0u), x2 = c2, x3 = c3;
-    std::uint32_t k0 = key.k0, k1 = key.k1;
-#pragma GCC unroll 10
-    for (int r = 0; r < 10; ++r) {
-      std::uint64_t p0 = std::uint64_t(kM0) * x0;
-      std::uint64_t p1 = std::uint64_t(kM1) * x2;
-      std::uint32_t y0 = std::uint32_t(p1 >> 32) ^ x1 ^ k0;
-      std::uint32_t y1 = std::uint32_t(p1);
-      std::uint32_t y2 = std::uint32_t(p0 >> 32) ^ x3 ^ k1;
-      std::uint32_t y3 = std::uint32_t(p0);
-      x0 = y0; x1 = y1; x2 = y2; x3 = y3;
-      k0 += kW0;
-      k1 += kW1;
-    }
-    out0[k] = x0;
-    out1[k] = x1;
-    out2[k] = x2;
-    out3[k] = x3;
-  }
-}
-
-void box_muller(std::uint32_t a, std::uint32_t b, double& g, double& z) {
-  double r2, c, s;
-  bm_parts(a, b, r2, c, s);
-  double r = std::sqrt(r2);
-  g = r * c;
-  z = r * s;
-}
-
-void normal_pairs(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
-                  double* g, double* z) {
-  alignas(64) std::uint32_t w0[kBatch], w1[kBatch], w2[kBatch], w3[kBatch];
-  philox_batch(key, layer, sample, j0, m, w0, w1, w2, w3);
-  bm_block(w0, w1, m, g, z);
-  bm_block(w2, w3, m, g + m, z + m);
-}
-
-namespace {
-constexpr double kPiD = 3.141592653589793;
-
-// Is V < r, for V uniform in [0, 1) whose 32-bit digits are word(0), word(1), ...? Exact: a
-// double r in [0, 1) has finitely many binary digits, so the loop ends (after at most 34 words;
-// past the first it goes on with probability 2^-32 per word).
-template <class Word>
-bool uniform_below(double r, Word&& word) {
-  for (int level = 0;; ++level) {
-    if (!(r > 0.0)) return false;
-    const double y = std::ldexp(r, 32), f = std::floor(y);
-    const double w = double(word(level));
-    if (w != f) return w < f;
-    r = y - f;  // exact
-  }
-}
-
-// Number of 16-bit chunks (little-endian halves of w[0..nc/2]) below each q[k] (q <= 65536) and
-// whether any chunk equals a q[k].
-void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long below[3], bool& tie) {
-#if defined(__AVX512BW__)
-  const auto* h = reinterpret_cast<const std::uint16_t*>(w);
-  __m512i lim[3], eq[3];
-  for (int k = 0; k < 3; ++k) {
-    lim[k] = _mm512_set1_epi16(short(q[k] == 0 ? 0 : q[k] - 1));  // h < q  <=>  h <= q - 1
-    eq[k] = _mm512_set1_epi16(short(q[k]));                         // q = 65536 never equals
-  }
-  long b[3] = {0, 0, 0};
-  __mmask32 any = 0;
-  for (int c = 0; c < nc; c += 32) {
-    const __mmask32 live = nc - c >= 32 ? ~__mmask32(0) : (__mmask32(1) << (nc - c)) - 1;
-    const __m512i v = _mm512_maskz_loadu_epi16(live, h + c);
-    for (int k = 0; k < 3; ++k) {
-      if (q[k] != 0) b[k] += std::popcount(_mm512_mask_cmple_epu16_mask(live, v, lim[k]));
-      if (q[k] < 65536) any |= _mm512_mask_cmpeq_epi16_mask(live, v, eq[k]);
-    }
-  }
-  for (int k = 0; k < 3; ++k) below[k] += b[k];
-  tie = any != 0;
-#else
-  std::uint32_t b0 = 0, b1 = 0, b2 = 0, ties = 0;
-  for (int c = 0; c < nc; ++c) {
-    const std::uint32_t v = (w[c / 2] >> (16 * (c % 2))) & 0xFFFFu;
-    b0 += std::uint32_t(v < q[0]);
-    b1 += std::uint32_t(v < q[1]);
-    b2 += std::uint32_t(v < q[2]);
-    ties += std::uint32_t(v == q[0] || v == q[1] || v == q[2]);
-  }
-  below[0] += b0;
-  below[1] += b1;
-  below[2] += b2;
-  tie = ties != 0;
-#endif
-}
-
-// The pair words: pair p of the layer uses words (a, b) = (0, 1) of Philox call p / 2 ... as
-// normal_pairs does for blocks of 2 kBatch pairs; fills a[0..np), b[0..np) for pairs p0.. and
-// zeroes them up to the next multiple of kLanes.
-int pair_words(Key key, std::uint32_t layer, std::uint64_t sample, long p0, long active, std::uint32_t* a,
-               std::uint32_t* b) {
-  const int np = int(std::min<long>(2L * kBatch, active - p0));
-  const int m = (np + 1) / 2;
-  philox_batch(key, layer, sample, std::uint64_t(p0 / 2), m, a, b, a + m, b + m);
-  for (int k = np; k < (np + kLanes - 1) / kLanes * kLanes; ++k) a[k] = b[k] = 0;
-  return np;
-}
-
-// theta = atan2(sn, cn) for sn, cn >= 0; for sn <= 1/8 from the series of asin (7 terms, relative
-// error below 1e-16), which is 5x cheaper than libm's atan2.
-inline double asin_or_atan2(double sn, double cn) {
-  if (!(sn <= 0.125) || cn < 0) return std::atan2(sn, cn);
-  constexpr double kAsin[7] = {143.0 / 10240, 231.0 / 13312, 63.0 / 2816, 35.0 / 1152, 5.0 / 112, 3.0 / 40, 1.0 / 6};
-  const double x2 = sn * sn;
-  return sn + sn * x2 * horner(x2, kAsin);
-}
-
-#if defined(__AVX512F__)
-// R^2 = -2 ln U for U = (a + 1/2) 2^-32 on 8 words a. With v = a + 1/2 = 2^e m, m in [1, 2), the
-// top 3 bits of m pick T = the geometric centre of its eighth of [1, 2), and
-//   -2 ln U = 2 (32 - e) ln 2 - 2 ln T - 4 atanh(s),  s = (m - T) / (m + T)  (|s| < 0.0295),
-// with 4 atanh(s) = s4 (1 + z/48 + z^2/1280 + z^3/28672 + z^4/589824), s4 = 4 s, z = s4^2
-// (next term below 1e-18). Absolute error a few 1e-16 (the constants 2 ln 2 and ln T).
-inline __m512d exp_weight8(__m256i a) {
-  // T_j = sqrt((1 + j/8) (1 + (j+1)/8)) (doubles), T_j / 4 and -2 ln T_j (mpmath, 30 digits)
-  static const double kT[8] = {1.0606601717798212, 1.1858541225631423, 1.3110110602126894, 1.4361406616345072,
-                               1.5612494995995996, 1.6863421954040052, 1.8114220932736798, 1.9364916731037085};
-  static const double kT4[8] = {0.2651650429449553,  0.29646353064078557, 0.32775276505317236, 0.3590351654086268,
-                                0.3903123748998999,  0.4215855488510013,  0.45285552331841994, 0.4841229182759271};
-  static const double kM2LnT[8] = {-0.11778303565638328, -0.34092658697059325, -0.5415972824327444,
-                                   -0.723918839226699,   -0.8909729238898653,  -1.0451236037171234,
-                                   -1.1882244473577968,  -1.3217558399823195};
-  const __m512d v = _mm512_add_pd(_mm512_cvtepu32_pd(a), _mm512_set1_pd(0.5));
-  const __m512d m = _mm512_getmant_pd(v, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
-  const __m512d k = _mm512_sub_pd(_mm512_set1_pd(32.0), _mm512_getexp_pd(v));
-  const __m512i j = _mm512_and_si512(_mm512_srli_epi64(_mm512_castpd_si512(m), 49), _mm512_set1_epi64(7));
-  const __m512d t = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kT));
-  const __m512d t4 = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kT4));
-  const __m512d m2lnt = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kM2LnT));
-  const __m512d s4 = _mm512_div_pd(_mm512_sub_pd(m, t), _mm512_fmadd_pd(m, _mm512_set1_pd(0.25), t4));
-  const __m512d z = _mm512_mul_pd(s4, s4);
-  __m512d q = _mm512_fmadd_pd(_mm512_set1_pd(1.0 / 589824), z, _mm512_set1_pd(1.0 / 28672));
-  q = _mm512_fmadd_pd(q, z, _mm512_set1_pd(1.0 / 1280));
-  q = _mm512_fmadd_pd(q, z, _mm512_set1_pd(1.0 / 48));
-  q = _mm512_mul_pd(q, z);
-  const __m512d base = _mm512_fmadd_pd(k, _mm512_set1_pd(1.3862943611198906), m2lnt);  // 2 ln 2
-  return _mm512_fnmadd_pd(s4, q, _mm512_sub_pd(base, s4));
-}
-
-// sincos_small on 8 lanes
-inline void sincos8(__m512d x, __m512d& s, __m512d& c) {
-  const __m512d x2 = _mm512_mul_pd(x, x);
-  __m512d sp = _mm512_set1_pd(kSin[0]);
-  for (int k = 1; k < 6; ++k) sp = _mm512_fmadd_pd(sp, x2, _mm512_set1_pd(kSin[k]));
-  s = _mm512_fmadd_pd(_mm512_mul_pd(x, x2), sp, x);
-  __m512d cp = _mm512_set1_pd(kCos[0]);
-  for (int k = 1; k < 7; ++k) cp = _mm512_fmadd_pd(cp, x2, _mm512_set1_pd(kCos[k]));
-  c = _mm512_fmadd_pd(x2, cp, _mm512_set1_pd(1.0));
-}
-#endif
-}  // namespace
-
-// The category of each of the n neurons, drawn from one uniform U_i per neuron:
-// [0, t1) only X > 0, [t1, t2) only Y > 0, [t2, t3) both, [t3, 1) neither, with
-// t1 = delta, t2 = 2 delta, t3 = 1/2 + delta and delta = theta / (2 pi). U_i's first 16 bits
-// (half of a Philox word) decide unless they equal a threshold's first 16 bits (probability
-// 2^-16 per threshold); then further words of U_i decide exactly (uniform_below).
-Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n, double theta) {
-  const double delta = std::min(theta, kPiD) * (0.5 / kPiD);
-  const double t[3] = {delta, 2.0 * delta, 0.5 + delta};
-  std::uint32_t q[3];
-  double rest[3];
-  for (int k = 0; k < 3; ++k) {
-    const double y = std::min(t[k], 1.0) * 65536.0;
-    q[k] = std::uint32_t(y);
-    rest[k] = y - double(q[k]);
-  }
-  long below[3] = {0, 0, 0};  // neurons with U_i < t_k
-  alignas(64) std::uint32_t w[4 * kBatch];
-  for (long c0 = 0; c0 < n; c0 += 8L * kBatch) {  // 8 neurons per Philox call
-    const int nc = int(std::min<long>(8L * kBatch, n - c0));
-    const int m = (nc + 7) / 8;
-    philox_batch(key, layer, stream_sample(sample, kStreamCategory), std::uint64_t(c0 / 8), m, w, w + m,
-                 w + 2 * m, w + 3 * m);
-    bool tie = false;
-    count_chunks(w, nc, q, below, tie);
-    if (!tie) continue;
-    for (int c = 0; c < nc; ++c) {  // rare: settle the ties with more digits of U_c
-      const std::uint32_t h = (w[c / 2] >> (16 * (c % 2))) & 0xFFFFu;
-      if (h != q[0] && h != q[1] && h != q[2]) continue;
-      const std::uint64_t neuron = std::uint64_t(c0 + c);
-      std::uint32_t words[4];
-      int block = -1;
-      auto word = [&](int level) {
-        if (level / 4 != block) {
-          block = level / 4;
-          philox_batch(key, layer, stream_sample(sample, kStreamTie + std::uint64_t(block)), neuron, 1, words,
-                       words + 1, words + 2, words + 3);
-        }
-        return words[level % 4];
-      };
-      for (int k = 0; k < 3; ++k)
-        if (h == q[k] && uniform_below(rest[k], word)) ++below[k];
-    }
-  }
-  return Counts{below[0], below[1] - below[0], below[2] - below[1]};
-}
-
-PairSums pair_sums_portable(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
-  theta = std::min(theta, kPiD);
-  const long active = cnt.both + cnt.x + cnt.y;
-  const double half_psi = 0.25 * (kPiD - theta) * 0x1p-31;  // psi / 2 per unit of a signed word
-  const double quarter_a = 0.25 * theta * 0x1p-32;          // a / 4 per unit of a word
-  alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
-  alignas(64) double r2[2 * kBatch + kLanes];
-  alignas(64) double acc_cc[kLanes] = {}, acc_ss[kLanes] = {}, acc_cs[kLanes] = {};
-  PairSums out;
-  for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
-    const int np = pair_words(key, layer, sample, p0, active, wa, wb);
-    const int padded = (np + kLanes - 1) / kLanes * kLanes;
-    for (int k = 0; k < padded; ++k)  // R^2 = -2 ln((a + 1/2) 2^-32); padding adds nothing
-      r2[k] = k < np ? exp_weight(wa[k]) : 0.0;
-    const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
-    for (int k0 = 0; k0 < nb; k0 += kLanes) {
-      for (int l = 0; l < kLanes; ++l) {
-        const int k = k0 + l;
-        const double h = (double(std::int32_t(wb[k] ^ 0x80000000u)) + 0.5) * half_psi;
-        double sh, ch;
-        sincos_small(h, sh, ch);
-        const double cpsi = (ch - sh) * (ch + sh), spsi = 2.0 * sh * ch;
-        const double w = k < nb ? r2[k] : 0.0;
-        acc_cc[l] += w * cpsi * cpsi;
-        acc_ss[l] += w * spsi * spsi;
-        acc_cs[l] += w * cpsi * spsi;
-      }
-    }
-    for (int k = nb; k < np; ++k) {  // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
-      double s4, c4;
-      sincos_small((double(wb[k]) + 0.5) * quarter_a, s4, c4);
-      const double sa = 4.0 * s4 * c4 * ((c4 - s4) * (c4 + s4));
-      (p0 + k < cnt.both + cnt.x ? out.sx : out.sy) += r2[k] * sa * sa;
-    }
-  }
-  for (int l = 0; l < kLanes; ++l) {
-    out.cc += acc_cc[l];
-    out.ss += acc_ss[l];
-    out.cs += acc_cs[l];
-  }
-  return out;
-}
-
-PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
-#if defined(__AVX512F__)
-  theta = std::min(theta, kPiD);
-  const long active = cnt.both + cnt.x + cnt.y;
-  const __m512d half_psi = _mm512_set1_pd(0.25 * (kPiD - theta) * 0x1p-31);
-  const __m512d half_psi_half = _mm512_mul_pd(half_psi, _mm512_set1_pd(0.5));
-  const __m512d quarter_a = _mm512_set1_pd(0.25 * theta * 0x1p-32);
-  const __m512d half = _mm512_set1_pd(0.5);
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), sign = _mm256_set1_epi32(int(0x80000000u));
-  alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
-  __m512d cc = _mm512_setzero_pd(), ss = cc, cs = cc, sx = cc, sy = cc;
-  for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
-    const int np = pair_words(key, layer, sample, p0, active, wa, wb);
-    // lanes [0, nb) both > 0, [nb, nx) only X, [nx, np) only Y (block-relative)
-    const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
-    const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
-    for (int k = 0; k < np; k += 8) {
-      const __m256i ia = _mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k));
-      const __m256i ib = _mm256_load_si256(reinterpret_cast<const __m256i*>(wb + k));
-      const __mmask8 live = np - k >= 8 ? __mmask8(0xFF) : __mmask8((1u << (np - k)) - 1);
-      // R^2 = -2 ln((a + 1/2) 2^-32) = 2 (32 ln 2 - ln(a + 1/2))
-      const __m512d w = _mm512_maskz_mov_pd(live, exp_weight8(ia));
-      const __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(k), iota);
-      const __mmask8 both = _mm256_cmplt_epi32_mask(idx, _mm256_set1_epi32(nb)) & live;
-      // both: psi / 2 from the word as a signed number; one input: a / 4 from it as unsigned
-      __m512d h = _mm512_fmadd_pd(_mm512_cvtepi32_pd(_mm256_xor_si256(ib, sign)), half_psi, half_psi_half);
-      if (both != live)
-        h = _mm512_mask_mul_pd(h, __mmask8(live & ~both), _mm512_add_pd(_mm512_cvtepu32_pd(ib), half), quarter_a);
-      __m512d sh, ch;
-      sincos8(h, sh, ch);
-      // cos 2h and sin(2h) / 2 (the factors 2 are put back at the end)
-      const __m512d cp = _mm512_fmsub_pd(ch, ch, _mm512_mul_pd(sh, sh));
-      const __m512d sp = _mm512_mul_pd(sh, ch);
-      const __m512d wboth = _mm512_maskz_mov_pd(both, w);
-      const __m512d wc = _mm512_mul_pd(wboth, cp);
-      cc = _mm512_fmadd_pd(wc, cp, cc);
-      cs = _mm512_fmadd_pd(wc, sp, cs);
-      ss = _mm512_fmadd_pd(_mm512_mul_pd(wboth, sp), sp, ss);
-      if (both != live) {  // sin a = 2 sin(a/2) cos(a/2) = 4 sp cp
-        const __m512d sa = _mm512_mul_pd(sp, cp);
-        const __m512d t = _mm512_mul_pd(_mm512_mul_pd(w, sa), sa);
-        const __mmask8 only_x = _mm256_cmplt_epi32_mask(idx, _mm256_set1_epi32(nx)) & live & ~both;
-        sx = _mm512_mask_add_pd(sx, only_x, sx, t);
-        sy = _mm512_mask_add_pd(sy, __mmask8(live & ~both & ~only_x), sy, t);
-      }
-    }
-  }
-  return PairSums{_mm512_reduce_add_pd(cc), 4.0 * _mm512_reduce_add_pd(ss), 2.0 * _mm512_reduce_add_pd(cs),
-                  16.0 * _mm512_reduce_add_pd(sx), 16.0 * _mm512_reduce_add_pd(sy)};
-#else
-  return pair_sums_portable(key, layer, sample, cnt, theta);
-#endif
-}
-
-// One layer in polar coordinates. A pair (G, Z) = R (cos phi, sin phi) with R^2 = -2 ln U
-// (exponential) and phi uniform; then X = R max(cos phi, 0), Y = R max(cos(phi - theta), 0),
-// and D = (Y - X) / sin theta (for small angles without cancellation). Every sum the angle
-// needs is a sum of R^2 times a function of phi, and pairs with phi in the arc where both
-// cosines are <= 0 (probability 1/2 - delta) add nothing, so only the active neurons are
-// drawn: their numbers in the three arcs come from neuron_counts, and then
-//   both > 0: phi = theta/2 + psi, |psi| < (pi - theta)/2:  X = C cos psi - S sin psi,
-//             Y = C cos psi + S sin psi, D = sin psi / C  (C, S = cos, sin of theta/2),
-//   only X:   phi = -pi/2 + a, 0 < a < theta:  X = sin a, Y = 0, D = -X / sin theta,
-//   only Y:   phi = pi/2 + a:                  X = 0, Y = sin a, D = Y / sin theta,
-// so the sums need only pair_sums: sum R^2 cos^2 psi, R^2 sin^2 psi, R^2 cos psi sin psi over
-// the first kind and sum R^2 sin^2 a over each of the others.
 Step chain_start(double theta0) {
   Step st;
   st.theta = theta0;
@@ -508,68 +34,44 @@ Step chain_start(double theta0) {
   return st;
 }
 
-Step chain_step(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur) {
-  const double theta = cur.theta, c = cur.c, s = cur.s;
-  // cos and sin of theta / 2 (accurate at both ends) and reciprocals, first: their latency then
-  // overlaps with the counting
-  double C, S;
-  if (c >= 0) {
-    C = std::sqrt(0.5 * (1.0 + c));
-    S = 0.5 * s / C;
-  } else {
-    S = std::sqrt(0.5 * (1.0 - c));
-    C = 0.5 * s / S;
+bool kernel_available(Kernel k) {
+  switch (k) {
+    case Kernel::Portable: return true;
+    case Kernel::Avx512: return cpu_has_avx512();
   }
-  const double inv = 1.0 / (C * s), inv_s = C * inv, inv_c = s * inv;
-  const Counts cnt = neuron_counts(key, layer, sample, n, theta);
-  Step out;
-  if (cnt.x + cnt.both == 0 || cnt.y + cnt.both == 0) {
-    out.kind = McRaw::kDead;
-    return out;
-  }
-  if (cnt.both == 1 && cnt.x == 0 && cnt.y == 0) {
-    out.kind = McRaw::kDegenerate;
-    return out;
-  }
-  if (cnt.both == 0) {  // disjoint supports: orthogonal (also when the sums would underflow)
-    out.theta = kPiD / 2;
-    out.c = 0;
-    out.s = 1;
-    out.x = 0;
-    return out;
-  }
-  const PairSums ps = pair_sums(key, layer, sample, cnt, theta);
-  const double sxx = ps.sx + C * C * ps.cc - 2.0 * C * S * ps.cs + S * S * ps.ss;
-  const double syy = ps.sy + C * C * ps.cc + 2.0 * C * S * ps.cs + S * S * ps.ss;
-  const double sxy = C * C * ps.cc - S * S * ps.ss;
-  const double inv_norm = 1.0 / std::sqrt(sxx * syy);
-  const double cn = sxy * inv_norm;
-  const double sin2_direct = 1.0 - cn * cn;
-  double sn, lnsin2;
-  if (sin2_direct >= 0.5) {
-    sn = std::sqrt(sin2_direct);
-    lnsin2 = std::log(sin2_direct);
-  } else {
-    // sin theta' = s * r with r^2 = |X x D|^2 / (|X|^2 |Y|^2)
-    const double sdd = (ps.sx + ps.sy) * inv_s * inv_s + ps.ss * inv_c * inv_c;
-    const double sxd = ps.cs - S * ps.ss * inv_c - ps.sx * inv_s;
-    const double r2 = (sxx * sdd - sxd * sxd) * inv_norm * inv_norm;
-    if (!(r2 > 0.0)) {
-      out.kind = McRaw::kDegenerate;  // numerically parallel
-      return out;
-    }
-    sn = s * std::sqrt(r2);
-    lnsin2 = cur.x + std::log(r2);
-  }
-  if (!(sn >= kMcMinTheta0) || !std::isfinite(lnsin2)) {
-    out.kind = McRaw::kDegenerate;  // angle below the double range
-    return out;
-  }
-  out.theta = asin_or_atan2(sn, cn);
-  out.c = cn;
-  out.s = sn;
-  out.x = lnsin2;
-  return out;
+  return false;
 }
+
+const KernelTable& kernel_table(Kernel k) {
+  require(kernel_available(k), "this CPU cannot run the requested Monte Carlo kernel");
+  switch (k) {
+    case Kernel::Avx512: return avx512::table;
+    default: return portable::table;
+  }
+}
+
+namespace {
+const KernelTable* initial_kernel() {
+  if (const char* env = std::getenv("RELUMIX_MC_KERNEL"); env && *env) {
+    const std::string name = env;
+    for (Kernel k : {Kernel::Portable, Kernel::Avx512}) {
+      const char* kn = k == Kernel::Portable ? "portable" : "avx512";
+      if (name != kn) continue;
+      require(kernel_available(k), "RELUMIX_MC_KERNEL=" + name + ": this CPU does not support it");
+      return &kernel_table(k);
+    }
+    throw InputError("RELUMIX_MC_KERNEL must be portable or avx512 (got '" + name + "')");
+  }
+  return kernel_available(Kernel::Avx512) ? &avx512::table : &portable::table;
+}
+std::atomic<const KernelTable*>& current() {
+  static std::atomic<const KernelTable*> k{initial_kernel()};  // a bad RELUMIX_MC_KERNEL throws here
+  return k;
+}
+}  // namespace
+
+const KernelTable& kernel() { return *current().load(std::memory_order_relaxed); }
+
+void select_kernel(Kernel k) { current().store(&kernel_table(k)); }
 
 }  // namespace relumix::mc_detail

@@ -39,6 +39,11 @@ Moments moments(const std::vector<double>& v) {
   return m;
 }
 
+double z_score(double value, double reference, double se) {
+  if (!(std::isfinite(se) && se > 0) || !std::isfinite(value) || !std::isfinite(reference)) return kNaN;
+  return (value - reference) / se;
+}
+
 double quantile_sorted(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return kNaN;
   double h = (double(sorted.size()) - 1) * p;
@@ -82,20 +87,22 @@ std::vector<QuantilePoint> quantile_points(std::vector<double>& v, const std::ve
   return out;
 }
 
-Histogram histogram(const std::vector<double>& v, int bins, double lo, double hi) {
+Histogram::Histogram(int bins, double lo_, double hi_) : lo(lo_), hi(hi_) {
   require(bins >= 1, "histogram: bins must be at least 1");
   require(lo < hi && std::isfinite(lo) && std::isfinite(hi), "histogram: empty range");
-  Histogram h;
-  h.lo = lo;
-  h.hi = hi;
-  h.counts.assign(std::size_t(bins), 0);
-  double scale = double(bins) / (hi - lo);
-  for (double x : v) {
-    if (!(x >= lo && x <= hi)) continue;
-    long k = long((x - lo) * scale);
-    k = std::clamp(k, 0L, long(bins) - 1);
-    ++h.counts[std::size_t(k)];
-  }
+  counts.assign(std::size_t(bins), 0);
+}
+
+void Histogram::add(double x, std::uint64_t n) {
+  if (!(x >= lo && x <= hi)) return;
+  const long bins = long(counts.size());
+  const long k = std::clamp(long((x - lo) * (double(bins) / (hi - lo))), 0L, bins - 1);
+  counts[std::size_t(k)] += n;
+}
+
+Histogram histogram(const std::vector<double>& v, int bins, double lo, double hi) {
+  Histogram h(bins, lo, hi);
+  for (double x : v) h.add(x);
   return h;
 }
 

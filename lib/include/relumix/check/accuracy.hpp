@@ -12,7 +12,7 @@ namespace relumix {
 
 struct AccuracyPrediction {
   int order = 0;  // 0: the paper's O(1/n) form; K >= 1: the cumulant series through n^-K
-  double mean = 0, var = 0, z_mean = 0, z_var = 0;
+  double mean = 0, var = 0, z_mean = 0, z_var = 0;  // z: NaN (undefined) when the stderr is 0
 };
 
 struct AccuracyPoint {
@@ -20,7 +20,7 @@ struct AccuracyPoint {
   double theta = 0;
   std::uint64_t count = 0, excluded = 0;  // samples used; dead or degenerate ones
   double mean = 0, var = 0;               // simulated mean and (sample) variance of X
-  double stderr_mean = 0, stderr_var = 0; // sqrt(var/count), sqrt((m4 - var^2)/count)
+  double stderr_mean = 0, stderr_var = 0; // sqrt(var/count), sqrt((m4 - var^2)/count) (McSummary)
   std::vector<AccuracyPrediction> predictions;  // paper form, then orders 1..max_order
 };
 

@@ -10,6 +10,8 @@
 // inputs (either input dead, or the pair parallel) there is no closed form: Monte Carlo.
 #include <cstdint>
 #include <functional>
+
+#include "relumix/core/progress.hpp"
 #include <string>
 #include <vector>
 
@@ -63,10 +65,10 @@ struct CollapseMcResult {
 // two inputs), the pre-activations are i.i.d. (bivariate) normal with covariance
 // (2/n_prev) Gram + bias_std^2 * ones. Inputs have squared norm `width` (unit second moment per
 // coordinate, input dimension = width). Random numbers: Philox4x64 keyed by the seed, counter
-// (sample, layer, block): identical results for any run. `progress(done)` is called now and
-// then with the number of finished samples; polls throw_if_stopped().
+// (sample, layer, block): identical results for any run. `progress(done, samples)` is called now and
+// then; polls throw_if_stopped().
 // InputError for out-of-range options or more than kCollapseMcMaxWork work.
 CollapseMcResult collapse_monte_carlo(const CollapseMcOptions& opt,
-                                      const std::function<void(std::uint64_t)>& progress = {});
+                                      const ProgressFn& progress = {});
 
 }  // namespace relumix

@@ -14,6 +14,8 @@
 // with rationals m0, m1, v0..v3 computed exactly (GMP). The total over L layers is L m, L v.
 #include <cstdint>
 #include <functional>
+
+#include "relumix/core/progress.hpp"
 #include <string>
 
 #include "relumix/numeric/interval.hpp"
@@ -48,10 +50,11 @@ Interval trigamma_half(long k, mpfr_prec_t bits);
 // (seed, sample, layer).
 struct NormMcResult {
   std::uint64_t samples = 0, collapsed = 0, used = 0;
-  double mean = 0, mean_stderr = 0, var = 0, var_stderr = 0;
+  // over the `used` samples: NaN when used == 0 (mean) or used < 2 (the others)
+  double mean = 0, stderr_mean = 0, var = 0, stderr_var = 0;
 };
 // InputError if samples*depth*width exceeds kNormMcMaxWork or an argument is out of range.
 NormMcResult norm_monte_carlo(long width, long long depth, std::uint64_t samples, std::uint64_t seed,
-                              const std::function<void(std::uint64_t)>& progress = {});
+                              const ProgressFn& progress = {});
 
 }  // namespace relumix

@@ -40,9 +40,12 @@ constexpr long kMaxGridPoints = 2000000;   // density grid points
 constexpr long kMaxKeptValues = 30000000;  // densities kept for output (layers x grid points)
 
 // ---- Monte Carlo (mc/)
-constexpr std::uint64_t kMcMaxSamples = 10000000000ULL;  // samples of mc, compare, accuracy, 1e10
-constexpr double kMcMinTheta0 = 1e-300;                  // smallest theta0 (double range)
-constexpr std::uint64_t kMcMemoryLimit = 4ULL << 30;     // bytes of sample storage; larger is refused
+constexpr std::uint64_t kMcMaxSamples = 1000000000000ULL;  // samples of mc, compare, accuracy, 1e12 (streamed)
+constexpr double kMcMinTheta0 = 1e-300;                    // smallest theta0 (double range)
+constexpr std::uint64_t kMcMemoryLimit = 4ULL << 30;       // bytes of kept samples or statistics; larger is refused
+constexpr long kMcMaxWidth = 10000000000L;                 // one chain layer, 1e10 neurons
+constexpr double kMcMaxSampleWork = 1e10;  // one network: sum of the widths (chain), of n_l n_(l-1) (network)
+constexpr double kMcMaxNetworkWork = 1e12;  // network mode: samples x sum n_l n_(l-1)
 constexpr int kMaxHistogramBins = 1000000;               // mc --hist, compare --bins
 
 // ---- collapse and norm (collapse/)
@@ -105,10 +108,17 @@ inline constexpr LimitInfo kLimits[] = {
     {"kMaxGridPoints", double(kMaxGridPoints), "points", "predict --grid", "to be measured (issue 17)"},
     {"kMaxKeptValues", double(kMaxKeptValues), "values", "densities kept (compare)", "240 MB of doubles"},
     {"kMcMaxSamples", double(kMcMaxSamples), "samples", "mc, compare, accuracy --samples",
-     "with the sample storage limit kMcMemoryLimit"},
+     "statistics are streamed (memory independent of the samples); figure 1 (256x32): 10^12 samples take about "
+     "200 core-days, so such runs are for clusters with --checkpoint"},
     {"kMcMinTheta0", kMcMinTheta0, "radians", "smallest --theta0 of the Monte Carlo", "double range"},
-    {"kMcMemoryLimit", double(kMcMemoryLimit), "bytes", "Monte Carlo sample storage",
+    {"kMcMemoryLimit", double(kMcMemoryLimit), "bytes", "Monte Carlo kept samples (--dump-layer), statistics",
      "half of a 8 GiB machine"},
+    {"kMcMaxWidth", double(kMcMaxWidth), "neurons", "one layer of mc (chain mode)",
+     "a chain layer costs about 1.4 ns per neuron on one AVX-512 core: 1e10 neurons about 15 s"},
+    {"kMcMaxSampleWork", kMcMaxSampleWork, "neuron steps", "one simulated network of mc, compare, accuracy",
+     "chain: the sum of the widths, about 15 s at 1e10; network: the weights, sum n_l n_(l-1)"},
+    {"kMcMaxNetworkWork", kMcMaxNetworkWork, "weights", "mc --mode network: samples x sum n_l n_(l-1)",
+     "about 3 ns per weight on one core: 1e12 weights about 10 minutes on 2 cores"},
     {"kMaxHistogramBins", double(kMaxHistogramBins), "bins", "mc --hist, compare --bins", "8 MB per layer"},
     {"kCollapseMaxWidth", double(kCollapseMaxWidth), "neurons", "collapse (exact law)",
      "certified at any depth in well under a second"},

@@ -16,6 +16,10 @@ struct Moments {
 // Two-pass mean and sd, summed in the order given (deterministic).
 Moments moments(const std::vector<double>& v);
 
+// (value - reference) / stderr, or NaN ("undefined") unless stderr is finite and > 0: a Monte
+// Carlo whose samples are all equal (or too few) has no standard error to measure against.
+double z_score(double value, double reference, double stderr);
+
 // Quantile of type 7 (linear interpolation between order statistics, numpy's default) for
 // p in [0, 1]. v is reordered. NaN for an empty v.
 double quantile(std::vector<double>& v, double p);
@@ -36,7 +40,11 @@ double quantile_sorted(const std::vector<double>& sorted, double p);
 struct Histogram {
   double lo = 0, hi = 0;  // bin k covers [lo + k w, lo + (k+1) w), the last one includes hi
   std::vector<std::uint64_t> counts;
+  // bins >= 1 empty equal bins over [lo, hi] (lo < hi, both finite; InputError otherwise)
+  Histogram() = default;
+  Histogram(int bins, double lo, double hi);
   double width() const { return counts.empty() ? 0.0 : (hi - lo) / double(counts.size()); }
+  void add(double x, std::uint64_t n = 1);  // n counts at x (nothing outside [lo, hi])
 };
 // bins >= 1 equal bins over [lo, hi] (lo < hi; values outside are not counted).
 Histogram histogram(const std::vector<double>& v, int bins, double lo, double hi);

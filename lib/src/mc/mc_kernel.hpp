@@ -1,0 +1,88 @@
+#pragma once
+// Internal (not installed): the Monte Carlo kernels of mc.cpp. Tests and benchmarks include it.
+//
+// Random numbers: Philox4x32-10 (Random123's algorithm), key = seed, counter = (index, layer,
+// sample): every sample is a pure function of (seed, sample index).
+//
+// The kernels exist in two builds of one source (mc_kernel_impl.hpp), chosen at run time
+// (kernel()): `portable` (the baseline ISA, any CPU; compiled without floating-point contraction)
+// and `avx512` (intrinsics for Philox, the category counts and the pair sums; its numbers agree
+// with the portable ones to about 1e-15 relative, not bitwise). A run is bitwise reproducible for
+// any thread count, process count and checkpoint split with the same kernel (KernelTable::family).
+#include <cstdint>
+
+namespace relumix::mc_detail {
+
+// Philox4x32-10, bitwise equal to Random123's philox4x32 (checked by the tests).
+struct Key {
+  std::uint32_t k0, k1;
+};
+Key key_of_seed(std::uint64_t seed);
+// Counter of call j in stream (layer, sample): (j mod 2^32, j / 2^32 + layer * 2^12, sample lo, hi).
+constexpr int kBatch = 128;
+
+// The philox_batch sample argument carries a stream number in bits 48..63 (samples are below
+// 2^40): stream 0 holds the pairs (and network mode's normals), 1 the neuron categories of the
+// chain, 2 + b the words 4b..4b+3 that settle a category tie of neuron j (call j).
+constexpr std::uint64_t kStreamCategory = 1, kStreamTie = 2;
+constexpr std::uint64_t stream_sample(std::uint64_t sample, std::uint64_t stream) { return sample | (stream << 48); }
+
+// Neuron categories of a chain layer: counts of "only X > 0", "only Y > 0", "both > 0".
+struct Counts {
+  long x = 0, y = 0, both = 0;
+};
+// The sums over the active neurons (see pair_sums in mc_kernel_impl.hpp).
+struct PairSums {
+  double cc = 0, ss = 0, cs = 0, sx = 0, sy = 0;
+};
+
+// State of one chain sample after a layer: the angle theta, its cos and sin, X = ln sin^2 theta,
+// and kind (kOk, or the event that ended the sample at this layer).
+enum : std::uint8_t { kOk = 0, kDegenerate = 1, kDead = 2 };
+struct Step {
+  double theta = 0, c = 1, s = 0, x = 0;
+  std::uint8_t kind = kOk;
+};
+// The state at the input angle theta0.
+Step chain_start(double theta0);
+
+// One build of the kernels. All functions are deterministic in their arguments.
+struct KernelTable {
+  const char* name;    // "portable", "avx512"
+  const char* family;  // the numbers it makes: "portable" or "avx512"
+  // Fills m <= kBatch calls j0 .. j0 + m - 1 into out0..out3 (SoA).
+  void (*philox_batch)(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
+                       std::uint32_t* out0, std::uint32_t* out1, std::uint32_t* out2, std::uint32_t* out3);
+  // 2m standard normal pairs (g[k], z[k]), k < 2m, from calls j0 .. j0 + m - 1 (Box-Muller on
+  // 32-bit uniforms (u + 1/2) 2^-32: pair k < m uses words (0, 1) of call k, pair m + k words (2, 3)).
+  void (*normal_pairs)(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m, double* g,
+                       double* z);
+  // Box-Muller of two 32-bit words (the transform of normal_pairs, one pair).
+  void (*box_muller)(std::uint32_t a, std::uint32_t b, double& g, double& z);
+  // Chain layer of width n at angle theta. Neuron i is "only X > 0", "only Y > 0", "both > 0" or
+  // neither when its uniform U_i falls in [0, d), [d, 2d), [2d, 1/2 + d) or [1/2 + d, 1),
+  // d = theta / (2 pi): U_i's first 16 bits are half of a word of stream 1 (neuron i: call i / 8,
+  // word (i / 2) mod 4 of the SoA batch, low half for even i), and ties with a threshold are
+  // settled exactly with further words of U_i (streams 2, 3, ...). Polls stop_requested() every
+  // 2^20 neurons (throws Interrupted).
+  Counts (*neuron_counts)(Key key, std::uint32_t layer, std::uint64_t sample, long n, double theta);
+  // The sums over the active neurons, in the order both, only X, only Y; active pair p uses the
+  // words (a, b) that normal_pairs would use for its pair p. R^2 = -2 ln((a + 1/2) 2^-32), and
+  //   both:   psi = (pi - theta)/2 * (b - 2^31 + 1/2) / 2^31,  cc, ss, cs = sum R^2 cos^2 psi,
+  //           R^2 sin^2 psi, R^2 cos psi sin psi;
+  //   only X / only Y:  a = theta (b + 1/2) / 2^32,  sx / sy = sum R^2 sin^2 a.
+  PairSums (*pair_sums)(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
+  // One chain step of width n from the current state to the next (see mc_kernel_impl.hpp).
+  Step (*chain_step)(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur);
+};
+
+enum class Kernel { Portable, Avx512 };
+bool kernel_available(Kernel k);              // the CPU can run it (portable: always)
+const KernelTable& kernel_table(Kernel k);    // requires kernel_available(k)
+// The kernel in use: the best available one, or the one named by the environment variable
+// RELUMIX_MC_KERNEL (portable or avx512; a name the CPU cannot run is an InputError).
+const KernelTable& kernel();
+// Tests and benchmarks: use k from now on (requires kernel_available(k)).
+void select_kernel(Kernel k);
+
+}  // namespace relumix::mc_detail
