@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(g++ cmake ninja-build libgmp-dev libmpfr-dev libmpfi-dev libboost-dev doctest-dev
       libcli11-dev nlohmann-json3-dev librandom123-dev libbenchmark-dev
-      libopenmpi-dev openmpi-bin gnuplot-nox ccache libflint-dev libflint-arb-dev)
+      libopenmpi-dev openmpi-bin gnuplot-nox ccache libflint-dev libflint-arb-dev python3 python3-jsonschema)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,6 +25,7 @@
 
 #include "relumix/moments/eval.hpp"
 #include "relumix/moments/moments.hpp"
+#include "relumix/io/angles.hpp"
 #include "relumix/numeric/theta.hpp"
 
 using namespace relumix;

@@ -1,7 +1,7 @@
-// Benchmarks of certified values (issue 3). Targets: 50 digits on a grid of 10^4 points,
-// a + b <= 10: <= 10 us a value (mpmath quadrature: ~10 ms a value, see mpmath_baseline.py);
-// 1000 digits <= 1 ms a value. Counters report the CPU time per value (time_per_value).
-// Single-threaded (threads = 1) unless the name says otherwise.
+// Benchmarks of certified values and of the double path (issues 3, 18). The certified values'
+// yardstick is a plain Arb program (bench_arb, which prints the ratios); the double path's is numpy
+// (tools/bench/numpy_moments.py runs BM_DoubleBatch next to numpy). Counters report the CPU time
+// per value (time_per_value). Single-threaded (threads = 1) unless the name says otherwise.
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -71,7 +71,63 @@ BENCHMARK(BM_Hard)
     ->Args({3, 3, 2, 300})->Args({3, 3, 1, 10000})
     ->Unit(benchmark::kMicrosecond);
 
-// double path on random angles
+// double path, batch API: 10^6 angles uniform on [0, pi] (seed 1), one thread; CPU time per value.
+// tools/bench/numpy_moments.py runs this next to numpy.
+namespace {
+const std::vector<double>& random_angles(std::size_t n) {
+  static std::vector<double> x;
+  if (x.size() != n) {
+    std::mt19937_64 g(1);
+    std::uniform_real_distribution<double> u(0, 3.141592653589793);
+    x.resize(n);
+    for (auto& v : x) v = u(g);
+  }
+  return x;
+}
+}  // namespace
+
+static void BM_DoubleBatch(benchmark::State& st) {
+  MomentDouble m(unsigned(st.range(0)), unsigned(st.range(1)));
+  const auto& x = random_angles(1000000);
+  std::vector<double> y(x.size());
+  for (auto _ : st) {
+    m(x, y, 1);
+    benchmark::DoNotOptimize(y.data());
+  }
+  per_value(st, x.size());
+}
+BENCHMARK(BM_DoubleBatch)->Args({1, 1})->Args({2, 1})->Args({2, 2})->Args({3, 1})->Args({5, 5})->Args({6, 3})->Unit(benchmark::kMillisecond);
+
+// the same on all cores (wall time)
+static void BM_DoubleBatch_Threads(benchmark::State& st) {
+  MomentDouble m(unsigned(st.range(0)), unsigned(st.range(1)));
+  const auto& x = random_angles(1000000);
+  std::vector<double> y(x.size());
+  for (auto _ : st) {
+    m(x, y, 0);
+    benchmark::DoNotOptimize(y.data());
+  }
+  per_value(st, x.size());
+}
+BENCHMARK(BM_DoubleBatch_Threads)->Args({1, 1})->Args({5, 5})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// hard angles for the double path: theta within 1e-9 of pi, and below 1e-6
+static void BM_DoubleHard(benchmark::State& st) {
+  MomentDouble m(unsigned(st.range(0)), unsigned(st.range(1)));
+  std::vector<double> x(100000), y(x.size());
+  std::mt19937_64 g(2);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (auto& v : x) v = st.range(2) ? 3.141592653589793 - 1e-9 * u(g) : 1e-6 * u(g);
+  for (auto _ : st) {
+    m(x, y, 1);
+    benchmark::DoNotOptimize(y.data());
+  }
+  per_value(st, x.size());
+  st.SetLabel(st.range(2) ? "pi - [0, 1e-9]" : "[0, 1e-6]");
+}
+BENCHMARK(BM_DoubleHard)->Args({1, 1, 1})->Args({20, 20, 1})->Args({21, 20, 1})->Args({5, 5, 0})->Unit(benchmark::kMillisecond);
+
+// double path, one angle at a time
 static void BM_Double(benchmark::State& st) {
   MomentDouble m(unsigned(st.range(0)), unsigned(st.range(1)));
   std::mt19937_64 g(1);

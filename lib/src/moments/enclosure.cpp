@@ -13,9 +13,6 @@ namespace {
 
 constexpr double kLog2Sinh1 = 0.23272626381745;  // log2(sinh 1), rounded up
 
-// A double approximation of a rational (region choice and cost estimates only).
-double approx(const Rational& q) { return q == 0 ? 0.0 : q.convert_to<double>(); }
-
 // theta = c pi + off at precision w (exact when c = 0 and off is dyadic enough)
 void theta_ball(arb_t out, const Fmpq& c, const Fmpq& off, const arb_t pi, slong w) {
   if (fmpq_is_zero(c.get())) {

@@ -1,84 +1,96 @@
-// The fast double path: MomentDouble and moment_double.
+// The fast double path: MomentDouble and moment_double, one angle or arrays of them.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/parallel.hpp"
+#include "moments/double_form.hpp"
 #include "moments/enclosure.hpp"
 #include "relumix/core/error.hpp"
+#include "relumix/core/interrupt.hpp"
 
 namespace relumix {
 
-using detail::dd;
-
-MomentDouble::MomentDouble(unsigned a, unsigned b) : a_(a), b_(b), impl_(&prepared(a, b)) {}
-
 namespace {
-// Horner in double-double; also accumulates sum |c_k| |x|^k in double (cancellation estimate).
-inline dd dd_horner(const std::vector<dd>& c, dd x, double& mag) {
-  if (c.empty()) { mag = 0; return {0, 0}; }
-  dd acc = c.back();
-  double ax = std::fabs(x.hi), am = std::fabs(c.back().hi);
-  for (std::size_t k = c.size() - 1; k-- > 0;) {
-    acc = acc * x + c[k];
-    am = am * ax + std::fabs(c[k].hi);
-  }
-  mag = am;
-  return acc;
+
+// The certified route for the angles the kernel flags (rounded once from a 64-bit enclosure).
+double fallback_double(const Prepared& pr, double theta) {
+  thread_local Ball J;
+  enclose_ball(J, pr, exact_theta(theta), 64);
+  return arf_get_d(arb_midref(J.get()), ARF_RND_NEAR);
 }
 
-double fallback_double(const Prepared& pr, double theta) {
-  Theta th;
-  th.offset = Rational(theta);  // exact
-  Interval v = enclose(pr, th, 64);
-  return v.mid_double();
+std::string angle_text(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
 }
+
+constexpr std::size_t kChunk = 4096;
+
+// one chunk: the kernel, then the flagged angles; returns the index of the first angle outside
+// [0, pi] (or kChunk)
+std::size_t run_chunk(const Prepared& pr, DoubleKernel kernel, const double* x, double* out, std::size_t count) {
+  std::uint8_t flag[kChunk];
+  kernel(pr.double_form(), x, out, flag, count);
+  if (count == 1 && !flag[0]) return kChunk;
+  std::size_t bad = kChunk;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!flag[i]) continue;
+    if (!(x[i] >= 0 && x[i] <= 3.141592653589793)) {
+      bad = std::min(bad, i);
+      continue;
+    }
+    out[i] = fallback_double(pr, x[i]);
+  }
+  return bad;
+}
+
+void throw_bad(double v) {
+  throw InputError(std::isnan(v) ? std::string("angle is NaN") : "angle " + angle_text(v) + " is outside [0, pi]");
+}
+
+void run_batch(const Prepared& pr, const double* x, double* out, std::size_t count, unsigned threads) {
+  static const DoubleKernel kernel = best_double_kernel();
+  if (count <= kChunk) {
+    std::size_t bad = run_chunk(pr, kernel, x, out, count);
+    if (bad < kChunk) throw_bad(x[bad]);
+    return;
+  }
+  std::size_t chunks = (count + kChunk - 1) / kChunk;
+  std::vector<std::size_t> bad(chunks, kChunk);
+  if (count < kParallelDoubleMin) threads = 1;
+  parallel_for(chunks, threads, [&](std::size_t c) {
+    throw_if_stopped();
+    std::size_t lo = c * kChunk, n = std::min(kChunk, count - lo);
+    bad[c] = run_chunk(pr, kernel, x + lo, out + lo, n);
+  });
+  for (std::size_t c = 0; c < chunks; ++c)
+    if (bad[c] < kChunk) throw_bad(x[c * kChunk + bad[c]]);
+}
+
 }  // namespace
 
+MomentDouble::MomentDouble(unsigned a, unsigned b) : a_(a), b_(b), impl_(&prepared(a, b)) {
+  impl_->double_form();  // built here, not in the first call
+}
+
 double MomentDouble::operator()(double x) const {
-  const Prepared& pr = *impl_;
-  const detail::DDConst& c = detail::ddc();
-  if (!(x >= 0 && x <= c.pi[0]))  // pi[0] < pi: every double in [0, pi] is <= pi[0]
-    throw InputError("angle " + std::to_string(x) + " is outside [0, pi]");
-  if (x == 0 && pr.even) return double(pr.at_zero);
-  bool near_pi = x > 2.356194490192345;  // 3 pi / 4
-  if (!(near_pi ? pr.dd_u_ok() : pr.dd_ok())) return fallback_double(pr, x);
-  dd s, rho, u, phi;
-  if (x <= 0.7853981633974483) {  // pi/4
-    dd vers;
-    detail::dd_sin_versin({x, 0}, s, vers);
-    rho = dd{1, 0} - vers;
-    phi = detail::triple_minus(c.pi, x);
-  } else if (x <= 1.5707963267948966) {  // pi/2: w = pi/2 - x in [0, pi/4)
-    dd w = detail::triple_minus(c.half_pi, x), vers;
-    detail::dd_sin_versin(w, rho, vers);
-    s = dd{1, 0} - vers;
-    phi = detail::triple_minus(c.pi, x);
-  } else if (!near_pi) {  // w = x - pi/2 in (0, pi/4]
-    dd w = -detail::triple_minus(c.half_pi, x), vers;
-    detail::dd_sin_versin(w, rho, vers);
-    rho = -rho;
-    s = dd{1, 0} - vers;
-    phi = detail::triple_minus(c.pi, x);
-  } else {  // t = pi - x in [0, pi/4)
-    phi = detail::triple_minus(c.pi, x);
-    detail::dd_sin_versin(phi, s, u);  // u = 1 - cos(phi) = 1 + rho
-  }
-  dd J;
-  double mag, cancel;
-  if (pr.even) {
-    double mp, mq;
-    dd p = near_pi ? dd_horner(pr.pu().d, u, mp) : dd_horner(pr.P.d, rho, mp);
-    dd q = near_pi ? dd_horner(pr.qu().d, u, mq) : dd_horner(pr.Q.d, rho, mq);
-    dd num = phi * p + s * q;
-    mag = std::fabs(phi.hi) * mp + std::fabs(s.hi) * mq;
-    cancel = mag / std::fabs(num.hi);
-    J = num * c.inv_2pi;
-  } else {
-    dd r = near_pi ? dd_horner(pr.ru().d, u, mag) : dd_horner(pr.R.d, rho, mag);
-    cancel = mag / std::fabs(r.hi);
-    J = r * c.inv_sqrt_2pi;
-  }
-  // 2^40 cancellation leaves ~2^-60 relative error; tiny values lose accuracy to underflow
-  if (!(cancel <= 1099511627776.0) || std::fabs(J.hi) < 1e-280 || !std::isfinite(J.hi)) return fallback_double(pr, x);
-  return J.hi + J.lo;
+  double out;
+  run_batch(*impl_, &x, &out, 1, 1);
+  return out;
+}
+
+void MomentDouble::operator()(std::span<const double> theta, std::span<double> out, unsigned threads) const {
+  require(theta.size() == out.size(), "moment_double: " + std::to_string(theta.size()) + " angles but room for " +
+                                          std::to_string(out.size()) + " values");
+  run_batch(*impl_, theta.data(), out.data(), theta.size(), threads);
 }
 
 double moment_double(unsigned a, unsigned b, double theta) { return MomentDouble(a, b)(theta); }
+
+void moment_double(unsigned a, unsigned b, std::span<const double> theta, std::span<double> out, unsigned threads) {
+  MomentDouble(a, b)(theta, out, threads);
+}
 
 }  // namespace relumix

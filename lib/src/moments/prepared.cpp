@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "moments/double_form.hpp"
 #include "moments/near_pi.hpp"
 
 namespace relumix {
@@ -123,6 +124,11 @@ std::shared_ptr<const NearPiPoly> MomentDouble::Impl::near_pi(unsigned terms) co
   s->terms = t;
   near_ = s;
   return near_;
+}
+
+const DoubleForm& MomentDouble::Impl::double_form() const {
+  std::call_once(dform_once_, [this] { dform_ = make_double_form(*this); });
+  return *dform_;
 }
 
 const Prepared& prepared(unsigned a, unsigned b) {

@@ -14,6 +14,8 @@
 
 namespace relumix {
 
+struct DoubleForm;  // double_kernel.hpp
+
 // p(x) = num(x) / den
 struct FormPoly {
   FmpzPoly num;
@@ -48,6 +50,8 @@ struct MomentDouble::Impl {
   // The series at pi with at least `terms` coefficients (computed on first use, extended by
   // doubling; the returned object stays valid).
   std::shared_ptr<const NearPiPoly> near_pi(unsigned terms) const;
+  // The data of the double-path kernels (built on first use).
+  const DoubleForm& double_form() const;
   // exact rational values (dyadic) at theta = 0 and pi/2, when rational
   bool zero_rational = false, half_rational = false;
   Rational at_zero, at_half;
@@ -57,6 +61,8 @@ struct MomentDouble::Impl {
   mutable FormPoly Pu, Qu, Ru;  // in u = 1 + rho
   mutable std::mutex near_mu_;
   mutable std::shared_ptr<const NearPiPoly> near_;
+  mutable std::once_flag dform_once_;
+  mutable std::shared_ptr<const DoubleForm> dform_;
 };
 
 using Prepared = MomentDouble::Impl;

@@ -1,0 +1,23 @@
+// The double-path kernel of double_kernel.hpp for the avx512 instruction set.
+// Compiled with -mavx512f -mavx512dq ... (relumix_isa_source); called only when cpu_has_avx512().
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "moments/double_kernel.hpp"
+
+namespace relumix {
+namespace {
+typedef double V __attribute__((vector_size(64)));
+typedef long L __attribute__((vector_size(64)));
+inline V vfma(V a, V b, V c) { return V(_mm512_fmadd_pd(__m512d(a), __m512d(b), __m512d(c))); }
+inline V vgather(const double* t, L i) { return V(_mm512_mask_i64gather_pd(_mm512_setzero_pd(), 0xFF, __m512i(i), t, 8)); }
+#include "moments/double_kernel_body.hpp"
+}  // namespace
+
+void moment_kernel_avx512(const DoubleForm& f, const double* x, double* out, std::uint8_t* flag, std::size_t count) {
+  run(f, x, out, flag, count);
+}
+
+}  // namespace relumix
