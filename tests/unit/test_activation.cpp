@@ -532,6 +532,15 @@ TEST_CASE("activation moments: bad input") {
   CHECK_THROWS_AS(normalized_moment_series(act, 2, 1, 4), InputError);
   CHECK_THROWS_AS(normalized_moment_enclosure(act, 1, 0, parse_theta("1"), 64), InputError);
   CHECK_THROWS_AS(piecewise_moment_form_fourier(kMaxMomentOrder, 1, 0, 0), InputError);
+  // alpha^(a+b) is bounded: (bits of numerator + denominator) (a + b) <= kMaxActivationPowerBits
+  Activation fine = parse_activation("leaky:1/" + std::string(76, '7'));  // 1 + 253 bits
+  CHECK_THROWS_WITH_AS(activation_closed_form(fine, 600, 600),
+                       "moment order a+b = 1200 is too large for the slope 1/7777777777777777777777777777777777777777777777777777777777777777777777777777"
+                       " (at most 1032 with its 254 bits)", InputError);
+  CHECK_THROWS_AS(activation_moment_value(fine, 1000, 100, parse_theta("1"), 10), InputError);
+  CHECK_THROWS_AS(activation_taylor_series(fine, 1000, 100, 4), InputError);
+  CHECK(activation_moment_value(fine, 3, 1, parse_theta("1"), 10).size() == 12);
+  CHECK(activation_taylor_series(leaky("0.1"), 30, 30, 2).a == 30);
 }
 
 TEST_CASE("the O(1/n) coefficients for phi_alpha (docs/theory_activations.md, q = Mbar_{4,0}) against a one-layer Monte Carlo") {

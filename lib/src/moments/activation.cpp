@@ -97,6 +97,19 @@ void check_order(unsigned a, unsigned b) {
                                                      " is too large (at most " + std::to_string(kMaxMomentOrder) + ")");
 }
 
+// alpha^(a+b) enters every coefficient: its size is bounded.
+void check_order(const Activation& act, unsigned a, unsigned b) {
+  check_order(a, b);
+  using boost::multiprecision::msb;
+  const Rational& al = act.alpha();
+  if (al == 0) return;
+  const unsigned long bits = msb(boost::multiprecision::abs(numerator(al))) + 1 + msb(denominator(al)) + 1;
+  const unsigned long n = std::size_t(a) + b;
+  require(bits * n <= kMaxActivationPowerBits,
+          "moment order a+b = " + std::to_string(n) + " is too large for the slope " + to_string(al) + " (at most " +
+              std::to_string(kMaxActivationPowerBits / bits) + " with its " + std::to_string(bits) + " bits)");
+}
+
 // lambda and nu of M = lambda J(theta) + nu H(rho), H = E[relu(G)^a G'^b] = c_{a+b} P^Bessel(rho)
 // (the reflection J(theta) + (-1)^b J(pi - theta) = H).
 struct Reduction {
@@ -167,7 +180,7 @@ std::vector<Rational> cos_poly_taylor(const Poly& p, unsigned order) {
 }  // namespace
 
 ActivationClosedForm activation_closed_form(const Activation& act, unsigned a, unsigned b) {
-  check_order(a, b);
+  check_order(act, a, b);
   Reduction r = reduction(act.alpha(), a, b);
   ActivationClosedForm cf;
   cf.activation = act;
@@ -398,7 +411,7 @@ bool activation_moment_exact(const ActivationClosedForm& cf, const Theta& t, Rat
 }
 
 Interval activation_moment_enclosure(const Activation& act, unsigned a, unsigned b, const Theta& theta, mpfr_prec_t bits) {
-  check_order(a, b);
+  check_order(act, a, b);
   check_theta(theta);
   Rational q;
   if (activation_moment_exact(activation_closed_form(act, a, b), theta, q)) return exact_enclosure(q, bits);
@@ -415,7 +428,7 @@ std::string value_string(const ActivationClosedForm& cf, const Theta& theta, int
 
 std::string activation_moment_value(const Activation& act, unsigned a, unsigned b, const Theta& theta, int digits) {
   check_digits(digits);
-  check_order(a, b);
+  check_order(act, a, b);
   check_theta(theta);
   return value_string(activation_closed_form(act, a, b), theta, digits);
 }
@@ -423,7 +436,7 @@ std::string activation_moment_value(const Activation& act, unsigned a, unsigned 
 std::vector<std::string> activation_moment_values(const Activation& act, unsigned a, unsigned b,
                                                   const std::vector<Theta>& thetas, int digits, unsigned threads) {
   check_digits(digits);
-  check_order(a, b);
+  check_order(act, a, b);
   for (const Theta& t : thetas) check_theta(t);
   const ActivationClosedForm cf = activation_closed_form(act, a, b);
   std::vector<std::string> out(thetas.size());
@@ -437,7 +450,7 @@ std::vector<std::string> activation_moment_values(const Activation& act, unsigne
 // ---------------------------------------------------------------- series at 0
 
 MomentSeries activation_taylor_series(const Activation& act, unsigned a, unsigned b, unsigned order) {
-  check_order(a, b);
+  check_order(act, a, b);
   require(order <= kMaxMomentOrder,
           "series order " + std::to_string(order) + " is too large (at most " + std::to_string(kMaxMomentOrder) + ")");
   Reduction r = reduction(act.alpha(), a, b);

@@ -7,6 +7,7 @@
 //
 // When you change a limit: measure the cost at the new value (say the command and machine in
 // `cost`), update the constant and its row, and paste the table the test prints into docs/cli.md.
+#include <cstddef>
 #include <cstdint>
 
 namespace relumix {
@@ -26,6 +27,11 @@ constexpr std::uint64_t kMaxInputFileBytes = 256ULL << 20;  // an input file (ar
 // ---- exact moments (moments/)
 constexpr unsigned kMaxMomentOrder = 5000;  // a + b of J_{a,b}, and the order of its theta-series
 constexpr unsigned kMaxVerifyOrder = 200;   // verify: all a, b <= this
+
+// ---- activations (moments/activation)
+constexpr std::size_t kMaxActivationTextLength = 200;  // the text of --activation (relu, abs, leaky:ALPHA)
+constexpr unsigned kMaxActivationSlopeBits = 256;      // numerator and denominator of ALPHA, each
+constexpr unsigned long kMaxActivationPowerBits = 1UL << 18;  // bits of ALPHA (numerator + denominator) x (a + b)
 
 // ---- angle law (angle/)
 constexpr unsigned kMaxCumulantOrder = 8;         // order in 1/n of mu, sigma^2 at a given theta
@@ -93,6 +99,13 @@ inline constexpr LimitInfo kLimits[] = {
     {"kMaxMomentOrder", double(kMaxMomentOrder), "a + b", "moment, series, bessel",
      "closed form at a + b = 2000: 55 s and 450 MB, growing like (a + b)^3.8 (to be lowered: issue 17)"},
     {"kMaxVerifyOrder", double(kMaxVerifyOrder), "a, b", "verify --max", "to be measured (issue 17)"},
+    {"kMaxActivationTextLength", double(kMaxActivationTextLength), "characters", "--activation",
+     "parsed in linear time"},
+    {"kMaxActivationSlopeBits", double(kMaxActivationSlopeBits), "bits", "--activation leaky:ALPHA: numerator and denominator",
+     "77 decimal digits; the moments carry ALPHA^(a+b), bounded by kMaxActivationPowerBits"},
+    {"kMaxActivationPowerBits", double(kMaxActivationPowerBits), "bits x order",
+     "moments of leaky:ALPHA: (bits of numerator + denominator) x (a + b)",
+     "a + b = 1024 with a 253-bit ALPHA: +0.9 s and +80 MB over the ReLU closed form (9.4 s, 75 MB)"},
     {"kMaxCumulantOrder", double(kMaxCumulantOrder), "order", "--order (angle, predict, compare, accuracy)",
      "the order-8 plan: 0.5 s cold"},
     {"kMaxCumulantSeriesOrder", double(kMaxCumulantSeriesOrder), "order", "decay-series --order",

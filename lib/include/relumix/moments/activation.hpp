@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "relumix/core/limits.hpp"
 #include "relumix/core/progress.hpp"
 #include "relumix/exact/poly.hpp"
 #include "relumix/exact/series.hpp"
@@ -30,16 +31,12 @@
 
 namespace relumix {
 
-// Largest numerator and denominator (in bits) of an activation slope alpha: more is refused
-// (the closed forms carry alpha^(a+b), whose size grows with both).
-constexpr unsigned kMaxActivationSlopeBits = 256;
-// Longest activation text accepted by parse_activation.
-constexpr std::size_t kMaxActivationTextLength = 200;
 
 class Activation {
  public:
   Activation() = default;                 // ReLU
-  explicit Activation(const Rational& alpha);  // InputError unless -1 <= alpha <= 1 (and not too large, see above)
+  // InputError unless -1 <= alpha <= 1 with numerator and denominator below kMaxActivationSlopeBits bits
+  explicit Activation(const Rational& alpha);
   static Activation relu() { return Activation(); }
   static Activation abs() { return Activation(Rational(-1)); }
 
@@ -99,7 +96,8 @@ struct ActivationClosedForm {
 };
 
 // Primary route: the reduction to J_{a,b} (closed_form(a, b) and the Bessel sum). InputError when
-// a + b > kMaxMomentOrder.
+// a + b > kMaxMomentOrder or (bits of alpha's numerator + denominator) (a + b) > kMaxActivationPowerBits
+// (alpha^(a+b) enters every coefficient); the same limits hold for every function below.
 ActivationClosedForm activation_closed_form(const Activation& act, unsigned a, unsigned b);
 
 // Independent route (no use of J): the polar integral over the whole circle,
