@@ -93,7 +93,7 @@ check("C(0.1): error of the 3-term estimate ~ ln(l)/l, of the 4-term estimate ~ 
       7 < r3 < 12 and 40 < r4 < 110, "ratios of successive differences per decade: %s, %s" % (mp.nstr(r3, 3), mp.nstr(r4, 3)))
 C01 = est4[100000]
 print("      C(0.1) estimates (l, 3-term, 4-term):", [(k, mp.nstr(est3[k], 12), mp.nstr(est4[k], 12)) for k in sorted(est3)])
-close("C(0.1) agrees with the map-series README value 9.28426092595 to its accuracy O(ln l/l) at l = 1e6",
+close("C(0.1) agrees with the map-series value in docs/cli.md 9.28426092595 to its accuracy O(ln l/l) at l = 1e6",
       mp.mpf("9.28426092595"), C01, abs_=3e-5)
 
 # ---- one layer at finite width: the moments behind the delta method
@@ -167,8 +167,8 @@ def sigma2_paper(theta, n):
 
 close("mu(theta, n) = ln D + mu_1/n + O(1/n^2) (n = 1e8)", (mu_paper(th, 10 ** 8) - mp.log(D)) * 10 ** 8, mean1, rel=1e-6)
 close("sigma^2(theta, n) = sigma_1^2/n + O(1/n^2) (n = 1e8)", sigma2_paper(th, 10 ** 8) * 10 ** 8, var1, rel=1e-6)
-close("README: mu(0.1, 64)", mu_paper("0.1", 64), mp.mpf("-4.6832398257689237075"), rel=1e-19)
-close("README: sigma^2(0.1, 64)", sigma2_paper("0.1", 64), mp.mpf("0.10601670004925179744"), rel=1e-19)
+close("docs/cli.md: mu(0.1, 64)", mu_paper("0.1", 64), mp.mpf("-4.6832398257689237075"), rel=1e-19)
+close("docs/cli.md: sigma^2(0.1, 64)", sigma2_paper("0.1", 64), mp.mpf("0.10601670004925179744"), rel=1e-19)
 
 # ---- small theta: mu - ln sin^2 = -rho(n) - c1(n) theta + O(theta^2); sigma^2(0, n)
 mp.mp.dps = 60
@@ -194,7 +194,7 @@ h = mp.mpf("1e-8")  # K ~ theta^4 = 1e-32 keeps 68 of the 100 digits
 D, K, Lq = one_layer_parts(*J_closed3(h))
 close("K/D^2 = 3/2 + (2/(15 pi)) theta + O(theta^2)", (K / D ** 2 - 1.5) / h, 2 / (15 * mp.pi), rel=1e-6)
 close("ln(D/sin^2 theta) = -(2/(3 pi)) theta + O(theta^2)", mp.log(D / mp.sin(h) ** 2) / h, -2 / (3 * mp.pi), rel=1e-6)
-# the exact decay-series coefficients printed for n = 256 (README)
+# the exact decay-series coefficients printed for n = 256 (docs/cli.md)
 n = sp.Integer(256)
 check("mu_0(256) - log((n-1)/(n+5)) = 10n/(n+5)^2 - 6n/(n-1)^2 = 6870016/492174225",
       10 * n / (n + 5) ** 2 - 6 * n / (n - 1) ** 2 == sp.Rational(6870016, 492174225))

@@ -73,8 +73,8 @@ def norm_law(n):
 
 
 m16, v16 = norm_law(16)
-close("n = 16: mean per layer (README: -0.1763973244)", m16, mp.mpf("-0.1763973244"), abs_=6e-11)
-close("n = 16: variance per layer (README: 0.4195933941)", v16, mp.mpf("0.4195933941"), abs_=6e-11)
+close("n = 16: mean per layer (docs/cli.md: -0.1763973244)", m16, mp.mpf("-0.1763973244"), abs_=6e-11)
+close("n = 16: variance per layer (docs/cli.md: 0.4195933941)", v16, mp.mpf("0.4195933941"), abs_=6e-11)
 close("n = 16: mean = 3254141381/1312010700 + 65534/65535 ln 2 - gamma - ln 16", m16,
       mp.mpf(3254141381) / 1312010700 + mp.mpf(65534) / 65535 * mp.log(2) - mp.euler - mp.log(16), rel=1e-35)
 for n in (64, 1024):

@@ -110,7 +110,7 @@ for theta, K in [("0.1", KMAX), ("0.5", min(KMAX, 4)), ("2", min(KMAX, 4))]:
     print("      theta = %s: var_k  = %s" % (theta, [mp.nstr(x, 6) for x in var[1:]]))
     if theta == "0.1":
         for k in range(1, K + 1):
-            close("theta = 0.1: mean_%d as quoted in the README" % k, mean[k], README_MEAN_01[k], rel=0.05)
+            close("theta = 0.1: mean_%d as quoted in docs/cli.md" % k, mean[k], README_MEAN_01[k], rel=0.05)
         ratios = [mean[k + 1] / mean[k] for k in range(1, K)]
         print("      ratios mean_{k+1}/mean_k = %s" % [mp.nstr(x, 3) for x in ratios])
     if relumix("bessel", "2") is not None:

@@ -167,7 +167,7 @@ for (a, b) in [(2, 2), (1, 0), (3, 1), (0, 0), (3, 2)]:
     phi = mp.mpf("1e-4")
     lead = radial_moment(a + b) * mp.factorial(a) * mp.factorial(b) / (2 * mp.pi * mp.factorial(a + b + 1)) * phi ** (a + b + 1)
     close("J_{%d,%d}(pi - 1e-4) ~ leading term" % (a, b), J_quad(a, b, mp.pi - phi), lead, rel=1e-7)
-close("README value J_{2,2}(pi-1e-4)", J_quad(2, 2, mp.pi - mp.mpf("1e-4")), mp.mpf("4.2441318076998150257e-22"), rel=1e-19)
+close("docs/cli.md value J_{2,2}(pi-1e-4)", J_quad(2, 2, mp.pi - mp.mpf("1e-4")), mp.mpf("4.2441318076998150257e-22"), rel=1e-19)
 
 # ---- relumix's closed forms against ours (optional)
 if relumix("moment", "0", "0") is not None:

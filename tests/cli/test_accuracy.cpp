@@ -63,7 +63,7 @@ TEST_CASE("accuracy: bad input") {
   CHECK_BAD_INPUT("accuracy --samples 100 --markdown /nonexistent-dir/x.md");
 }
 
-TEST_CASE("demo: the README's tour runs and shows each part") {
+TEST_CASE("demo: the quick start's tour runs and shows each part") {
   auto r = run_relumix("demo");
   REQUIRE(r.code == 0);
   for (const char* part : {"$ relumix moment 3 1", "Q(rho) = rho^2 + 2", "$ relumix moment 1 1 --theta pi/3 --digits 50",

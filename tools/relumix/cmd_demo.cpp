@@ -1,4 +1,4 @@
-// relumix demo: a short tour, run by the README's quick start. Each step is an ordinary relumix
+// relumix demo: a short tour, run by the README's quick start (scripts/run.sh). Each step is an ordinary relumix
 // command line, printed before its output, so the tour also shows what to type.
 #include <filesystem>
 #include <iostream>
@@ -44,13 +44,13 @@ RELUMIX_COMMAND(1, [](CLI::App& app) {
   sub->callback([plot] {
     const std::string svg = plot->given() ? plot->value() : "";  // fail before the tour, not at its last step
     std::vector<Step> steps = {
-        {"The exact closed form of J_{3,1}(theta) = E[relu(G)^3 relu(G')], corr = cos theta (SPEC 2):", "moment 3 1"},
+        {"The exact closed form of J_{3,1}(theta) = E[relu(G)^3 relu(G')], corr = cos theta (docs/theory.md §2):", "moment 3 1"},
         {"J_{1,1}(pi/3) to 50 certified digits:", "moment 1 1 --theta pi/3 --digits 50"},
         {"Exact angle-decay coefficients at width n = 256: mu(theta,n) - ln sin^2 theta and sigma^2(theta,n) "
-         "as series in theta (SPEC 4):",
+         "as series in theta (docs/theory.md §4.3):",
          "decay-series --width 256 --degree 3 --digits 12"},
         {"One layer at n = 64, theta = 0.1: the paper's O(1/n) form, then the cumulant series through n^-3 "
-         "(SPEC 5; a Monte Carlo gives E = -4.663 +- 0.001):",
+         "(docs/theory.md §5; a Monte Carlo gives E = -4.663 +- 0.001):",
          "angle --width 64 --theta 0.1 --digits 12"},
         {"", "angle --width 64 --theta 0.1 --digits 12 --order 3"},
         {"The paper's figure 1: n = 256, 32 layers, theta0 = 0.1, 5000 simulated networks against the "

@@ -27,7 +27,7 @@ const Poly& one_minus_x2() {
 }
 
 // 2 pi J_{n,n} = (-1)^n s^{2n+1} ((1/s) d/dtheta)^n ((pi - theta)/s), written as
-// (pi - theta) A(rho) + s B(rho) after the n derivatives (see README, verify).
+// (pi - theta) A(rho) + s B(rho) after the n derivatives (docs/theory.md §2.4).
 std::pair<Poly, Poly> arc_cosine_kernel(unsigned n) {
   Poly A(Rational(1)), B;
   long k = 1;  // current form: [(pi - theta) A + s B] / s^k
