@@ -1,4 +1,4 @@
-// relumix verify --max M: exact checks of the identities of SPEC section 2.
+// relumix verify --max M: exact checks of the identities of docs/theory.md section 2.
 #include <cstdio>
 #include <iostream>
 
@@ -9,23 +9,18 @@
 namespace relumix::cli {
 namespace {
 
-Progress* g_progress = nullptr;
-void on_progress(long done, long total) {
-  if (g_progress) g_progress->update(std::uint64_t(done), std::uint64_t(total));
-}
 
 RELUMIX_COMMAND(40, [](CLI::App& app) {
   auto* sub = app.add_subcommand("verify",
       "check exactly, for all a, b <= M: symmetry, Price relation, base column, reflection with the\n"
       "Bessel sum, values at 0, pi/2, pi, arc-cosine kernels (a = b), and the agreement of the two\n"
-      "independent routes (Price/Bessel vs Fourier modes); exit 1 on any failure");
+      "independent routes (Price/Bessel vs Fourier modes); the identities are checked on the Fourier route,\n"
+      "which uses none of them; exit 1 on any failure");
   auto max = add_integer(sub, "--max,-m", "largest order", 0, kMaxVerifyOrder, Need::Optional, 30);
   sub->callback([=] {
     unsigned m = max->as<unsigned>();
     Progress progress("verify", std::uint64_t(m + 1) * (m + 1));
-    g_progress = &progress;
-    VerifyReport rep = verify_identities(m, on_progress);
-    g_progress = nullptr;
+    VerifyReport rep = verify_identities(m, progress.fn());
     if (globals().json) {
       Json fails = Json::array(), ids = Json::array();
       for (auto& f : rep.failures) fails.push_back({{"identity", f.identity}, {"a", f.a}, {"b", f.b}});

@@ -1,6 +1,7 @@
 #include "relumix/moments/verify.hpp"
 
 #include <map>
+#include <vector>
 
 #include "relumix/exact/combinatorics.hpp"
 #include "relumix/core/error.hpp"
@@ -43,7 +44,7 @@ std::pair<Poly, Poly> arc_cosine_kernel(unsigned n) {
 }
 }  // namespace
 
-VerifyReport verify_identities(unsigned max, void (*progress)(long, long)) {
+VerifyReport verify_identities(unsigned max, const ProgressFn& progress) {
   require(max <= kMaxVerifyOrder, "verify --max " + std::to_string(max) + " is too large (at most " +
                                       std::to_string(kMaxVerifyOrder) + ")");
   VerifyReport rep;
@@ -58,18 +59,25 @@ VerifyReport verify_identities(unsigned max, void (*progress)(long, long)) {
     ++t->checked;
     if (!ok) { ++t->failed; rep.failures.push_back({id, a, b}); }
   };
+  // The identities are checked on the polar (Fourier) route, which builds J from the Fourier modes of
+  // relu(cos)^a relu(cos)^b and uses none of them; "two-routes" then compares it with the closed form
+  // that relumix builds (and every other command uses) from Price's relation, the base column and the
+  // Bessel sum. So each identity check can fail on its own.
   long total = long(max + 1) * long(max + 1), done = 0;
+  std::vector<ClosedForm> prev_row, row;  // Fourier forms of rows a - 1 and a (for Price's relation)
   for (unsigned a = 0; a <= max; ++a) {
+    row.clear();
     for (unsigned b = 0; b <= max; ++b) {
       throw_if_stopped();
-      const ClosedForm& x = closed_form(a, b);
-      ClosedForm f = closed_form_fourier(a, b);
+      const ClosedForm& built = closed_form(a, b);
+      row.push_back(closed_form_fourier(a, b));
+      const ClosedForm& x = row.back();
       // two independent routes, coefficient by coefficient
-      record("two-routes", a, b, x.P == f.P && x.Q == f.Q && x.R == f.R);
-      // symmetry: the Bessel sum and the Fourier route are not symmetric in form
+      record("two-routes", a, b, built.P == x.P && built.Q == x.Q && built.R == x.R);
+      // symmetry: neither the Bessel sum nor the Fourier route is symmetric in form
       if (a < b) {
         ClosedForm g = closed_form_fourier(b, a);
-        bool ok = f.P == g.P && f.Q == g.Q && f.R == g.R;
+        bool ok = x.P == g.P && x.Q == g.Q && x.R == g.R;
         if (x.even()) ok = ok && bessel_sum_P(a, b) == bessel_sum_P(b, a);
         record("symmetry", a, b, ok);
       }
@@ -100,7 +108,7 @@ VerifyReport verify_identities(unsigned max, void (*progress)(long, long)) {
         record("reflection", a, b, lhs == bessel_sum_P(a, b));
       }
       if (a >= 1 && b >= 1) {
-        const ClosedForm& y = closed_form(a - 1, b - 1);
+        const ClosedForm& y = prev_row[b - 1];
         Rational ab(Integer(a) * b);
         bool ok = x.even() ? (x.P.derivative() == y.P * ab &&
                               one_minus_x2() * x.Q.derivative() - Poly::x() * x.Q + x.P == one_minus_x2() * y.Q * ab)
@@ -117,8 +125,9 @@ VerifyReport verify_identities(unsigned max, void (*progress)(long, long)) {
                       : x.R.derivative() == one_minus_x2().pow((a - 1) / 2) * Rational(double_factorial(int(a)), 2);
         record("base-column", a, b, ok);
       }
-      if (progress) progress(++done, total);
+      if (progress) progress(std::uint64_t(++done), std::uint64_t(total));
     }
+    prev_row.swap(row);
   }
   return rep;
 }

@@ -1,8 +1,10 @@
 #pragma once
-// Exact verification of the identities of SPEC section 2 for all a, b <= max.
+// Exact verification of the identities of docs/theory.md section 2 for all a, b <= max.
 #include <string>
 #include <vector>
+
 #include "relumix/core/limits.hpp"
+#include "relumix/core/progress.hpp"
 
 namespace relumix {
 
@@ -25,7 +27,9 @@ struct VerifyReport {
   long failed() const;
 };
 
-// Checks every identity exactly (GMP rationals). progress(done, total) is called per pair.
-VerifyReport verify_identities(unsigned max, void (*progress)(long, long) = nullptr);
+// Checks every identity exactly (GMP rationals) on the polar (Fourier) route closed_form_fourier,
+// which is built without any of them, and compares that route with closed_form (the Price/Bessel
+// construction every other part of relumix uses). progress(done, total) is called per pair (a, b).
+VerifyReport verify_identities(unsigned max, const ProgressFn& progress = {});
 
 }  // namespace relumix
