@@ -16,6 +16,7 @@
 #include "relumix/io/numbers.hpp"
 #include "relumix/io/widths.hpp"
 #include "relumix/mc/mc.hpp"
+#include "relumix/moments/activation.hpp"
 #include "relumix/numeric/theta.hpp"
 
 namespace relumix::cli {
@@ -26,7 +27,7 @@ struct McArgs {
   std::shared_ptr<WidthsOpt> widths;
   std::shared_ptr<AngleOpt> theta0;
   std::shared_ptr<IntOpt> samples, seed, threads, hist;
-  std::shared_ptr<Opt> mode, checkpoint_every;
+  std::shared_ptr<Opt> mode, activation, checkpoint_every;
   std::shared_ptr<OutputFileOpt> checkpoint;
   std::vector<std::string> dump;
   CLI::Option* dump_option = nullptr;
@@ -41,9 +42,9 @@ std::string fmt(double v, const char* f = "%.6f") {
 }
 
 void print_text(const McResult& r, const std::string& theta0, const std::string& checkpoint) {
-  std::printf("relumix mc: %s mode, widths %s (%zu layers), theta0 = %s, %llu samples, seed %llu\n",
-              mc_mode_name(r.mode).c_str(), format_widths(r.widths).c_str(), r.widths.size(), theta0.c_str(),
-              (unsigned long long)r.samples, (unsigned long long)r.seed);
+  std::printf("relumix mc: %s mode, %s, widths %s (%zu layers), theta0 = %s, %llu samples, seed %llu\n",
+              mc_mode_name(r.mode).c_str(), r.activation.name().c_str(), format_widths(r.widths).c_str(),
+              r.widths.size(), theta0.c_str(), (unsigned long long)r.samples, (unsigned long long)r.seed);
   if (r.partial)
     std::printf("PARTIAL RESULT: interrupted after %llu of %llu samples%s\n", (unsigned long long)r.samples_done,
                 (unsigned long long)r.samples,
@@ -69,6 +70,10 @@ void print_text(const McResult& r, const std::string& theta0, const std::string&
   }
   std::printf("quantiles from the binning: each within %.2g of the exact sample quantile%s\n", qerr,
               one ? "; n/a: undefined with one sample" : "");
+  if (r.activation.alpha() > 0)
+    std::printf("%s: the angle can be obtuse, and X = ln sin^2 theta does not tell theta from pi - theta; "
+                "theta, theta_sd (and the JSON theta quantiles) are of theta itself\n",
+                r.activation.name().c_str());
   bool any_hist = false;
   for (const auto& L : r.layers) any_hist = any_hist || !L.hist.empty();
   if (any_hist) {
@@ -84,6 +89,7 @@ void print_text(const McResult& r, const std::string& theta0, const std::string&
 }
 
 void write_dump(const McRaw& raw, int layer, const std::string& file) {
+  // theta: stored for alpha > 0 (obtuse angles), else mc_theta_of_x(x) (McRaw::theta_at)
   std::ofstream f(file);
   require(bool(f), "--dump-layer: cannot write ", file);
   f << "# relumix mc --dump-layer " << layer << ": per-sample X = ln sin^2 theta and theta at layer " << layer
@@ -94,7 +100,7 @@ void write_dump(const McRaw& raw, int layer, const std::string& file) {
     f << raw.first + i << ',';
     if (st == McRaw::kOk) {
       double x = raw.value_at(i, 0);
-      f << "ok," << x << ',' << mc_theta_of_x(x) << '\n';
+      f << "ok," << x << ',' << raw.theta_at(i, 0) << '\n';
     } else {
       f << (st == McRaw::kDead ? "dead" : "degenerate") << ",,\n";
     }
@@ -108,6 +114,7 @@ enum : char { kDone = 'D', kStopped = 'S', kFailed = 'F' };
 void run(const McArgs& a) {
   McOptions opt;
   opt.mode = a.mode->parse([](const std::string& t) { return parse_mc_mode(t); });
+  opt.activation = a.activation->parse([](const std::string& t) { return parse_activation(t); });
   a.widths->min_width = opt.mode == McMode::Chain ? 2 : 1;
   auto widths = a.widths->value();
   Theta theta = a.theta0->value();
@@ -199,7 +206,11 @@ RELUMIX_COMMAND(50, [](CLI::App& app) {
       "Statistics are streamed (memory independent of --samples) and bitwise reproducible for any --threads, any\n"
       "number of MPI ranks (relumix-mpi) and any interruption resumed from --checkpoint. Quantiles and histograms\n"
       "come from a fine binning of X (about sd/1024 wide; the error bound is printed). Ctrl-C prints the partial\n"
-      "result (marked PARTIAL, JSON \"partial\": true), writes the checkpoint and exits with 130.");
+      "result (marked PARTIAL, JSON \"partial\": true), writes the checkpoint and exits with 130.\n"
+      "--activation: chain mode draws the n pairs (G, G') of each layer and applies phi (ReLU keeps its polar kernel);\n"
+      "network mode applies phi with weight variance 2 / (1 + ALPHA^2) per fan-in. A leaky unit never dies (dead = 0);\n"
+      "for ALPHA > 0 the angle can be obtuse, so read the theta statistics (X = ln sin^2 theta does not determine it).\n"
+      "A checkpoint of another activation is refused.");
   a->widths = add_widths(sub, "layer widths, e.g. 256x32 or 64,128,256 (chain: >= 2, network: >= 1)", Need::Required);
   a->theta0 = add_theta0(sub, "angle between the inputs, in (0, pi], e.g. 0.1 or pi/3", Need::Required);
   a->samples = add_samples(sub, 5000, 1, kMcMaxSamples, "number of simulated networks");
@@ -207,6 +218,10 @@ RELUMIX_COMMAND(50, [](CLI::App& app) {
   a->threads = add_threads(sub);
   a->mode = add_text(sub, "--mode", "chain (Markov reduction, O(n) per layer) or network (weight matrices)",
                      Need::Optional, "chain", "MODE");
+  a->activation = add_text(sub, "--activation",
+                           "relu, abs or leaky:ALPHA (ALPHA exact in [-1, 1], e.g. 0.01 or 1/10): phi(x) = max(x, 0) + "
+                           "ALPHA min(x, 0), weights N(0, 2 / ((1 + ALPHA^2) fan-in))",
+                           Need::Optional, "relu", "F");
   a->hist = add_integer(sub, "--hist", "add a histogram of X with N bins per layer", 1, kMaxHistogramBins,
                         Need::Optional);
   a->dump_option =

@@ -140,8 +140,13 @@ int network_sample(const McPlanData& p, std::uint64_t sample, SampleWork& w, std
   kind = McRaw::kOk;
   // inputs (1, 0) and (cos theta0, sin theta0): the law depends on their angle only
   long nin = 2;
+  const bool relu = p.activation.is_relu();
+  const double cw = 2.0 / (1.0 + p.alpha * p.alpha);  // c_alpha (2 for ReLU)
   w.ha.assign({1.0, 0.0});
   w.hb.assign({std::cos(p.theta0), std::sin(p.theta0)});
+  // theta0 = pi (the double nearest pi) as exactly pi, as the chain reads it (ReLU: as before)
+  const bool at_pi = !relu && p.theta0 >= kPi;
+  if (at_pi) w.hb.assign({-1.0, 0.0});
   for (int l = 1; l <= L; ++l) {
     if (stop_requested()) throw Interrupted();
     const long nout = p.widths[std::size_t(l - 1)];
@@ -149,23 +154,54 @@ int network_sample(const McPlanData& p, std::uint64_t sample, SampleWork& w, std
     w.za.resize(std::size_t(nout));
     w.zb.resize(std::size_t(nout));
     w.row.resize(std::size_t(nin));
-    const double scale = std::sqrt(2.0 / double(nin));
-    long nx = 0, ny = 0, nxy = 0;
-    for (long i = 0; i < nout; ++i) {
-      if ((i & 1023) == 1023 && stop_requested()) throw Interrupted();
-      stream.fill(w.row.data(), nin);
-      double a = 0, b = 0;
-      for (long j = 0; j < nin; ++j) {
-        a += w.row[std::size_t(j)] * w.ha[std::size_t(j)];
-        b += w.row[std::size_t(j)] * w.hb[std::size_t(j)];
+    long nx = 0, ny = 0, nxy = 0, npos = 0, nneg = 0;
+    if (relu) {
+      const double scale = std::sqrt(2.0 / double(nin));
+      for (long i = 0; i < nout; ++i) {
+        if ((i & 1023) == 1023 && stop_requested()) throw Interrupted();
+        stream.fill(w.row.data(), nin);
+        double a = 0, b = 0;
+        for (long j = 0; j < nin; ++j) {
+          a += w.row[std::size_t(j)] * w.ha[std::size_t(j)];
+          b += w.row[std::size_t(j)] * w.hb[std::size_t(j)];
+        }
+        a = std::max(scale * a, 0.0);
+        b = std::max(scale * b, 0.0);
+        w.za[std::size_t(i)] = a;
+        w.zb[std::size_t(i)] = b;
+        nx += a > 0;
+        ny += b > 0;
+        nxy += (a > 0) && (b > 0);
       }
-      a = std::max(scale * a, 0.0);
-      b = std::max(scale * b, 0.0);
-      w.za[std::size_t(i)] = a;
-      w.zb[std::size_t(i)] = b;
-      nx += a > 0;
-      ny += b > 0;
-      nxy += (a > 0) && (b > 0);
+    } else {
+      // phi_alpha with weights N(0, c_alpha / nin), c_alpha = 2 / (1 + alpha^2): E phi(z)^2 is kept
+      const double scale = std::sqrt(cw / double(nin));
+      for (long i = 0; i < nout; ++i) {
+        if ((i & 1023) == 1023 && stop_requested()) throw Interrupted();
+        stream.fill(w.row.data(), nin);
+        double a = 0, b = 0;
+        for (long j = 0; j < nin; ++j) {
+          a += w.row[std::size_t(j)] * w.ha[std::size_t(j)];
+          b += w.row[std::size_t(j)] * w.hb[std::size_t(j)];
+        }
+        a *= scale;
+        b *= scale;
+        npos += a > 0;
+        nneg += a < 0;
+        a = a > 0 ? a : p.alpha * a;
+        b = b > 0 ? b : p.alpha * b;
+        w.za[std::size_t(i)] = a;
+        w.zb[std::size_t(i)] = b;
+        nx += a != 0;  // a leaky unit is never dead (phi(x) = 0 only at x = 0)
+        ny += b != 0;
+      }
+      nxy = -1;  // the single-shared-unit test below is ReLU's
+      // from theta0 = pi exactly (b = -a): all pre-activations of one sign make the two vectors
+      // opposite (rounding would hide it from the angle formula below); as in the chain: degenerate
+      if (at_pi && l == 1 && (npos == 0 || nneg == 0)) {
+        kind = McRaw::kDegenerate;
+        return l;
+      }
     }
     std::swap(w.ha, w.za);
     std::swap(w.hb, w.zb);
@@ -194,7 +230,7 @@ int network_sample(const McPlanData& p, std::uint64_t sample, SampleWork& w, std
     }
     // sin theta = |u - v| |u + v| / 2
     const double lnsin2 = std::log(dm) + std::log(dp) - 2.0 * std::log(2.0);
-    if (!(dm > 0.0) || !std::isfinite(lnsin2)) {
+    if (!(dm > 0.0) || !std::isfinite(lnsin2)) {  // parallel (or, for alpha != 0, antiparallel)
       kind = McRaw::kDegenerate;
       return l;
     }
@@ -226,6 +262,12 @@ struct LayerSums {
     mx = std::max(mx, x);
     ++n;
   }
+  // McPlanData::obtuse: theta's extremes too
+  double tmn = std::numeric_limits<double>::infinity(), tmx = -std::numeric_limits<double>::infinity();
+  void add_theta(double t) {
+    tmn = std::min(tmn, t);
+    tmx = std::max(tmx, t);
+  }
 };
 
 // Sums of one block, committed to a LayerAcc set at the end. Whether the block is walked sample by
@@ -234,11 +276,17 @@ struct BlockAcc {
   std::vector<LayerSums> sums;
   std::vector<std::uint32_t> end_dead, end_degenerate;
   std::vector<std::pair<std::uint32_t, std::int32_t>> bins;  // (layer index, bin)
+  std::vector<std::pair<std::uint32_t, std::int32_t>> tbins;  // the same for theta (McPlanData::obtuse)
   explicit BlockAcc(std::size_t L) : sums(L), end_dead(L), end_degenerate(L) {}
   void reset() {
     std::fill(sums.begin(), sums.end(), LayerSums{});
     for (auto* v : {&end_dead, &end_degenerate}) std::fill(v->begin(), v->end(), 0u);
     bins.clear();
+    tbins.clear();
+  }
+  void add_theta(const McPlanData& p, std::size_t l, LayerSums& m, double t) {
+    m.add_theta(t);
+    tbins.emplace_back(std::uint32_t(l), p.layers[l].tbins.bin(t));
   }
   void add_end(int end, std::uint8_t kind) {
     if (end <= int(sums.size())) ++(kind == McRaw::kDead ? end_dead : end_degenerate)[std::size_t(end - 1)];
@@ -248,6 +296,7 @@ struct BlockAcc {
       const auto& lp = p.layers[std::size_t(l)];
       sums[std::size_t(l)].add(lp, x[l], t[l]);
       bins.emplace_back(std::uint32_t(l), lp.bins.bin(x[l]));
+      if (p.obtuse) add_theta(p, std::size_t(l), sums[std::size_t(l)], t[l]);
     }
     add_end(end, kind);
   }
@@ -269,8 +318,11 @@ struct BlockAcc {
       a.t[3].add(m.t4);
       a.min = std::min(a.min, m.mn);
       a.max = std::max(a.max, m.mx);
+      a.tmin = std::min(a.tmin, m.tmn);
+      a.tmax = std::max(a.tmax, m.tmx);
     }
     for (auto [l, j] : bins) s.layers[l].hist.add(j);
+    for (auto [l, j] : tbins) s.layers[l].thist.add(j);
     s.samples += samples;
   }
 };
@@ -299,6 +351,7 @@ void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t co
   }
   const auto& k = *p.kernel;
   const auto key = mc_detail::key_of_seed(p.seed);
+  const bool relu = p.activation.is_relu();
   w.steps.assign(std::size_t(count), mc_detail::chain_start(p.theta0));
   w.alive.resize(std::size_t(count));
   for (std::uint64_t i = 0; i < count; ++i) {
@@ -315,7 +368,8 @@ void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t co
     for (std::size_t a = 0; a < n; ++a) {
       const std::uint32_t i = w.alive[a];
       mc_detail::Step& st = w.steps[i];
-      st = k.chain_step(key, std::uint32_t(l), first + i, p.widths[l - 1], st);
+      st = relu ? k.chain_step(key, std::uint32_t(l), first + i, p.widths[l - 1], st)
+                : k.chain_step_alpha(key, std::uint32_t(l), first + i, p.widths[l - 1], st, p.alpha);
       if (st.kind != McRaw::kOk) {
         end[i] = std::int32_t(l);
         kind[i] = st.kind;
@@ -324,6 +378,7 @@ void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t co
       if (acc) {
         sums.add(lp, st.x, st.theta);
         acc->bins.emplace_back(std::uint32_t(l - 1), lp.bins.bin(st.x));
+        if (p.obtuse) acc->add_theta(p, l - 1, sums, st.theta);
       } else {
         x[i * L + l - 1] = st.x;
         t[i * L + l - 1] = st.theta;
@@ -376,6 +431,7 @@ void run_block(const McPlanData& p, std::uint64_t b, BlockAcc& acc, SampleWork& 
       for (std::size_t j = 0; j < kept->layers.size(); ++j) {
         const int l = kept->layers[j];
         kept->x[j * kept->count + ki] = l < end[i] ? x[i * L + std::size_t(l - 1)] : kNaN;
+        if (!kept->t.empty()) kept->t[j * kept->count + ki] = l < end[i] ? t[i * L + std::size_t(l - 1)] : kNaN;
       }
     }
   }
@@ -409,6 +465,7 @@ double mc_theta_of_x(double x) {
 const std::vector<long>& McPlan::widths() const { return data->widths; }
 double McPlan::theta0() const { return data->theta0; }
 McMode McPlan::mode() const { return data->mode; }
+const Activation& McPlan::activation() const { return data->activation; }
 std::uint64_t McPlan::samples() const { return data->samples; }
 std::uint64_t McPlan::seed() const { return data->seed; }
 std::uint64_t McPlan::block() const { return data->block; }
@@ -459,7 +516,7 @@ void check_mc_args(const std::vector<long>& widths, double theta0, const McOptio
     require(opt.keep_layer >= 0 && opt.keep_layer <= int(widths.size()),
             "the kept layer must be between 1 and " + std::to_string(widths.size()));
     const double kept_layers = opt.keep_layer > 0 ? 1.0 : double(widths.size());
-    const double store = double(opt.samples) * (kept_layers * 8.0 + 5.0);
+    const double store = double(opt.samples) * (kept_layers * (opt.activation.alpha() > 0 ? 16.0 : 8.0) + 5.0);
     require(store <= double(kMcMemoryLimit),
             "keeping " + std::to_string(opt.samples) + " samples x " + std::to_string(std::size_t(kept_layers)) +
                 " layers needs " + gib(store) + ", above the " + gib(double(kMcMemoryLimit)) + " limit");
@@ -475,6 +532,9 @@ McPlan mc_plan(const std::vector<long>& widths, double theta0, const McOptions& 
   p->widths = widths;
   p->theta0 = theta0;
   p->mode = opt.mode;
+  p->activation = opt.activation;
+  p->alpha = opt.activation.alpha_double();
+  p->obtuse = p->alpha > 0;
   p->samples = opt.samples;
   p->seed = opt.seed;
   p->kernel = &mc_detail::kernel();
@@ -495,9 +555,9 @@ McPlan mc_plan(const std::vector<long>& widths, double theta0, const McOptions& 
     simulate_samples(*p, 0, n0, w, p->pilot_x.data(), p->pilot_t.data(), p->pilot_end.data(), p->pilot_kind.data());
   }
   p->layers.resize(L);
-  double c = 2.0 * std::log(std::sin(theta0)), scale = 0, tc = theta0;
+  double c = 2.0 * std::log(std::sin(theta0)), scale = 0, tc = theta0, tsd = 0;
   for (std::size_t l = 0; l < L; ++l) {
-    double sx = 0, sxx = 0, st = 0;
+    double sx = 0, sxx = 0, st = 0, stt = 0;
     std::uint64_t m = 0;
     for (std::uint64_t i = 0; i < n0; ++i) {
       if (int(l) + 1 >= p->pilot_end[i]) continue;
@@ -512,7 +572,13 @@ McPlan mc_plan(const std::vector<long>& widths, double theta0, const McOptions& 
       for (std::uint64_t i = 0; i < n0; ++i)
         if (int(l) + 1 < p->pilot_end[i]) sxx += (p->pilot_x[i * L + l] - c) * (p->pilot_x[i * L + l] - c);
       if (m > 1 && sxx > 0) scale = std::sqrt(sxx / double(m - 1));
+      if (p->obtuse) {
+        for (std::uint64_t i = 0; i < n0; ++i)
+          if (int(l) + 1 < p->pilot_end[i]) stt += (p->pilot_t[i * L + l] - tc) * (p->pilot_t[i * L + l] - tc);
+        if (m > 1 && stt > 0) tsd = std::sqrt(stt / double(m - 1));
+      }
     }
+    if (p->obtuse) p->layers[l].tbins.set(tc, tsd > 0 ? tsd : std::ldexp(1.0 + tc, -10), bits);
     // no spread seen yet: a scale from the centre (the binning then widens geometrically)
     const double s = scale > 0 ? scale : std::ldexp(1.0 + std::fabs(c), -10);
     p->layers[l].bins.set(c, s, bits);
@@ -521,7 +587,7 @@ McPlan mc_plan(const std::vector<long>& widths, double theta0, const McOptions& 
   }
   char t0[40];
   std::snprintf(t0, sizeof t0, "%a", theta0);
-  p->fingerprint = "relumix-mc 1; mode " + mc_mode_name(opt.mode) + "; widths " + widths_text(widths) + "; theta0 " +
+  p->fingerprint = "relumix-mc 1; mode " + mc_mode_name(opt.mode) + "; activation " + opt.activation.name() + "; widths " + widths_text(widths) + "; theta0 " +
                    t0 + "; samples " + std::to_string(opt.samples) + "; seed " + std::to_string(opt.seed) +
                    "; block " + std::to_string(p->block) + "; bins " + std::to_string(bits) + "; kernel " +
                    p->kernel->family;
@@ -670,7 +736,10 @@ class Runner {
     McRaw& k = *g_.kept;
     const std::uint64_t first = b * p_.block, n = block_samples(p_, b);
     for (std::uint64_t i = first; i < first + n; ++i)
-      for (std::size_t j = 0; j < k.layers.size(); ++j) k.x[j * k.count + (i - k.first)] = kNaN;
+      for (std::size_t j = 0; j < k.layers.size(); ++j) {
+        k.x[j * k.count + (i - k.first)] = kNaN;
+        if (!k.t.empty()) k.t[j * k.count + (i - k.first)] = kNaN;
+      }
   }
 
  public:
@@ -701,7 +770,7 @@ McState mc_simulate(const McPlan& plan, const McShard& shard, const McOptions& o
   require(bool(plan.data), "mc_simulate: empty plan");
   const McPlanData& p = *plan.data;
   require(shard.first_block <= shard.end_block && shard.end_block <= p.blocks, "mc_simulate: bad shard");
-  require(opt.samples == p.samples && opt.seed == p.seed && opt.mode == p.mode,
+  require(opt.samples == p.samples && opt.seed == p.seed && opt.mode == p.mode && opt.activation == p.activation,
           "mc_simulate: the options do not match the plan");
   check_mc_args(p.widths, p.theta0, opt);
   McState state(plan);
@@ -716,6 +785,7 @@ McState mc_simulate(const McPlan& plan, const McShard& shard, const McOptions& o
     else
       for (std::size_t l = 1; l <= p.widths.size(); ++l) k->layers.push_back(int(l));
     k->x.assign(k->layers.size() * std::size_t(k->count), kNaN);
+    if (p.obtuse) k->t.assign(k->layers.size() * std::size_t(k->count), kNaN);
     k->end.assign(std::size_t(k->count), int(p.widths.size()) + 1);
     k->kind.assign(std::size_t(k->count), McRaw::kOk);
     g.kept = std::move(k);

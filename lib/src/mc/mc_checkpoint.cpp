@@ -113,7 +113,10 @@ void Checkpoint::load(mc_detail::McStateData& g) const {
   const std::string there(in.substr(0, std::size_t(n)));
   in.remove_prefix(std::size_t(n));
   const std::string here = fingerprint(g);
-  require(there == here, bad + "belongs to another run (" + difference(there, here) + ")");
+  // checkpoints written before the activation was part of the fingerprint are ReLU runs
+  std::string legacy = here;
+  if (const auto at = legacy.find("; activation relu;"); at != std::string::npos) legacy.erase(at, 17);
+  require(there == here || there == legacy, bad + "belongs to another run (" + difference(there, here) + ")");
   in.remove_suffix(8);
   const McShard shard = g.shard;
   require(g.read(in) && in.empty(), bad + "is corrupt");

@@ -74,6 +74,10 @@ struct KernelTable {
   PairSums (*pair_sums)(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
   // One chain step of width n from the current state to the next (see mc_kernel_impl.hpp).
   Step (*chain_step)(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur);
+  // The same for phi_alpha(x) = max(x, 0) + alpha min(x, 0), alpha != 0 (a separate path: n normal
+  // pairs of normal_pairs, stream 0, per layer; see chain_step_alpha in mc_kernel_impl.hpp).
+  Step (*chain_step_alpha)(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur,
+                           double alpha);
 };
 
 enum class Kernel { Portable, Avx512 };

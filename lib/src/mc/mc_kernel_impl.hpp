@@ -575,8 +575,131 @@ Step chain_step(Key key, std::uint32_t layer, std::uint64_t sample, long n, cons
   return out;
 }
 
+// One chain layer for phi_alpha, alpha != 0 (SPEC section 8): the plain route, n pairs of normal_pairs
+// (stream 0: pair p of the layer is pair p mod 2 kBatch of the call block p / (2 kBatch)),
+//   G = g,  G' = c g + s z  (corr cos theta),  X = phi(G), Y = phi(G'),  k_X, k_Y their slopes (1 or alpha),
+// and the sums A = sum X^2, B = sum Y^2, C = sum X Y; cos theta' = C / sqrt(A B). For sin theta'
+// without cancellation near 0 and pi: D = (Y - X) / s and E = (Y + X) / s, formed from
+//   m = (G' - G) / s = z - g tan(theta/2),  p = (G' + G) / s = z + g cot(theta/2)
+// as D = h_d p + h_s m, E = h_s p + h_d m (h_s, h_d = (k_Y +- k_X) / 2), so that
+//   sin^2 theta' = s^2 (A sum D^2 - (sum X D)^2) / (A B)   (near 0; E in place of D near pi).
+// At theta = pi exactly (the double nearest pi, as neuron_counts reads it) G' = -G: with
+// P = sum_{G > 0} G^2, N = sum_{G < 0} G^2,  A = P + alpha^2 N, B = alpha^2 P + N, C = -alpha (P + N)
+// and sin^2 theta' = (1 - alpha^2)^2 P N / (A B) exactly: |x| and the linear map make the two
+// vectors equal or opposite (degenerate), and so does any alpha when all G have one sign.
+// No unit dies (phi(x) = 0 only at x = 0).
+Step chain_step_alpha(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur, double alpha) {
+  const bool at_pi = cur.theta >= kPiD;
+  const double c = cur.c, s = cur.s;
+  // tan and cot of theta / 2, accurate at both ends
+  const double tn = c >= 0 ? s / (1.0 + c) : (1.0 - c) / s;
+  const double ct = c >= 0 ? (1.0 + c) / s : s / (1.0 - c);
+  alignas(64) double g[2 * kBatch + kLanes], z[2 * kBatch + kLanes];
+  alignas(64) double acc_a[kLanes] = {}, acc_b[kLanes] = {}, acc_c[kLanes] = {}, acc_dd[kLanes] = {},
+                     acc_xd[kLanes] = {}, acc_ee[kLanes] = {}, acc_xe[kLanes] = {};
+  for (long p0 = 0; p0 < n; p0 += 2L * kBatch) {
+    if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
+    const int np = int(std::min<long>(2L * kBatch, n - p0));
+    const int m = (np + 1) / 2;
+    normal_pairs(key, layer, sample, std::uint64_t(p0 / 2), m, g, z);
+    // normal_pairs fills pairs [0, m) from words (0, 1) and [m, 2m) from words (2, 3)
+    const int padded = (np + kLanes - 1) / kLanes * kLanes;
+    for (int k = np; k < padded; ++k) g[k] = z[k] = 0.0;  // adds nothing
+    if (at_pi) {  // acc_a: P, acc_b: N
+      for (int k0 = 0; k0 < padded; k0 += kLanes) {
+        for (int l = 0; l < kLanes; ++l) {
+          const double gg = g[k0 + l], g2 = gg * gg;
+          acc_a[l] += gg > 0 ? g2 : 0.0;
+          acc_b[l] += gg > 0 ? 0.0 : g2;
+        }
+      }
+      continue;
+    }
+    for (int k0 = 0; k0 < padded; k0 += kLanes) {
+      for (int l = 0; l < kLanes; ++l) {
+        const int k = k0 + l;
+        const double gg = g[k], zz = z[k];
+        const double gh = c * gg + s * zz;
+        const double kx = gg > 0 ? 1.0 : alpha, ky = gh > 0 ? 1.0 : alpha;
+        const double x = kx * gg, y = ky * gh;
+        const double mm = zz - gg * tn, pp = zz + gg * ct;
+        const double hs = 0.5 * (ky + kx), hd = 0.5 * (ky - kx);
+        const double d = hd * pp + hs * mm, e = hs * pp + hd * mm;
+        acc_a[l] += x * x;
+        acc_b[l] += y * y;
+        acc_c[l] += x * y;
+        acc_dd[l] += d * d;
+        acc_xd[l] += x * d;
+        acc_ee[l] += e * e;
+        acc_xe[l] += x * e;
+      }
+    }
+  }
+  double A = 0, B = 0, C = 0, Sdd = 0, Sxd = 0, See = 0, Sxe = 0;
+  for (int l = 0; l < kLanes; ++l) {
+    A += acc_a[l];
+    B += acc_b[l];
+    C += acc_c[l];
+    Sdd += acc_dd[l];
+    Sxd += acc_xd[l];
+    See += acc_ee[l];
+    Sxe += acc_xe[l];
+  }
+  Step out;
+  double cn, sn, lnsin2;
+  if (at_pi) {
+    const double P = A, N = B, a2 = alpha * alpha, q = (1.0 - a2) * (1.0 - a2);
+    A = P + a2 * N;
+    B = a2 * P + N;
+    if (!(A > 0) || !(B > 0)) {
+      out.kind = kDead;  // every pre-activation exactly 0: not expected from the normals
+      return out;
+    }
+    const double inv_norm = 1.0 / std::sqrt(A * B);
+    cn = std::clamp(-alpha * (P + N) * inv_norm, -1.0, 1.0);
+    const double sin2 = q * P * N * inv_norm * inv_norm;
+    if (!(sin2 > 0.0)) {
+      out.kind = kDegenerate;  // equal or opposite vectors
+      return out;
+    }
+    sn = std::sqrt(sin2);
+    lnsin2 = std::log(sin2);
+  } else {
+    if (!(A > 0) || !(B > 0)) {
+      out.kind = kDead;  // every pre-activation exactly 0: not expected from the normals
+      return out;
+    }
+    const double inv_norm = 1.0 / std::sqrt(A * B);
+    cn = std::clamp(C * inv_norm, -1.0, 1.0);
+    const double sin2_direct = 1.0 - cn * cn;
+    if (sin2_direct >= 0.5) {
+      sn = std::sqrt(sin2_direct);
+      lnsin2 = std::log(sin2_direct);
+    } else {
+      const double num = cn > 0 ? A * Sdd - Sxd * Sxd : A * See - Sxe * Sxe;
+      const double r2 = num * inv_norm * inv_norm;
+      if (!(r2 > 0.0)) {
+        out.kind = kDegenerate;  // numerically parallel or antiparallel
+        return out;
+      }
+      sn = s * std::sqrt(r2);
+      lnsin2 = cur.x + std::log(r2);
+    }
+  }
+  if (!(sn >= 1e-300) || !std::isfinite(lnsin2)) {
+    out.kind = kDegenerate;  // angle within the double range of 0 or pi
+    return out;
+  }
+  out.theta = asin_or_atan2(sn, cn);
+  out.c = cn;
+  out.s = std::min(sn, 1.0);
+  out.x = std::min(lnsin2, 0.0);
+  return out;
+}
+
 extern const KernelTable table;
 const KernelTable table = {RELUMIX_MC_NAME, RELUMIX_MC_AVX512 ? "avx512" : "portable", philox_batch, normal_pairs,
-                           box_muller, neuron_counts, pair_sums, chain_step};
+                           box_muller, neuron_counts, pair_sums, chain_step,
+                           chain_step_alpha};
 
 }  // namespace relumix::mc_detail::RELUMIX_MC_NS

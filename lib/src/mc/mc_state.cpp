@@ -102,6 +102,9 @@ void LayerAcc::merge(const LayerAcc& o) {
   min = std::min(min, o.min);
   max = std::max(max, o.max);
   hist.merge(o.hist);
+  tmin = std::min(tmin, o.tmin);
+  tmax = std::max(tmax, o.tmax);
+  thist.merge(o.thist);
 }
 
 // ---- state --------------------------------------------------------------------------------
@@ -137,6 +140,15 @@ void McStateData::merge(const McStateData& o) {
         std::copy_n(o.kept->x.begin() + long(j * o.kept->count), o.kept->count, x.begin() + long(j * total + k.count));
       }
       k.x = std::move(x);
+      if (!k.t.empty() || !o.kept->t.empty()) {
+        require(k.t.size() == nk * k.count && o.kept->t.size() == nk * o.kept->count, "kept samples of different runs");
+        std::vector<double> t(nk * std::size_t(total));
+        for (std::size_t j = 0; j < nk; ++j) {
+          std::copy_n(k.t.begin() + long(j * k.count), k.count, t.begin() + long(j * total));
+          std::copy_n(o.kept->t.begin() + long(j * o.kept->count), o.kept->count, t.begin() + long(j * total + k.count));
+        }
+        k.t = std::move(t);
+      }
       k.end.insert(k.end.end(), o.kept->end.begin(), o.kept->end.end());
       k.kind.insert(k.kind.end(), o.kept->kind.begin(), o.kept->kind.end());
       k.count = total;
@@ -202,6 +214,11 @@ void McStateData::write(std::string& out, const std::vector<std::uint64_t>* hs) 
     for (int k = 0; k < 4; ++k) a.s[k].write(out);
     for (int k = 0; k < 4; ++k) a.t[k].write(out);
     put_hist(out, a.hist);
+    if (plan->obtuse) {
+      put_f64(out, a.tmin);
+      put_f64(out, a.tmax);
+      put_hist(out, a.thist);
+    }
   }
   put_u64(out, shard.first_block);
   put_u64(out, shard.end_block);
@@ -216,6 +233,8 @@ void McStateData::write(std::string& out, const std::vector<std::uint64_t>* hs) 
     put_u64(out, kept->layers.size());
     for (int l : kept->layers) put_u64(out, std::uint64_t(l));
     for (double v : kept->x) put_f64(out, v);
+    if (plan->obtuse)
+      for (double v : kept->t) put_f64(out, v);
     for (auto e : kept->end) put_u64(out, std::uint64_t(std::uint32_t(e)));
     out.append(reinterpret_cast<const char*>(kept->kind.data()), kept->kind.size());
   }
@@ -236,6 +255,7 @@ bool McStateData::read(std::string_view& in) {
     for (int k = 0; k < 4; ++k)
       if (!a.t[k].read(in)) return false;
     if (!get_hist(in, a.hist)) return false;
+    if (plan->obtuse && (!get_f64(in, a.tmin) || !get_f64(in, a.tmax) || !get_hist(in, a.thist))) return false;
   }
   std::uint64_t nh, flag;
   if (!get_u64(in, shard.first_block) || !get_u64(in, shard.end_block) || !get_u64(in, next) || !get_u64(in, nh) ||
@@ -260,6 +280,11 @@ bool McStateData::read(std::string_view& in) {
     if (k->count > in.size() / 9 || in.size() - 9 * k->count < 8 * nl * k->count) return false;  // x, end and kind
     k->x.resize(std::size_t(nl * k->count));
     for (auto& v : k->x) get_f64(in, v);
+    if (plan->obtuse) {
+      if (in.size() / 8 < nl * k->count) return false;
+      k->t.resize(std::size_t(nl * k->count));
+      for (auto& v : k->t) get_f64(in, v);
+    }
     k->end.resize(std::size_t(k->count));
     for (auto& e : k->end) {
       std::uint64_t v;
@@ -412,23 +437,30 @@ struct FineBin {
   std::uint64_t count;
   double lo, hi;
 };
-std::vector<FineBin> fine_bins(const mc_detail::LayerPlan& lp, const mc_detail::LayerAcc& a) {
+std::vector<FineBin> fine_bins(const mc_detail::Binning& bn, const mc_detail::Hist& hist, double min, double max) {
   std::vector<FineBin> out;
-  for (std::size_t i = 0; i < a.hist.counts.size(); ++i) {
-    if (!a.hist.counts[i]) continue;
-    const auto j = std::int32_t(a.hist.lo + std::int64_t(i));
+  for (std::size_t i = 0; i < hist.counts.size(); ++i) {
+    if (!hist.counts[i]) continue;
+    const auto j = std::int32_t(hist.lo + std::int64_t(i));
     double lo, hi;
-    lp.bins.edges(j, lo, hi);
-    out.push_back({j, a.hist.counts[i], std::max(lo, a.min), std::min(hi, a.max)});
+    bn.edges(j, lo, hi);
+    out.push_back({j, hist.counts[i], std::max(lo, min), std::min(hi, max)});
   }
   return out;
+}
+std::vector<FineBin> fine_bins(const mc_detail::LayerPlan& lp, const mc_detail::LayerAcc& a) {
+  return fine_bins(lp.bins, a.hist, a.min, a.max);
 }
 
 // Order statistic r (0-based) of the samples, with a bound on its error.
 struct OrderStat {
   double value, error;
 };
-std::vector<OrderStat> order_stats(const std::vector<FineBin>& bins, const mc_detail::LayerAcc& a,
+struct Extremes {  // the count and the exact extremes of the binned quantity
+  std::uint64_t n;
+  double min, max;
+};
+std::vector<OrderStat> order_stats(const std::vector<FineBin>& bins, const Extremes& a,
                                    const std::vector<std::uint64_t>& ranks) {
   std::vector<OrderStat> out(ranks.size());
   std::vector<std::size_t> idx(ranks.size());
@@ -465,6 +497,7 @@ McResult mc_result(const McPlan& plan, const McState& state, const McOptions& op
   const auto& S = *state.data;
   McResult r;
   r.mode = P.mode;
+  r.activation = P.activation;
   r.samples = P.samples;
   r.seed = P.seed;
   r.theta0 = P.theta0;
@@ -513,7 +546,7 @@ McResult mc_result(const McPlan& plan, const McState& state, const McOptions& op
       ranks.push_back(lo);
       ranks.push_back(std::min(lo + 1, a.n - 1));
     }
-    const auto os = order_stats(bins, a, ranks);
+    const auto os = order_stats(bins, Extremes{a.n, a.min, a.max}, ranks);
     out.quantile_error = 0;
     for (int k = 0; k < 5; ++k) {
       const OrderStat &lo = os[2 * std::size_t(k)], &hi = os[2 * std::size_t(k) + 1];
@@ -521,6 +554,15 @@ McResult mc_result(const McPlan& plan, const McState& state, const McOptions& op
       const double tlo = mc_theta_of_x(lo.value), thi = mc_theta_of_x(hi.value);
       out.theta.*q[k] = tlo + frac[k] * (thi - tlo);
       out.quantile_error = std::max({out.quantile_error, lo.error, hi.error});
+    }
+    if (P.obtuse) {  // theta from its own binning: X = ln sin^2 theta cannot tell theta from pi - theta
+      out.theta.min = a.tmin;
+      out.theta.max = a.tmax;
+      const auto tos = order_stats(fine_bins(lp.tbins, a.thist, a.tmin, a.tmax), Extremes{a.n, a.tmin, a.tmax}, ranks);
+      for (int k = 0; k < 5; ++k) {
+        const OrderStat &lo = tos[2 * std::size_t(k)], &hi = tos[2 * std::size_t(k) + 1];
+        out.theta.*q[k] = lo.value + frac[k] * (hi.value - lo.value);
+      }
     }
     if (opt.hist_bins > 0) {
       double lo = a.min, hi = a.max;
@@ -622,6 +664,7 @@ nlohmann::ordered_json mc_to_json(const McResult& r, const std::string& theta0_t
   }
   nlohmann::ordered_json j;
   j["mode"] = mc_mode_name(r.mode);
+  j["activation"] = r.activation.name();
   j["widths"] = r.widths;
   j["theta0"] = theta0_text;
   j["samples"] = r.samples;

@@ -11,6 +11,7 @@
 #include "mc/exact_sum.hpp"
 #include "mc/mc_kernel.hpp"
 #include "relumix/mc/mc.hpp"
+#include "relumix/moments/activation.hpp"
 
 namespace relumix::mc_detail {
 
@@ -58,6 +59,7 @@ struct Hist {
 struct LayerPlan {
   Binning bins;            // of X
   double tc = 0, tscale = 1;  // theta statistics use theta * tscale - tc (tscale a power of two)
+  Binning tbins;           // of theta itself (McPlanData::obtuse only: X does not determine theta)
 };
 
 }  // namespace relumix::mc_detail
@@ -68,6 +70,9 @@ struct McPlanData {
   std::vector<long> widths;
   double theta0 = 0;
   McMode mode = McMode::Chain;
+  Activation activation;
+  double alpha = 0;     // activation.alpha_double()
+  bool obtuse = false;  // alpha > 0: theta can exceed pi/2 after a layer (theta is binned too)
   std::uint64_t samples = 0, seed = 0, block = 32, blocks = 0;
   std::vector<LayerPlan> layers;
   const mc_detail::KernelTable* kernel = nullptr;
@@ -86,6 +91,9 @@ struct LayerAcc {
   mc_detail::ExactSum t[4];         // the same for theta * tscale - tc
   double min = std::numeric_limits<double>::infinity(), max = -std::numeric_limits<double>::infinity();
   Hist hist;
+  // McPlanData::obtuse only: theta's exact extremes and its fine binning (LayerPlan::tbins)
+  double tmin = std::numeric_limits<double>::infinity(), tmax = -std::numeric_limits<double>::infinity();
+  Hist thist;
   void merge(const LayerAcc& o);
 };
 

@@ -1,14 +1,24 @@
 #pragma once
-// Monte Carlo of the angle between two inputs of a random ReLU network (SPEC sections 1, 6).
+// Monte Carlo of the angle between two inputs of a random ReLU network (SPEC sections 1, 6), or of
+// a network with a positively homogeneous activation phi_alpha(x) = max(x, 0) + alpha min(x, 0)
+// (McOptions::activation; SPEC section 8).
 //
-// chain mode: the exact Markov reduction of SPEC section 1 (O(n) per layer).
-// network mode: explicit Gaussian weight matrices (He scaling) applied to two inputs with
-//   angle theta0; exists to validate the reduction on small cases.
+// chain mode: the exact Markov reduction of SPEC section 1 (O(n) per layer). For ReLU a polar
+//   kernel that draws only the active neurons; for alpha != 0 (a separate path) n bivariate normal
+//   pairs (G, G') with correlation cos theta per layer, X = phi(G), Y = phi(G'),
+//   cos theta' = sum XY / sqrt(sum X^2 sum Y^2) (sin theta' without cancellation near 0 and pi).
+// network mode: explicit Gaussian weight matrices applied to two inputs with angle theta0, weights
+//   N(0, c_alpha / fan-in), c_alpha = 2 / (1 + alpha^2) (He scaling for ReLU: E phi(z)^2 is kept);
+//   exists to validate the reduction on small cases.
 //
 // Per sample and layer l = 1..L the state is X = ln sin^2 theta^l. A sample is "dead" from the
 // first layer where one input's post-activation vector is zero, and "degenerate" from the first
 // layer where the two vectors are parallel (theta = 0 forever after). Statistics exclude both and
-// report how many they exclude.
+// report how many they exclude. For alpha != 0 no unit dies (phi(x) = 0 only at x = 0), so "dead"
+// stays 0 (|x| from theta0 = pi: the two vectors are equal after one layer, degenerate). For
+// alpha > 0 (leaky) the angle can be obtuse, and X = ln sin^2 theta does not determine theta:
+// the theta statistics (McLayer::theta, its quantiles from a binning of theta itself) are then the
+// ones to read. For alpha <= 0 phi >= 0, so theta <= pi/2 after the first layer.
 //
 // Random numbers: Philox4x32-10 (Random123's algorithm), key = seed, counter = (index, layer,
 // sample), so every sample is a pure function of (seed, sample).
@@ -33,6 +43,7 @@
 
 #include "relumix/core/progress.hpp"
 #include "relumix/mc/stats.hpp"
+#include "relumix/moments/activation.hpp"
 
 namespace relumix {
 
@@ -45,11 +56,13 @@ struct McOptions {
   std::uint64_t seed = 1;
   int threads = 0;  // 0: all cores (the results do not depend on it)
   McMode mode = McMode::Chain;
+  Activation activation;  // ReLU by default
   // progress(samples done, samples of the shard), called from the calling thread a few times a
   // second (also when resumed from a checkpoint, starting from the samples already done)
   ProgressFn progress;
   // Exact per-sample storage (McResult::kept): every layer, or only layer keep_layer (1..L) when
-  // keep_layer > 0. Memory 9 bytes per sample and kept layer, at most kMcMemoryLimit.
+  // keep_layer > 0. Memory 9 bytes per sample and kept layer (17 for alpha > 0: theta too), at most
+  // kMcMemoryLimit.
   bool keep = false;
   int keep_layer = 0;
   // Equal-bin histogram of X over [min, max] per layer (McLayer::hist) with this many bins (0: none).
@@ -80,7 +93,8 @@ struct McLayer {
   long width = 0;
   std::uint64_t count = 0, degenerate = 0, dead = 0;  // count + degenerate + dead = samples done
   McSummary x;      // X = ln sin^2 theta^l
-  McSummary theta;  // theta^l in radians (its quantiles are those of X mapped to theta)
+  McSummary theta;  // theta^l in radians (its quantiles are those of X mapped to theta; for an
+                    // activation with alpha > 0, from a binning of theta, about sd/1024 wide)
   // Each reported quantile of X differs from the exact type-7 quantile of the samples by at most
   // quantile_error (0 when all come from the exact min and max; NaN when count == 0).
   double quantile_error = 0;
@@ -89,12 +103,18 @@ struct McLayer {
   std::vector<std::uint64_t> hist;
 };
 
+// theta in [0, pi/2] from X = ln sin^2 theta (accurate near 0 and pi/2).
+double mc_theta_of_x(double x);
+
 // Exact per-sample storage (McOptions::keep) for samples [first, first + count).
 struct McRaw {
   std::vector<int> layers;  // the layers kept (1-based, increasing)
   std::uint64_t first = 0, count = 0;
   // x[k * count + i]: X at layers[k] of sample first + i; NaN where the sample is excluded
   std::vector<double> x;
+  // theta, laid out as x, for an activation with alpha > 0 (obtuse angles); empty otherwise, where
+  // theta = mc_theta_of_x(x)
+  std::vector<double> t;
   // first layer at which sample i is dead or degenerate (L + 1 if never), and which
   std::vector<std::int32_t> end;
   std::vector<std::uint8_t> kind;
@@ -103,6 +123,7 @@ struct McRaw {
   std::uint8_t state(std::uint64_t i, int layer) const { return layer < end[i] ? std::uint8_t(kOk) : kind[i]; }
   // X of sample first + i at the k-th kept layer (NaN if excluded)
   double value_at(std::uint64_t i, std::size_t k) const { return x[k * count + i]; }
+  double theta_at(std::uint64_t i, std::size_t k) const { return t.empty() ? mc_theta_of_x(x[k * count + i]) : t[k * count + i]; }
 };
 
 namespace mc_detail {
@@ -112,12 +133,13 @@ struct McStateData;
 
 // What a run simulates and how its statistics are binned: the arguments, the block size and, per
 // layer, the centres and bin widths (taken from the first block of samples, so every shard of
-// the run bins alike). A pure function of (widths, theta0, mode, samples, seed).
+// the run bins alike). A pure function of (widths, theta0, mode, activation, samples, seed).
 class McPlan {
  public:
   const std::vector<long>& widths() const;
   double theta0() const;
   McMode mode() const;
+  const Activation& activation() const;
   std::uint64_t samples() const, seed() const;
   std::uint64_t block() const;   // samples per block (32, fewer when one sample is expensive)
   std::uint64_t blocks() const;  // ceil(samples / block)
@@ -167,6 +189,7 @@ McState mc_simulate(const McPlan& plan, const McShard& shard, const McOptions& o
 
 struct McResult {
   McMode mode = McMode::Chain;
+  Activation activation;
   std::uint64_t samples = 0, seed = 0;
   double theta0 = 0;
   std::vector<long> widths;
@@ -202,11 +225,8 @@ struct McKs {
 };
 McKs mc_ks(const McResult& r, int layer, const std::function<double(double)>& cdf, double resolution = 1e-3);
 
-// JSON of a result (docs/json.md), keys in this order: mode, widths, theta0 (theta0_text: the input
+// JSON of a result (docs/json.md), keys in this order: mode, activation (canonical name), widths, theta0 (theta0_text: the input
 // angle's canonical text), samples, seed, partial, samples_done, block, seconds, layers; NaN as null.
 nlohmann::ordered_json mc_to_json(const McResult& r, const std::string& theta0_text);
-
-// theta in [0, pi/2] from X = ln sin^2 theta (accurate near 0 and pi/2).
-double mc_theta_of_x(double x);
 
 }  // namespace relumix
