@@ -39,7 +39,7 @@ CASES = {
     "decay-series": ["decay-series -n 64 -k 2 -d 8", "decay-series --order 1 -k 1 -d 5"],
     "predict": ["predict -w 16x3 -t 0.5", "predict -w 16x2 -t 0.5 -m full --order 2", "predict -w 8 -t pi -m infinite",
                 "predict --architectures " + ARCHS],
-    "mc": ["mc -w 16x2 -t 0.5 -s 200 --hist 3", "mc --mode network -w 3,2 -t pi/2 -s 50", "mc -w 2x40 -t 1 -s 20"],
+    "mc": ["mc -w 16x2 -t 0.5 -s 200 --hist 3", "mc --mode network -w 3,2 -t pi/2 -s 50", "mc -w 2x40 -t 1 -s 20", "mc -w 8x3 -t 3 -s 100 --activation leaky:1/10 --hist 4", "mc --mode network -w 4,3 -t pi -s 30 --activation abs"],
     "compare": ["compare -w 16x2 -s 100", "compare -w 8x2 -t pi -s 50 --methods infinite,linear"],
     "collapse": ["collapse -n 3 -L 4", "collapse -n 3 -L 4 --mc -s 200", "collapse -n 3 -L 2 --inputs 2 -s 100"],
     "norm": ["norm -n 3 -L 2 -d 5", "norm -n 40 -L 2 -d 5 --mc -s 100", "norm -n 1 -L 300 -d 5 --mc -s 2"],

@@ -332,3 +332,59 @@ TEST_CASE("mc --checkpoint: other runs, truncated files and write errors get one
   std::filesystem::remove_all(ro);
   std::filesystem::remove(ck);
 }
+
+TEST_CASE("mc --activation: canonical name in JSON and text, obtuse note, dump of theta, bad input") {
+  auto relu = run_relumix("--json mc -w 8x2 -t 1 -s 100");
+  REQUIRE(relu.code == 0);
+  CHECK(relu.json()["activation"] == "relu");
+  // an exact slope in any spelling, printed canonically
+  for (const char* spelling : {"leaky:1/10", "leaky:0.1", "leaky:0.10", "leaky:10/100"}) {
+    auto r = run_relumix(std::string("--json mc -w 8x2 -t 1 -s 100 --activation ") + spelling);
+    REQUIRE(r.code == 0);
+    CHECK(r.json()["activation"] == "leaky:0.1");
+  }
+  auto a = run_relumix("--json mc -w 8x2 -t 1 -s 100 --activation abs");
+  REQUIRE(a.code == 0);
+  CHECK(a.json()["activation"] == "abs");
+  CHECK(a.json()["layers"][0]["theta"]["max"].get<double>() <= 1.5707963267948966);  // |x| >= 0: theta <= pi/2
+  // text: the header names a non-ReLU activation (ReLU's header is unchanged); alpha > 0 gets the note
+  auto t = run_relumix("mc -w 16x2 -t 2.5 -s 200 --activation leaky:1/2");
+  REQUIRE(t.code == 0);
+  CHECK(t.out.find("chain mode, leaky:0.5, widths 16x2") != std::string::npos);
+  CHECK(t.out.find("the angle can be obtuse") != std::string::npos);
+  auto rt = run_relumix("mc -w 16x2 -t 2.5 -s 200");
+  CHECK(rt.out.find("chain mode, widths 16x2") != std::string::npos);
+  CHECK(rt.out.find("obtuse") == std::string::npos);
+  // --dump-layer: theta itself (obtuse values) for alpha > 0
+  std::string file = tmp("dump_leaky.csv");
+  auto d = run_relumix("--json mc -w 16 -t 2.8 -s 300 --activation leaky:1/2 --dump-layer 1 " + file);
+  REQUIRE(d.code == 0);
+  std::ifstream f(file);
+  REQUIRE(f);
+  std::string line;
+  double tmax = 0, tsum = 0;
+  long ok = 0;
+  while (std::getline(f, line)) {
+    if (line.find(",ok,") == std::string::npos) continue;
+    const double th = std::stod(line.substr(line.rfind(',') + 1));
+    tmax = std::max(tmax, th);
+    tsum += th;
+    ++ok;
+  }
+  std::remove(file.c_str());
+  const auto L = d.json()["layers"][0];
+  CHECK(ok == L["count"].get<long>());
+  CHECK(tmax == L["theta"]["max"].get<double>());
+  CHECK(tmax > 2.0);
+  CHECK(tsum / double(ok) == doctest::Approx(L["theta"]["mean"].get<double>()).epsilon(1e-12));
+  // network mode carries it too
+  auto n = run_relumix("--json mc --mode network -w 6,5 -t 1 -s 50 --activation leaky:-1/4");
+  REQUIRE(n.code == 0);
+  CHECK(n.json()["activation"] == "leaky:-0.25");
+  CHECK(n.json()["layers"][1]["dead"] == 0);
+  CHECK_BAD_INPUT("mc -w 8 -t 1 --activation leaky:2");
+  CHECK_BAD_INPUT("mc -w 8 -t 1 --activation leaky:-1.5");
+  CHECK_BAD_INPUT("mc -w 8 -t 1 --activation leaky:");
+  CHECK_BAD_INPUT("mc -w 8 -t 1 --activation tanh");
+  CHECK_BAD_INPUT("mc -w 8 -t 1 --activation leaky:1/0");
+}

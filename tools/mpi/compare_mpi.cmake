@@ -2,9 +2,12 @@
 # output (JSON without "seconds"; text without the "time:" line; the --dump-layer file). With
 # CHECKPOINT=1 it also interrupts a 2-rank run with Ctrl-C (SIGINT to mpirun), resumes it from the
 # per-rank checkpoints and requires the JSON of an uninterrupted run.
-# Variables: MPIRUN, MPI_BIN, BIN, MODE, WORK, CHECKPOINT.
+# Variables: MPIRUN, MPI_BIN, BIN, MODE (chain, network, leaky), WORK, CHECKPOINT.
 if(MODE STREQUAL "network")
   set(ARGS mc --mode network --widths 12,7,20 --theta0 1.1 --samples 501 --seed 9 --hist 7)
+elseif(MODE STREQUAL "leaky")
+  # an activation other than ReLU (its own chain path, theta binned: obtuse angles)
+  set(ARGS mc --activation leaky:1/10 --widths 16,32x3 --theta0 2.5 --samples 1001 --seed 4 --hist 5)
 else()
   set(ARGS mc --widths 256x8,3x2 --theta0 0.1 --samples 1001 --seed 4 --hist 5)
 endif()

@@ -42,9 +42,11 @@ std::string fmt(double v, const char* f = "%.6f") {
 }
 
 void print_text(const McResult& r, const std::string& theta0, const std::string& checkpoint) {
-  std::printf("relumix mc: %s mode, %s, widths %s (%zu layers), theta0 = %s, %llu samples, seed %llu\n",
-              mc_mode_name(r.mode).c_str(), r.activation.name().c_str(), format_widths(r.widths).c_str(),
-              r.widths.size(), theta0.c_str(), (unsigned long long)r.samples, (unsigned long long)r.seed);
+  // the activation is named unless it is ReLU (whose header is what it always was)
+  const std::string act = r.activation.is_relu() ? "" : ", " + r.activation.name();
+  std::printf("relumix mc: %s mode%s, widths %s (%zu layers), theta0 = %s, %llu samples, seed %llu\n",
+              mc_mode_name(r.mode).c_str(), act.c_str(), format_widths(r.widths).c_str(), r.widths.size(),
+              theta0.c_str(), (unsigned long long)r.samples, (unsigned long long)r.seed);
   if (r.partial)
     std::printf("PARTIAL RESULT: interrupted after %llu of %llu samples%s\n", (unsigned long long)r.samples_done,
                 (unsigned long long)r.samples,
