@@ -588,6 +588,12 @@ Step chain_step(Key key, std::uint32_t layer, std::uint64_t sample, long n, cons
 // and sin^2 theta' = (1 - alpha^2)^2 P N / (A B) exactly: |x| and the linear map make the two
 // vectors equal or opposite (degenerate), and so does any alpha when all G have one sign.
 // No unit dies (phi(x) = 0 only at x = 0).
+// c ? a : b as a bit mask, so that the loops below vectorize without AVX-512's masks (SSE2)
+inline double pick(bool c, double a, double b) {
+  const std::uint64_t m = std::uint64_t(0) - std::uint64_t(c);
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) | (std::bit_cast<std::uint64_t>(b) & ~m));
+}
+
 Step chain_step_alpha(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur, double alpha) {
   const bool at_pi = cur.theta >= kPiD;
   const double c = cur.c, s = cur.s;
@@ -609,8 +615,8 @@ Step chain_step_alpha(Key key, std::uint32_t layer, std::uint64_t sample, long n
       for (int k0 = 0; k0 < padded; k0 += kLanes) {
         for (int l = 0; l < kLanes; ++l) {
           const double gg = g[k0 + l], g2 = gg * gg;
-          acc_a[l] += gg > 0 ? g2 : 0.0;
-          acc_b[l] += gg > 0 ? 0.0 : g2;
+          acc_a[l] += pick(gg > 0, g2, 0.0);
+          acc_b[l] += pick(gg > 0, 0.0, g2);
         }
       }
       continue;
@@ -620,7 +626,7 @@ Step chain_step_alpha(Key key, std::uint32_t layer, std::uint64_t sample, long n
         const int k = k0 + l;
         const double gg = g[k], zz = z[k];
         const double gh = c * gg + s * zz;
-        const double kx = gg > 0 ? 1.0 : alpha, ky = gh > 0 ? 1.0 : alpha;
+        const double kx = pick(gg > 0, 1.0, alpha), ky = pick(gh > 0, 1.0, alpha);
         const double x = kx * gg, y = ky * gh;
         const double mm = zz - gg * tn, pp = zz + gg * ct;
         const double hs = 0.5 * (ky + kx), hd = 0.5 * (ky - kx);
