@@ -1,4 +1,4 @@
-"""Checks of docs/theory_activations.md (section 9 of docs/theory.md): the plain moments of
+"""Checks of section 9 of docs/theory.md: the plain moments of
 phi_alpha(x) = max(x,0) + alpha min(x,0) and their reduction to J, the closed-form examples, Price's
 theorem for phi_alpha, the infinite-width map f_alpha (its series in w, the large-depth expansion),
 the O(1/n) coefficients with q = Mbar_{4,0}, the degenerate events.

@@ -543,7 +543,7 @@ TEST_CASE("activation moments: bad input") {
   CHECK(activation_taylor_series(leaky("0.1"), 30, 30, 2).a == 30);
 }
 
-TEST_CASE("the O(1/n) coefficients for phi_alpha (docs/theory_activations.md, q = Mbar_{4,0}) against a one-layer Monte Carlo") {
+TEST_CASE("the O(1/n) coefficients for phi_alpha (docs/theory.md section 9.6, q = Mbar_{4,0}) against a one-layer Monte Carlo") {
   // mu_1 = 4(q - 1/2) - 4 K_q/D^2, sigma_1^2 = 8(J22 + q - 1/2) + 8 K_q/D^2 - 16 L_q/D with the normalized
   // moments: E ln sin^2 theta' = ln D + mu_1/n + O(n^-2), Var = sigma_1^2/n + O(n^-2). The widths are
   // large enough that the O(n^-2) parts stay well below the standard errors.

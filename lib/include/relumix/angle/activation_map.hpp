@@ -1,6 +1,6 @@
 #pragma once
 // The infinite-width angle map of a positively homogeneous activation phi_alpha (SPEC section 8;
-// derivations in docs/theory_activations.md):
+// derivations in docs/theory.md section 9):
 //   cos f(theta) = M^alpha_{1,1}(theta) / M^alpha_{2,0} = cos theta + w (sin theta - theta cos theta) / pi,
 //   w = (1 - alpha)^2 / (1 + alpha^2) in [0, 2]   (w = 1 ReLU, 2 |x|, 0 linear).
 // Facts: theta = 0 is the only fixed point for alpha < 1 (cos f - cos theta = w (sin - theta cos)/pi > 0

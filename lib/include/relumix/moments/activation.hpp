@@ -5,7 +5,7 @@
 // c_alpha = 2 / (1 + alpha^2), and their plain moments
 //   M^alpha_{a,b}(theta) = E[phi(G)^a phi(G')^b],  phi^0 = 1,  corr(G, G') = rho = cos theta.
 //
-// The reduction to the ReLU moments J_{a,b} (moments.hpp; derivation in docs/theory_activations.md):
+// The reduction to the ReLU moments J_{a,b} (moments.hpp; derivation in docs/theory.md section 9):
 // since relu(x) relu(-x) = 0, phi^a(x) = relu(x)^a + (-alpha)^a relu(-x)^a (with the convention
 // relu^0 = 1{x > 0} of J and (-alpha)^0 = 1), and (G, -G') has correlation -rho, so
 //   M^alpha_{a,b}(theta) = same * J_{a,b}(theta) + opposite * J_{a,b}(pi - theta),
