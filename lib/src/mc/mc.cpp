@@ -13,6 +13,7 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "mc/mc_checkpoint.hpp"
 #include "mc/mc_kernel.hpp"
@@ -131,6 +132,16 @@ struct SampleWork {
   std::vector<std::uint8_t> bkind;
 };
 
+// The pre-activations of one neuron, its weight row w.row applied to both inputs w.ha, w.hb.
+std::pair<double, double> project(const SampleWork& w, long nin) {
+  double a = 0, b = 0;
+  for (long j = 0; j < nin; ++j) {
+    a += w.row[std::size_t(j)] * w.ha[std::size_t(j)];
+    b += w.row[std::size_t(j)] * w.hb[std::size_t(j)];
+  }
+  return {a, b};
+}
+
 // One network-mode sample: fills w.x, w.t for layers 1..end-1; returns end (L + 1 if never) and
 // its kind. Polls stop_requested() between layers and every 1024 neurons.
 int network_sample(const McPlanData& p, std::uint64_t sample, SampleWork& w, std::uint8_t& kind) {
@@ -160,11 +171,7 @@ int network_sample(const McPlanData& p, std::uint64_t sample, SampleWork& w, std
       for (long i = 0; i < nout; ++i) {
         if ((i & 1023) == 1023 && stop_requested()) throw Interrupted();
         stream.fill(w.row.data(), nin);
-        double a = 0, b = 0;
-        for (long j = 0; j < nin; ++j) {
-          a += w.row[std::size_t(j)] * w.ha[std::size_t(j)];
-          b += w.row[std::size_t(j)] * w.hb[std::size_t(j)];
-        }
+        auto [a, b] = project(w, nin);
         a = std::max(scale * a, 0.0);
         b = std::max(scale * b, 0.0);
         w.za[std::size_t(i)] = a;
@@ -179,11 +186,7 @@ int network_sample(const McPlanData& p, std::uint64_t sample, SampleWork& w, std
       for (long i = 0; i < nout; ++i) {
         if ((i & 1023) == 1023 && stop_requested()) throw Interrupted();
         stream.fill(w.row.data(), nin);
-        double a = 0, b = 0;
-        for (long j = 0; j < nin; ++j) {
-          a += w.row[std::size_t(j)] * w.ha[std::size_t(j)];
-          b += w.row[std::size_t(j)] * w.hb[std::size_t(j)];
-        }
+        auto [a, b] = project(w, nin);
         a *= scale;
         b *= scale;
         npos += a > 0;
@@ -362,7 +365,8 @@ void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t co
   std::size_t n = std::size_t(count);
   for (std::size_t l = 1; l <= L && n > 0; ++l) {
     if (stop_requested()) throw Interrupted();
-    const mc_detail::LayerPlan& lp = p.layers[l - 1];
+    // the pilot block (no accumulator) runs before the layer plans exist
+    const mc_detail::LayerPlan* lp = acc ? &p.layers[l - 1] : nullptr;
     LayerSums sums;  // a local copy: the compiler keeps it in registers
     std::size_t kept = 0;
     for (std::size_t a = 0; a < n; ++a) {
@@ -376,8 +380,8 @@ void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t co
         continue;
       }
       if (acc) {
-        sums.add(lp, st.x, st.theta);
-        acc->bins.emplace_back(std::uint32_t(l - 1), lp.bins.bin(st.x));
+        sums.add(*lp, st.x, st.theta);
+        acc->bins.emplace_back(std::uint32_t(l - 1), lp->bins.bin(st.x));
         if (p.obtuse) acc->add_theta(p, l - 1, sums, st.theta);
       } else {
         x[i * L + l - 1] = st.x;
