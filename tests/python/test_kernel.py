@@ -132,3 +132,18 @@ def test_kernel_angles_against_mpmath(n):
                 for _ in range(depth):
                     want = mpmath.acos(J_mpmath(n, n, want, 50) / J0)
             assert rel(T[0, 0], want) < 1e-14, (t, depth)
+
+
+def test_kernel_exactly_antipodal_and_parallel_rows():
+    x = np.array([0.3, -1.2, 2.5, 0.7])
+    X = np.stack([x, -x, 2 * x])
+    for n in (0, 1, 2):
+        K, T = relumix.arccos_kernel(X, order=n, angles=True)
+        assert K[0, 1] == 0.0  # J_{n,n}(pi) = 0 exactly
+        assert abs(T[0, 1] - np.pi / 2) <= 4.5e-16  # after one layer: cos f(pi) = J(pi)/J(0) = 0
+        assert T[0, 2] == 0.0  # parallel rows: the angle stays exactly 0
+    # depth 2, order 1: theta_1 = f(pi) = pi/2, so k_2 = |x||y| 2 J_{1,1}(pi/2) = |x|^2 / pi
+    K = relumix.arccos_kernel(x, -x, depth=2)
+    with mpmath.workdps(40):
+        want = mpmath.fsum(mpmath.mpf(float(v)) ** 2 for v in x) / mpmath.pi
+    assert rel(K[0, 0], want) < 8e-16  # a few ulp: theta_1 = f(pi) is itself rounded
