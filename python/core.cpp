@@ -341,7 +341,7 @@ py::dict predict_py(const py::object& widths_obj, const py::object& theta0, std:
 // mc: the library's run with the options the CLI sets (chain mode, ReLU unless given), so the
 // same seed gives the same bits as `relumix mc --json`.
 py::dict mc_py(const py::object& widths_obj, const py::object& theta0, long long samples, long long seed,
-               long long threads, bool keep, const std::string& mode, const std::string& activation) {
+               long long threads, bool keep, const std::string& mode, const std::string& activation, long long hist) {
   McOptions opt;
   opt.mode = parse_mc_mode(mode);
   opt.activation = parse_activation(activation);
@@ -356,6 +356,7 @@ py::dict mc_py(const py::object& widths_obj, const py::object& theta0, long long
   opt.seed = std::uint64_t(seed);
   opt.threads = in_range<int>("threads", threads, 0, kMaxThreads);
   opt.keep = keep;
+  opt.hist_bins = hist == 0 ? 0 : in_range<int>("hist", hist, 1, kMaxHistogramBins);
   McResult r = released([&] { return run_mc(widths, th, opt); });
   py::dict d = to_py(mc_to_json(r, t.text));
   if (keep && r.kept) {
@@ -506,7 +507,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("order") = py::none(), py::arg("full_mean") = py::none(), py::arg("full_variance") = py::none(),
         py::arg("grid") = py::none(), py::arg("density") = false);
   m.def("_mc", &mc_py, py::arg("widths"), py::arg("theta0"), py::arg("samples") = 5000, py::arg("seed") = 1,
-        py::arg("threads") = 0, py::arg("keep") = false, py::arg("mode") = "chain", py::arg("activation") = "relu");
+        py::arg("threads") = 0, py::arg("keep") = false, py::arg("mode") = "chain", py::arg("activation") = "relu",
+        py::arg("hist") = 0);
   m.def("arccos_kernel", &arccos_kernel_py, py::arg("X"), py::arg("Y") = py::none(), py::arg("order") = 1,
         py::arg("depth") = 1, py::arg("angles") = false,
         "Cho & Saul's arc-cosine kernel Gram matrix k_n^(depth)(X_i, Y_j) = |x|^n |y|^n 2 J_{n,n}(theta) at depth 1,\n"

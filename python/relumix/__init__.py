@@ -93,13 +93,15 @@ def predict(widths, theta0, method=None, order=None, full_mean=None, full_varian
     return _core._predict(widths, theta0, method, order, full_mean, full_variance, grid, density)
 
 
-def mc(widths, theta0, samples=5000, seed=1, threads=0, keep=False, mode="chain", activation="relu"):
+def mc(widths, theta0, samples=5000, seed=1, threads=0, keep=False, mode="chain", activation="relu", hist=0):
     """Monte Carlo of the angle decay (as `relumix mc --json`, bitwise the same numbers for the same
     seed). Returns the run's fields (mode, activation, widths, theta0, samples, seed, partial,
     samples_done, block, seconds) and the per-layer statistics as numpy arrays (layer, width, count,
     degenerate, dead, mean, stderr_mean, sd, ..., quantile_error; theta: a dict of the same for theta).
-    keep=True adds x, a (layers x samples) float64 array of ln sin^2 theta (NaN for excluded samples)."""
-    d = _core._mc(widths, theta0, samples, seed, threads, keep, mode, activation)
+    keep=True adds x, a (layers x samples) float64 array of ln sin^2 theta (NaN for excluded samples);
+    hist=N adds hist, per layer {lo, hi, counts} of an N-bin histogram of X (`mc --hist N`); mode and
+    activation as `mc --mode`, `mc --activation`."""
+    d = _core._mc(widths, theta0, samples, seed, threads, keep, mode, activation, hist)
     layers = d.pop("layers")
     d.update(_columns(layers))
     return d

@@ -128,3 +128,17 @@ def test_compare_matches_cli(cli):
     assert [L["ks"]["d"] is not None for L in got["layers"]] == [True] * 8
     with pytest.raises(ValueError):
         relumix.compare("32x8", 0.3, methods="density,nope")
+
+
+def test_mc_options_as_cli(cli):
+    ref = cli("mc", "--widths", "16x3", "--theta0", "pi/3", "--samples", 300, "--seed", 2, "--activation", "leaky:0.1",
+              "--hist", 8)
+    got = relumix.mc("16x3", "pi/3", samples=300, seed=2, activation="leaky:0.1", hist=8)
+    assert got["activation"] == ref["activation"]
+    assert got["hist"] == [L["hist"] for L in ref["layers"]]
+    assert _same_floats(got["theta"]["mean"], [L["theta"]["mean"] for L in ref["layers"]])
+    ref = cli("mc", "--widths", "8x3", "--theta0", "1", "--samples", 200, "--mode", "network")
+    got = relumix.mc("8x3", 1.0, samples=200, mode="network")
+    assert _same_floats(got["mean"], [L["mean"] for L in ref["layers"]])
+    with pytest.raises(ValueError):
+        relumix.mc("8x3", 1.0, activation="tanh")
