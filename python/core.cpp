@@ -151,6 +151,7 @@ Theta theta_of(const py::handle& h, bool lo_open) {
   const double x = h.cast<double>();
   require(std::isfinite(x), "angle ", x, " is not a finite number");
   Theta t = exact_theta(x);
+  t.text = py::repr(h).cast<std::string>();  // the float as Python prints it (the value stays exact binary)
   const char* range = lo_open ? "(0, pi]" : "[0, pi]";
   require(x > 0 || (x == 0 && !lo_open), "angle ", t.text, " is outside ", range);
   require(t.compare_pi_multiple(1) <= 0, "angle ", t.text, " is outside ", range, " (pi = 3.14159...)");
@@ -194,7 +195,8 @@ py::object J_py(long long a, long long b, const py::object& theta, std::optional
   require(A + B <= kMaxMomentOrder, "A+B = ", A + B, " is too large (at most ", kMaxMomentOrder, ")");
   if (digits) {
     int d = in_range<int>("digits", *digits, 1, kMaxDigits);
-    require(is_text(theta) || !py::isinstance<py::array>(theta), "digits applies to one angle (a float or a string)");
+    require(is_text(theta) || py::isinstance<py::float_>(theta) || py::isinstance<py::int_>(theta),
+            "digits applies to one angle (a float or a string such as \"pi/3\"), not to an array");
     Theta t = theta_of(theta, false);
     // a few hundred digits take microseconds: no GIL release or signal handler for them (per-call overhead)
     if (d <= 300 && A + B <= 50) return py::str(moment_value(A, B, t, d));

@@ -142,3 +142,15 @@ def test_mc_options_as_cli(cli):
     assert _same_floats(got["mean"], [L["mean"] for L in ref["layers"]])
     with pytest.raises(ValueError):
         relumix.mc("8x3", 1.0, activation="tanh")
+
+
+def test_float_angles_print_as_python_does(cli):
+    # a float is its exact binary value; its text (theta0 in the reports, messages) is Python's repr
+    got = relumix.mc("16x3", 0.4, samples=200)
+    assert got["theta0"] == "0.4"
+    ref = cli("mc", "--widths", "16x3", "--theta0", "0.4", "--samples", 200)
+    assert _same_floats(got["mean"], [L["mean"] for L in ref["layers"]])
+    with pytest.raises(ValueError, match=r"angle 0\.0 is outside \(0, pi\]"):
+        relumix.mc("8x3", 0.0)
+    with pytest.raises(ValueError, match="not to an array"):
+        relumix.J(1, 1, [0.1, 0.2], digits=5)
