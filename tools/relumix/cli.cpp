@@ -67,12 +67,6 @@ void emit(const Json& body) {
 
 Json num(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
-Json poly_json(const Poly& p) {
-  Json arr = Json::array();
-  for (auto& c : p.coeffs()) arr.push_back(to_string(c));
-  return arr;
-}
-
 Progress::Progress(std::string what, std::uint64_t total)
     : what_(std::move(what)), total_(total), start_(now()), last_(start_) {
   const char* env = std::getenv("RELUMIX_PROGRESS");

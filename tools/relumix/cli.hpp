@@ -37,8 +37,6 @@ void emit(const Json& body);
 // A double for JSON: null when not finite (JSON has no NaN or infinity).
 Json num(double v);
 
-// Shared by commands: JSON of a polynomial (index k = coefficient of x^k, rational strings).
-Json poly_json(const Poly& p);
 // `moment A B --theta T`: certified values (cmd_moment_values.cpp).
 void print_moment_values(unsigned a, unsigned b, const std::vector<Theta>& thetas, bool single, int digits);
 

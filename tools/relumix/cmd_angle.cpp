@@ -1,41 +1,16 @@
 // relumix angle / map-series / decay-series: the angle decay of SPEC section 4.
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "cli.hpp"
 #include "options.hpp"
 #include "relumix/angle/angle.hpp"
+#include "relumix/angle/report.hpp"
 #include "relumix/numeric/certify.hpp"
 #include "relumix/core/error.hpp"
 
 namespace relumix::cli {
-
-const char* const kLogBasis = "log((n-1)/(n+5))";
-
-std::string log_plus(const QPi& c) {
-  std::string r = kLogBasis;
-  if (c.is_zero()) return r;
-  std::string t = c.str();
-  return t[0] == '-' ? r + " - " + t.substr(1) : r + " + " + t;
-}
-
-Json terms_json(const QPi& c) {
-  Json t = Json::object();
-  for (auto& [basis, value] : c.terms()) t[basis] = value;
-  return t;
-}
-
-// Certified decimal of c (+ log_coeff * log((n-1)/(n+5))).
-std::string qpi_value(const QPi& c, int digits, const Rational& n = 0, int log_coeff = 0) {
-  if (c.is_zero() && log_coeff == 0) return "0";
-  return certify(
-      [&](mpfr_prec_t bits) {
-        Interval v = enclose(c, bits);
-        if (log_coeff) v += log(Interval(n - 1, bits) / Interval(n + 5, bits)) * Rational(log_coeff);
-        return v;
-      },
-      digits);
-}
 
 namespace {
 
@@ -52,17 +27,15 @@ RELUMIX_COMMAND(50, [](CLI::App& app) {
     const std::uint64_t n = width->value();
     const Theta t = theta->value();
     const int K = order->as<int>(), d = digits->as<int>();
-    AngleValues v = angle_values(t, Rational(n), d, K);
-    const std::string form = K == 1 ? "paper O(1/n)" : "cumulant series through n^-" + std::to_string(K);
+    const Json j = angle_json(n, t, d, K);
     if (globals().json) {
-      emit({{"width", n}, {"theta", t.text}, {"digits", d}, {"order", K}, {"form", form}, {"mu", v.mu},
-            {"sigma2", v.sigma2}, {"cos_infinite_width", v.cos_infinite_width}});
+      emit(j);
       return;
     }
     std::cout << "width n = " << n << ", theta = " << t.text << " (" << (K == 1 ? "paper O(1/n) form" : "order " + std::to_string(K)) << ")\n"
-              << "  mu(theta,n)      = " << v.mu << "   ~ E[ln sin^2 theta']\n"
-              << "  sigma^2(theta,n) = " << v.sigma2 << "   ~ Var[ln sin^2 theta']\n"
-              << "  cos f(theta)     = " << v.cos_infinite_width << "   (infinite width)\n";
+              << "  mu(theta,n)      = " << j["mu"].get<std::string>() << "   ~ E[ln sin^2 theta']\n"
+              << "  sigma^2(theta,n) = " << j["sigma2"].get<std::string>() << "   ~ Var[ln sin^2 theta']\n"
+              << "  cos f(theta)     = " << j["cos_infinite_width"].get<std::string>() << "   (infinite width)\n";
   });
 });
 
@@ -75,18 +48,10 @@ RELUMIX_COMMAND(51, [](CLI::App& app) {
   sub->callback([=] {
     const unsigned k = degree->as<unsigned>();
     Series f = infinite_map_series(k);
-    Json j = {{"degree", k}};
-    Json coeffs = Json::array();
-    for (unsigned i = 0; i <= k; ++i) coeffs.push_back({{"k", i}, {"terms", terms_json(f[int(i)])}});
-    j["coefficients"] = coeffs;
-    j["large_depth"] = "1/theta^l = l/(3 pi) + ln(l)/(2 pi) + C(theta0) + O(ln(l)/l)";
-    std::string t0_text;
-    if (theta0->given()) {
-      Theta t0 = theta0->value();
-      t0_text = t0.text;
-      j["theta0"] = t0.text;
-      j["C"] = depth_asymptotics(t0.to_double()).C;
-    }
+    std::optional<Theta> t0;
+    if (theta0->given()) t0 = theta0->value();
+    const Json j = map_series_json(f, k, t0);
+    const std::string t0_text = t0 ? t0->text : "";
     if (globals().json) { emit(j); return; }
     std::cout << "f(theta) = sum_k c_k theta^k, cos f(theta) = 2 J_{1,1}(theta)\n";
     for (unsigned i = 0; i <= k; ++i) std::cout << "  c_" << i << " = " << f[int(i)].str() << "\n";
@@ -112,13 +77,7 @@ RELUMIX_COMMAND(52, [](CLI::App& app) {
       require(!width->given(), "give either --width or --order, not both");
       const unsigned K = order->as<unsigned>();
       DecayDoubleSeries ds = decay_double_series(J, K);
-      Json mu = Json::array(), s2 = Json::array();
-      for (unsigned k = 0; k <= K; ++k)
-        for (unsigned j = 0; j <= J; ++j) {
-          mu.push_back({{"j", j}, {"k", k}, {"terms", terms_json(ds.mu[k][j])}, {"value", qpi_value(ds.mu[k][j], d)}});
-          s2.push_back({{"j", j}, {"k", k}, {"terms", terms_json(ds.sigma2[k][j])}, {"value", qpi_value(ds.sigma2[k][j], d)}});
-        }
-      if (globals().json) { emit({{"degree", J}, {"order", K}, {"mu", mu}, {"sigma2", s2}}); return; }
+      if (globals().json) { emit(decay_double_series_json(ds, J, K, d)); return; }
       std::cout << "mu(theta,n) - ln sin^2 theta = sum c_jk theta^j n^-k;  sigma^2 = sum s_jk theta^j n^-k\n";
       for (unsigned k = 0; k <= K; ++k)
         for (unsigned j = 0; j <= J; ++j)
@@ -128,14 +87,10 @@ RELUMIX_COMMAND(52, [](CLI::App& app) {
     require(width->given(), "decay-series needs --width N (or --order K for the double series)");
     const std::uint64_t n = width->value();
     DecaySeries ds = decay_series(Rational(n), J);
-    Json mu = Json::array(), s2 = Json::array();
-    for (unsigned j = 0; j <= J; ++j) {
-      Json t = terms_json(ds.mu[j]);
-      if (j == 0) t[kLogBasis] = "1";
-      mu.push_back({{"j", j}, {"terms", t}, {"value", qpi_value(ds.mu[j], d, ds.n, j == 0 ? 1 : 0)}});
-      s2.push_back({{"j", j}, {"terms", terms_json(ds.sigma2[j])}, {"value", qpi_value(ds.sigma2[j], d)}});
-    }
-    if (globals().json) { emit({{"width", n}, {"degree", J}, {"mu", mu}, {"sigma2", s2}}); return; }
+    const Json js = decay_series_json(n, ds, J, d);
+    if (globals().json) { emit(js); return; }
+    const Json& mu = js["mu"];
+    const Json& s2 = js["sigma2"];
     std::cout << "mu(theta," << n << ") - ln sin^2 theta = sum_j mu_j theta^j;  sigma^2(theta," << n << ") = sum_j s_j theta^j\n";
     for (unsigned j = 0; j <= J; ++j)
       std::cout << "  mu_" << j << " = " << (j == 0 ? log_plus(ds.mu[j]) : ds.mu[j].str()) << "  = "

@@ -7,6 +7,7 @@
 #include "options.hpp"
 #include "relumix/io/numbers.hpp"
 #include "relumix/collapse/collapse.hpp"
+#include "relumix/collapse/report.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/exact/rational.hpp"
 #include "relumix/numeric/theta.hpp"
@@ -33,66 +34,58 @@ void run_collapse(const CollapseArgs& a) {
   const std::string mc_only = "to the Monte Carlo (--mc, --bias-std s > 0 or --inputs 2)";
   a.samples->only_if(monte_carlo, mc_only);
   a.seed->only_if(monte_carlo, mc_only);
+  CollapseRequest req;
+  req.width = width;
+  req.depth = depth;
+  req.digits = digits;
+  req.bias_std = bias;
+  req.inputs = inputs;
+  req.mc = a.mc->value();
   if (!monte_carlo) {
-    std::string p = collapse_probability_text(width, depth, digits);
-    std::string s = survival_probability_text(width, depth, digits);
+    const Json j = collapse_report(req);
     if (globals().json) {
-      emit({{"width", width}, {"depth", depth}, {"digits", digits}, {"method", "exact"},
-            {"probability", p}, {"survival", s}});
+      emit(j);
     } else {
       std::cout << "bias-free He network, width " << width << ", depth " << depth << " (exact: 1 - (1 - 2^-" << width
                 << ")^" << depth << ")\n";
-      std::cout << "P(input dead by depth " << depth << ") = " << p << "\n";
-      std::cout << "survival probability    = " << s << "\n";
+      std::cout << "P(input dead by depth " << depth << ") = " << j["probability"].get<std::string>() << "\n";
+      std::cout << "survival probability    = " << j["survival"].get<std::string>() << "\n";
     }
     return;
   }
-  CollapseMcOptions o;
-  o.width = width;
-  o.depth = depth;
-  o.inputs = inputs;
-  o.bias_std = bias;
   Theta th = a.theta0->value();
   require(th.compare_pi_multiple(Rational(1, 2)) <= 0, "--theta0: angle ", th.text,
           " is outside [0, pi/2] (the inputs have non-negative coordinates)");
-  o.angle = th.to_double();
-  o.samples = a.samples->value();
-  o.seed = a.seed->value();
+  req.theta0 = th;
+  req.samples = a.samples->value();
+  req.seed = a.seed->value();
   require(depth <= kCollapseMcMaxDepth, "--depth: ", depth, " is above the Monte Carlo's maximum ",
           format_count(kCollapseMcMaxDepth));
-  Progress prog("collapse Monte Carlo", o.samples);
-  CollapseMcResult r = collapse_monte_carlo(o, prog.fn());
-  std::string exact;
-  if (inputs == 1) exact = collapse_probability_text(width, depth, digits);
+  Json j;
+  {
+    Progress prog("collapse Monte Carlo", req.samples);
+    j = collapse_report(req, prog.fn());
+  }
   if (globals().json) {
-    Json j = {{"width", width}, {"depth", depth}, {"method", "monte carlo"}, {"inputs", inputs}, {"bias_std", bias}};
-    if (inputs == 2) j["theta0"] = th.text;
-    j["samples"] = r.samples;
-    j["seed"] = o.seed;
-    j["probability"] = num(r.probability);
-    j["stderr_probability"] = num(r.stderr_);
-    j["collapsed"] = r.collapsed;
-    if (inputs == 2) {
-      j["events"] = {{"one_dead", r.dead_one}, {"both_dead", r.dead_both}, {"parallel", r.parallel}};
-    } else {
-      j["digits"] = digits;
-      j["exact_probability"] = exact;
-    }
     emit(j);
     return;
   }
+  auto dbl = [](const Json& v) { return v.is_null() ? std::nan("") : v.get<double>(); };
   std::cout << "Monte Carlo: width " << width << ", depth " << depth << ", " << inputs << " input"
             << (inputs == 2 ? "s" : "") << ", bias std " << bias;
   if (inputs == 2) std::cout << ", theta0 " << th.text;
-  std::cout << ", " << r.samples << " samples, seed " << o.seed << "\n";
+  std::cout << ", " << j["samples"].get<std::uint64_t>() << " samples, seed " << req.seed << "\n";
   std::cout.precision(6);
   std::cout << "P(" << (inputs == 2 ? "either input dead or the pair parallel" : "input dead") << " by depth " << depth
-            << ") = " << r.probability << " +- " << r.stderr_ << " (" << r.collapsed << " of " << r.samples << ")\n";
+            << ") = " << dbl(j["probability"]) << " +- " << dbl(j["stderr_probability"]) << " ("
+            << j["collapsed"].get<std::uint64_t>() << " of " << j["samples"].get<std::uint64_t>() << ")\n";
   if (inputs == 2)
-    std::cout << "first events: one input dead " << r.dead_one << ", both dead " << r.dead_both << ", parallel "
-              << r.parallel << "\n";
+    std::cout << "first events: one input dead " << j["events"]["one_dead"].get<std::uint64_t>() << ", both dead "
+              << j["events"]["both_dead"].get<std::uint64_t>() << ", parallel "
+              << j["events"]["parallel"].get<std::uint64_t>() << "\n";
   else
-    std::cout << "exact law 1 - (1 - 2^-N)^L (also with Gaussian biases, one input) = " << exact << "\n";
+    std::cout << "exact law 1 - (1 - 2^-N)^L (also with Gaussian biases, one input) = "
+              << j["exact_probability"].get<std::string>() << "\n";
 }
 
 void add_collapse(CLI::App& app) {

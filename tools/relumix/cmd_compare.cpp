@@ -16,6 +16,7 @@
 
 #include "cli.hpp"
 #include "options.hpp"
+#include "relumix/check/compare.hpp"
 #include "relumix/io/angles.hpp"
 #include "relumix/io/numbers.hpp"
 #include "relumix/core/error.hpp"
@@ -38,16 +39,7 @@ struct CompareArgs {
   std::shared_ptr<OutputFileOpt> plot;
 };
 
-struct MethodResult {
-  PredictMethod method;
-  std::string name;
-  std::optional<Prediction> pred;
-  std::string error;  // why it is missing
-};
-
-struct LayerKs {
-  double d = std::nan(""), p = std::nan(""), d_upper = std::nan("");
-};
+using MethodResult = CompareMethod;
 
 std::string fmt(double v, const char* f = "%.5f") {
   if (!std::isfinite(v)) return "-";
@@ -219,72 +211,31 @@ void run(const CompareArgs& a) {
   // density layers: default L/4 (at least 1) and L
   std::vector<int> dl;
   if (!a.density_layers->given()) {
-    dl = {std::max(1, L / 4), L};
-    if (dl[0] == dl[1]) dl.pop_back();
+    dl = default_density_layers(L);
   } else {
     // 1 or 2 layers: the figure has two density panels
     for (auto l : a.density_layers->parse([&](const std::string& t) { return parse_integer_list(t, 1, std::uint64_t(L), 2); }))
       dl.push_back(int(l));
   }
-  std::vector<MethodResult> ms;
-  {
-    std::string_view list = a.methods->text;
-    std::size_t start = 0, p;
-    do {
-      p = list.find(',', start);
-      std::string t(list.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
-      MethodResult m;
-      m.method = a.methods->parse([&](const std::string&) { return parse_predict_method(t); });
-      m.name = method_name(m.method);
-      ms.push_back(std::move(m));
-      start = p + 1;
-    } while (p != std::string_view::npos);
-  }
+  const std::vector<PredictMethod> methods = a.methods->parse([](const std::string& t) { return parse_predict_methods(t); });
   const std::string plot = a.plot->given() ? a.plot->value() : "";
 
   McOptions opt;
   opt.samples = samples;
   opt.seed = seed;
   opt.threads = threads;
-  check_mc_args(widths, theta0, opt);
-
-  // predictions
-  for (auto& m : ms) {
-    throw_if_stopped();
-    PredictOptions po;
-    po.method = m.method;
-    po.order = order;
-    po.full_mean = po.full_variance = order > 1;  // density: the order-K mean and variance
-    try {
-      m.pred = predict(widths, theta, po);
-    } catch (const InputError& e) {
-      m.error = e.what();
-    }
-  }
-  // Monte Carlo
-  auto t0 = std::chrono::steady_clock::now();
-  McResult mc;
+  CompareResult r;
   {
     Progress progress("mc", samples);
     opt.progress = progress.fn();
-    mc = run_mc(widths, theta0, opt);
+    r = run_compare(widths, theta, methods, order, opt);
   }
-  mc.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  // KS against the density prediction
+  const std::vector<MethodResult>& ms = r.methods;
+  const McResult& mc = r.mc;
+  const std::vector<CompareKs>& ks = r.ks;
   const MethodResult* dens = nullptr;
   for (const auto& m : ms)
     if (m.method == PredictMethod::Density && m.pred) dens = &m;
-  std::vector<LayerKs> ks(static_cast<std::size_t>(L));
-  if (dens) {
-    for (int l = 1; l <= L; ++l) {
-      throw_if_stopped();
-      if (mc.layers[std::size_t(l - 1)].count == 0) continue;
-      // from the Monte Carlo's fine binning: the exact distance of the samples lies in [d, d_upper]
-      const McKs k = mc_ks(mc, l, [&](double x) { return dens->pred->cdf(l, x); });
-      ks[std::size_t(l - 1)] = {k.d, k.p, k.d_upper};
-    }
-  }
 
   std::vector<std::string> files;
   std::string plot_note;
@@ -293,56 +244,7 @@ void run(const CompareArgs& a) {
   if (!plot.empty()) std::tie(files, plot_note) = write_figure(plot, mc, ms, dl, bins, title.str());
 
   if (globals().json) {
-    Json layers = Json::array();
-    for (const auto& Lr : mc.layers) {
-      Json preds = Json::object();
-      for (const auto& m : ms) {
-        if (!m.pred || std::size_t(Lr.layer) > m.pred->layers.size()) continue;
-        const auto& P = m.pred->layers[std::size_t(Lr.layer - 1)];
-        Json pj = {{"mean", num(P.mean)}, {"sd", P.sd >= 0 ? num(P.sd) : Json(nullptr)}};
-        if (P.sd >= 0) {
-          pj["q05"] = num(P.q05);
-          pj["q50"] = num(P.q50);
-          pj["q95"] = num(P.q95);
-        }
-        preds[m.name] = std::move(pj);
-      }
-      const auto& K = ks[std::size_t(Lr.layer - 1)];
-      layers.push_back({{"layer", Lr.layer},
-                        {"width", Lr.width},
-                        {"mc",
-                         {{"count", Lr.count},
-                          {"degenerate", Lr.degenerate},
-                          {"dead", Lr.dead},
-                          {"mean", num(Lr.x.mean)},
-                          {"sd", num(Lr.x.sd)},
-                          {"stderr_mean", num(Lr.x.stderr_mean)},
-                          {"q05", num(Lr.x.q05)},
-                          {"q50", num(Lr.x.q50)},
-                          {"q95", num(Lr.x.q95)}}},
-                        {"predictions", std::move(preds)},
-                        {"ks", {{"d", num(K.d)}, {"d_upper", num(K.d_upper)}, {"p", num(K.p)}}}});
-    }
-    Json missing = Json::object();
-    for (const auto& m : ms)
-      if (!m.pred) missing[m.name] = m.error;
-    emit({{"widths", widths},
-          {"theta0", theta.text},
-          {"samples", samples},
-          {"seed", seed},
-          {"order", order},
-          {"mc_seconds", mc.seconds},
-          {"methods", [&] {
-             Json j = Json::array();
-             for (const auto& m : ms)
-               if (m.pred) j.push_back(m.name);
-             return j;
-           }()},
-          {"unavailable", missing},
-          {"density_layers", dl},
-          {"plot", plot.empty() ? Json(nullptr) : Json(plot_note)},
-          {"files", files},
-          {"layers", std::move(layers)}});
+    emit(compare_json(r, theta, order, dl, plot.empty() ? "" : plot_note, files));
     if (!plot.empty()) std::cerr << "relumix compare: " << plot_note << "\n";
     return;
   }

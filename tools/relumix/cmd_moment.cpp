@@ -5,6 +5,7 @@
 #include "options.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/moments/moments.hpp"
+#include "relumix/moments/report.hpp"
 
 namespace relumix::cli {
 namespace {
@@ -12,16 +13,9 @@ namespace {
 void print_closed_form(const ClosedForm& cf, const std::string& format) {
   std::string J = "J_{" + std::to_string(cf.a) + "," + std::to_string(cf.b) + "}";
   if (globals().json) {
-    Json j = {{"a", cf.a}, {"b", cf.b}, {"parity", cf.even() ? "even" : "odd"}};
-    if (cf.even()) { j["P"] = poly_json(cf.P); j["Q"] = poly_json(cf.Q); }
-    else j["R"] = poly_json(cf.R);
-    emit(j);
+    emit(closed_form_json(cf));
   } else if (format == "latex") {
-    if (cf.even())
-      std::cout << J << "(\\theta) = \\frac{(\\pi - \\theta)\\left(" << cf.P.latex("\\rho") << "\\right) + \\sin\\theta\\left("
-                << cf.Q.latex("\\rho") << "\\right)}{2\\pi}, \\quad \\rho = \\cos\\theta\n";
-    else
-      std::cout << J << "(\\theta) = \\frac{" << cf.R.latex("\\rho") << "}{\\sqrt{2\\pi}}, \\quad \\rho = \\cos\\theta\n";
+    std::cout << closed_form_latex(cf) << "\n";
   } else {
     if (cf.even())
       std::cout << J << "(theta) = [(pi - theta) P(rho) + sin(theta) Q(rho)] / (2 pi),  rho = cos(theta)\n"

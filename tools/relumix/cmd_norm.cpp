@@ -9,6 +9,7 @@
 #include "relumix/collapse/collapse.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/collapse/norm.hpp"
+#include "relumix/collapse/report.hpp"
 #include "relumix/exact/rational.hpp"
 
 namespace relumix::cli {
@@ -28,56 +29,39 @@ void run_norm(const NormArgs& a) {
   a.seed->only_if(monte_carlo, "with --mc");
   const std::uint64_t samples = monte_carlo ? a.samples->value() : 0;
   const std::uint64_t seed = a.seed->value();
-  if (samples > 0) {  // refuse an oversized Monte Carlo before the exact part
-    double work = double(samples) * double(depth) * double(width);
-    require(work <= kNormMcMaxWork, "Monte Carlo too large: samples x depth x width = ", work, " exceeds ",
-            kNormMcMaxWork, " (about 10 minutes)");
-  }
-  NormLaw law = norm_law(width);
   const int d = a.digits->as<int>();
-  std::string mean = certify([&](mpfr_prec_t b) { return norm_mean(law, depth, b); }, d);
-  std::string var = certify([&](mpfr_prec_t b) { return norm_var(law, depth, b); }, d);
-  std::string mean1 = certify([&](mpfr_prec_t b) { return norm_mean(law, 1, b); }, d);
-  std::string var1 = certify([&](mpfr_prec_t b) { return norm_var(law, 1, b); }, d);
-  std::string survive = survival_probability_text(width, depth, d);
-  const bool closed = width <= 32;
-  NormMcResult mc;
-  if (samples > 0) {
-    Progress prog("norm Monte Carlo", samples);
-    mc = norm_monte_carlo(width, depth, samples, seed, prog.fn());
+  Json j;
+  {
+    std::unique_ptr<Progress> prog;
+    if (samples > 0) prog = std::make_unique<Progress>("norm Monte Carlo", samples);
+    j = norm_report(width, depth, d, samples, seed, prog ? prog->fn() : ProgressFn{});
   }
   if (globals().json) {
-    Json j = {{"width", width}, {"depth", depth}, {"digits", d}, {"mean", mean}, {"var", var},
-                        {"mean_per_layer", mean1}, {"var_per_layer", var1}, {"no_collapse_probability", survive}};
-    if (closed) {
-      j["mean_per_layer_closed_form"] = law.mean_formula();
-      j["var_per_layer_closed_form"] = law.var_formula();
-    }
-    if (samples > 0)
-      j["mc"] = {{"samples", mc.samples}, {"seed", seed}, {"collapsed", mc.collapsed}, {"used", mc.used},
-                 {"mean", num(mc.mean)}, {"stderr_mean", num(mc.stderr_mean)}, {"var", num(mc.var)},
-                 {"stderr_var", num(mc.stderr_var)}};
     emit(j);
     return;
   }
+  auto text = [&](const char* key) { return j[key].get<std::string>(); };
   std::cout << "X = ln(|relu(z^L)|^2 / |x|^2), bias-free He network, width " << width << ", depth " << depth
-            << ", conditioned on no collapse (probability " << survive << ")\n";
-  std::cout << "E[X]   = " << mean << "\n";
-  std::cout << "Var[X] = " << var << "\n";
-  std::cout << "per layer: mean " << mean1 << ", var " << var1 << "\n";
-  if (closed) {
-    std::cout << "mean per layer = " << law.mean_formula() << "\n";
-    std::cout << "var per layer  = " << law.var_formula() << "\n";
+            << ", conditioned on no collapse (probability " << text("no_collapse_probability") << ")\n";
+  std::cout << "E[X]   = " << text("mean") << "\n";
+  std::cout << "Var[X] = " << text("var") << "\n";
+  std::cout << "per layer: mean " << text("mean_per_layer") << ", var " << text("var_per_layer") << "\n";
+  if (j.contains("mean_per_layer_closed_form")) {
+    std::cout << "mean per layer = " << text("mean_per_layer_closed_form") << "\n";
+    std::cout << "var per layer  = " << text("var_per_layer_closed_form") << "\n";
   }
   if (samples > 0) {
+    const Json& mc = j["mc"];
+    auto dbl = [&](const char* key) { return mc[key].is_null() ? std::nan("") : mc[key].get<double>(); };
+    const auto used = mc["used"].get<std::uint64_t>();
     std::cout.precision(8);
-    std::cout << "Monte Carlo (" << mc.samples << " samples, seed " << seed << ", " << mc.collapsed
-              << " collapsed and excluded): ";
-    if (mc.used == 0) std::cout << "no samples left";
-    else if (mc.used == 1) std::cout << "E[X] = " << mc.mean << " from one sample (no standard error, no variance)";
+    std::cout << "Monte Carlo (" << mc["samples"].get<std::uint64_t>() << " samples, seed " << seed << ", "
+              << mc["collapsed"].get<std::uint64_t>() << " collapsed and excluded): ";
+    if (used == 0) std::cout << "no samples left";
+    else if (used == 1) std::cout << "E[X] = " << dbl("mean") << " from one sample (no standard error, no variance)";
     else
-      std::cout << "E[X] = " << mc.mean << " +- " << mc.stderr_mean << ", Var[X] = " << mc.var << " +- "
-                << mc.stderr_var;
+      std::cout << "E[X] = " << dbl("mean") << " +- " << dbl("stderr_mean") << ", Var[X] = " << dbl("var") << " +- "
+                << dbl("stderr_var");
     std::cout << "\n";
   }
 }

@@ -6,6 +6,7 @@
 #include "relumix/core/error.hpp"
 #include "relumix/exact/combinatorics.hpp"
 #include "relumix/moments/moments.hpp"
+#include "relumix/moments/report.hpp"
 
 namespace relumix::cli {
 namespace {
@@ -22,17 +23,7 @@ RELUMIX_COMMAND(20, [](CLI::App& app) {
     require(A + B <= kMaxMomentOrder, "A+B = ", A + B, " is too large (at most ", kMaxMomentOrder, ")");
     MomentSeries s = taylor_series(A, B, k);
     if (globals().json) {
-      Json coeffs = Json::array();
-      for (unsigned i = 0; i <= k; ++i) {
-        Json terms = Json::object();
-        if (s.odd) {
-          if (!s.coeffs[i].is_zero()) terms["1/sqrt(2pi)"] = to_string(s.coeffs[i].coeff(0));
-        } else {
-          for (auto& [basis, value] : s.coeffs[i].terms()) terms[basis] = value;
-        }
-        coeffs.push_back({{"k", i}, {"terms", terms}});
-      }
-      emit({{"a", A}, {"b", B}, {"degree", k}, {"coefficients", coeffs}});
+      emit(series_json(s));
       return;
     }
     std::cout << "J_{" << A << "," << B << "}(theta) = sum_k c_k theta^k" << (s.odd ? " / sqrt(2 pi)" : "") << "\n";

@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "options.hpp"
+#include "relumix/moments/report.hpp"
 #include "relumix/moments/verify.hpp"
 
 namespace relumix::cli {
@@ -22,10 +23,7 @@ RELUMIX_COMMAND(40, [](CLI::App& app) {
     Progress progress("verify", std::uint64_t(m + 1) * (m + 1));
     VerifyReport rep = verify_identities(m, progress.fn());
     if (globals().json) {
-      Json fails = Json::array(), ids = Json::array();
-      for (auto& f : rep.failures) fails.push_back({{"identity", f.identity}, {"a", f.a}, {"b", f.b}});
-      for (auto& t : rep.tallies) ids.push_back({{"identity", t.identity}, {"checked", t.checked}, {"failed", t.failed}});
-      emit({{"max", m}, {"checked", rep.checked()}, {"failed", rep.failed()}, {"identities", ids}, {"failures", fails}});
+      emit(verify_json(rep));
     } else {
       std::printf("identity      checked   failed   (all a, b <= %u, exact)\n", m);
       for (auto& t : rep.tallies) std::printf("%-12s %8ld %8ld\n", t.identity.c_str(), t.checked, t.failed);

@@ -3,12 +3,10 @@
 
 #include "cli.hpp"
 #include "relumix/angle/angle.hpp"
+#include "relumix/angle/report.hpp"
 #include "tables.hpp"
 
 namespace relumix::cli {
-
-std::string qpi_value(const QPi& c, int digits, const Rational& n, int log_coeff);
-std::string log_plus(const QPi& c);  // "log((n-1)/(n+5)) + c" with the sign of c (cmd_angle.cpp)
 
 namespace {
 

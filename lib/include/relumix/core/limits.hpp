@@ -40,6 +40,8 @@ constexpr unsigned kMaxCumulantSeriesTheta = 30;  // exact theta-series at order
 constexpr unsigned kMaxMapSeriesDegree = 200;     // map-series: powers of theta
 constexpr unsigned kMaxDecaySeriesDegree = 60;    // decay-series: powers of theta
 constexpr long kMaxAngleDigits = 10000;           // angle, decay-series: certified digits
+constexpr unsigned kMaxArccosOrder = 20;          // arc-cosine kernel: order n
+constexpr long kMaxArccosDepth = 1000000;         // arc-cosine kernel: depth (composed layers)
 
 // ---- predictions (predict/)
 constexpr long kMaxGridPoints = 2000000;   // density grid points
@@ -118,6 +120,10 @@ inline constexpr LimitInfo kLimits[] = {
      "to be measured (issue 17)"},
     {"kMaxAngleDigits", double(kMaxAngleDigits), "digits", "--digits (angle, decay-series)",
      "the angle law needs moments to a + b = 4 at the working precision; to be measured"},
+    {"kMaxArccosOrder", double(kMaxArccosOrder), "order", "arc-cosine kernel (Python arccos_kernel)",
+     "J_{n,n}: closed form and Taylor series of degree 96 prepared once per order, well under a second"},
+    {"kMaxArccosDepth", double(kMaxArccosDepth), "layers", "arc-cosine kernel (Python arccos_kernel)",
+     "one map step per layer and pair: 1e6 layers about 50 ms per pair"},
     {"kMaxGridPoints", double(kMaxGridPoints), "points", "predict --grid", "to be measured (issue 17)"},
     {"kMaxKeptValues", double(kMaxKeptValues), "values", "densities kept (compare)", "240 MB of doubles"},
     {"kMcMaxSamples", double(kMcMaxSamples), "samples", "mc, compare, accuracy --samples",

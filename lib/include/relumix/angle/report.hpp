@@ -1,0 +1,33 @@
+#pragma once
+// The reports of the angle layer as JSON bodies (docs/json.md: the fields of `angle`, `map-series`,
+// `decay-series` without the envelope), shared by the command line and the Python module.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "relumix/angle/angle.hpp"
+#include "relumix/exact/qpi.hpp"
+#include "relumix/numeric/theta.hpp"
+
+namespace relumix {
+
+// The basis of the constant term of mu(theta, n) - ln sin^2 theta: "log((n-1)/(n+5))".
+extern const char* const kDecayLogBasis;
+// "log((n-1)/(n+5)) + c" (or " - |c|"; the basis alone when c = 0).
+std::string log_plus(const QPi& c);
+// {basis: rational string} of c (QPi::terms()).
+nlohmann::ordered_json qpi_terms_json(const QPi& c);
+// The certified decimal of c + log_coeff * log((n-1)/(n+5)) to `digits` digits ("0" for zero).
+std::string qpi_value(const QPi& c, int digits, const Rational& n = 0, int log_coeff = 0);
+
+// angle: {width, theta, digits, order, form, mu, sigma2, cos_infinite_width} (angle_values).
+nlohmann::ordered_json angle_json(std::uint64_t width, const Theta& theta, int digits, int order);
+// map-series: {degree, coefficients: [{k, terms}], large_depth[, theta0, C]} for f = infinite_map_series(degree).
+nlohmann::ordered_json map_series_json(const Series& f, unsigned degree, const std::optional<Theta>& theta0);
+// decay-series for one width: {width, degree, mu: [{j, terms, value}], sigma2: [...]}.
+nlohmann::ordered_json decay_series_json(std::uint64_t width, const DecaySeries& ds, unsigned degree, int digits);
+// decay-series --order: {degree, order, mu: [{j, k, terms, value}], sigma2: [...]}.
+nlohmann::ordered_json decay_double_series_json(const DecayDoubleSeries& ds, unsigned degree, unsigned order, int digits);
+
+}  // namespace relumix

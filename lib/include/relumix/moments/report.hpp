@@ -1,0 +1,24 @@
+#pragma once
+// The reports of the moment layer as JSON bodies (docs/json.md: the fields of `moment`, `series`,
+// `verify` without the envelope), shared by the command line and the Python module.
+#include <nlohmann/json.hpp>
+
+#include "relumix/exact/poly.hpp"
+#include "relumix/moments/moments.hpp"
+#include "relumix/moments/verify.hpp"
+
+namespace relumix {
+
+// The coefficients of p, lowest degree first, as rational strings ("3", "-5/2").
+nlohmann::ordered_json poly_json(const Poly& p);
+// {a, b, parity, P, Q} (a+b even) or {a, b, parity, R} (a+b odd).
+nlohmann::ordered_json closed_form_json(const ClosedForm& cf);
+// "J_{a,b}(\theta) = \frac{...}{2\pi}, \quad \rho = \cos\theta" (`moment A B --format latex`).
+std::string closed_form_latex(const ClosedForm& cf);
+// {a, b, degree, coefficients: [{k, terms}]}: the Taylor coefficients of J_{a,b} at 0 up to theta^degree
+// (terms: basis "1", "1/pi" or "1/sqrt(2pi)" -> rational string, zeros omitted).
+nlohmann::ordered_json series_json(const MomentSeries& s);
+// {max, checked, failed, identities: [{identity, checked, failed}], failures: [{identity, a, b}]}.
+nlohmann::ordered_json verify_json(const VerifyReport& rep);
+
+}  // namespace relumix
