@@ -258,9 +258,9 @@ DecaySeries decay_series(const Rational& n, unsigned order) {
 DecayDoubleSeries decay_double_series(unsigned order, unsigned n_order) {
   require(order <= 60, "decay-series order " + std::to_string(order) + " is too large (at most 60)");
   require(n_order <= kMaxCumulantSeriesOrder,
-          "--n-order " + std::to_string(n_order) + " is too large (at most " + std::to_string(kMaxCumulantSeriesOrder) + ")");
+          "the 1/n order " + std::to_string(n_order) + " of the decay series is too large (at most " + std::to_string(kMaxCumulantSeriesOrder) + ")");
   require(n_order <= 1 || order <= kMaxCumulantSeriesTheta,
-          "with --n-order above 1 the theta order is at most " + std::to_string(kMaxCumulantSeriesTheta));
+          "with a 1/n order above 1 the theta order of the decay series is at most " + std::to_string(kMaxCumulantSeriesTheta));
   SeriesParts p = series_parts(order);
   int N = p.D.precision();
   Series one = Series::constant(QPi(1), N), invD = p.D.inverse();

@@ -45,7 +45,7 @@ std::pair<Poly, Poly> arc_cosine_kernel(unsigned n) {
 }  // namespace
 
 VerifyReport verify_identities(unsigned max, const ProgressFn& progress) {
-  require(max <= kMaxVerifyOrder, "verify --max " + std::to_string(max) + " is too large (at most " +
+  require(max <= kMaxVerifyOrder, "verifying the identities for all a, b <= " + std::to_string(max) + " is too long (at most " +
                                       std::to_string(kMaxVerifyOrder) + ")");
   VerifyReport rep;
   rep.max = max;
