@@ -97,48 +97,60 @@ double w_of_x(double x) {
 
 bool match_cosh_law(double mean, double sd, double& a_out, double& b_out) {
   if (!(mean < 0) || !(sd > 0) || !std::isfinite(mean) || !std::isfinite(sd)) return false;
-  // start: X ~ -W^2 near 0, X ~ 2 ln 2 - 2|W| far from it
+  // start: the last solution on this thread when its moments were close (neighbouring grid points),
+  // else X ~ -W^2 near 0, X ~ 2 ln 2 - 2|W| far from it
+  thread_local double last_mean = NAN, last_sd = NAN, last_a = 0, last_b = 0;
   double a, b;
   const double M = -mean, v = sd * sd;
-  if (M < 2) {
+  if (std::fabs(mean - last_mean) < 0.2 * sd && std::fabs(sd / last_sd - 1) < 0.2) {
+    a = last_a, b = last_b;
+  } else if (M < 2) {
     double B = M * M >= v / 2 ? M - std::sqrt(M * M - v / 2) : M;
     a = std::sqrt(std::max(M - B, 0.0)), b = std::sqrt(std::max(B, 1e-12));
   } else {
     a = (2 * M_LN2 + M) / 2, b = sd / 2;
   }
-  auto resid = [&](double aa, double lb, double& r0, double& r1) {
-    double E, V;
-    cosh_moments(aa, std::exp(lb), E, V);
-    r0 = (E - mean) / sd;
-    r1 = V > 0 ? 0.5 * std::log(V / v) : 1e3;
+  // residuals r = ((E - mean)/sd, ln(V/v)/2) and their Jacobian in (a, ln b), from one quadrature pass:
+  // h = -2 ln cosh w, h' = -2 tanh w; dE/da = E h', dE/db = E[z h'], dE2/da = E[2 h h'], dE2/db = E[2 z h h']
+  auto eval = [&](double aa, double lb, double r[2], double J[2][2]) {
+    const double bb = std::exp(lb);
+    double s0 = 0, s1 = 0, s2 = 0, da1 = 0, db1 = 0, da2 = 0, db2 = 0;
+    for (int k = -40; k <= 40; ++k) {
+      double z = 0.25 * k, g = std::exp(-0.5 * z * z), w = aa + bb * z, h = neg2_log_cosh(w), hp = -2 * std::tanh(w);
+      s0 += g, s1 += g * h, s2 += g * h * h;
+      da1 += g * hp, db1 += g * z * hp, da2 += g * 2 * h * hp, db2 += g * 2 * z * h * hp;
+    }
+    const double E = s1 / s0, E2 = s2 / s0, V = E2 - E * E;
+    if (!(V > 0)) return false;
+    da1 /= s0, db1 /= s0, da2 /= s0, db2 /= s0;
+    r[0] = (E - mean) / sd;
+    r[1] = 0.5 * std::log(V / v);
+    J[0][0] = da1 / sd, J[0][1] = db1 * bb / sd;
+    J[1][0] = 0.5 * (da2 - 2 * E * da1) / V, J[1][1] = 0.5 * (db2 - 2 * E * db1) * bb / V;
+    return true;
   };
-  double lb = std::log(b), r0, r1;
-  resid(a, lb, r0, r1);
-  for (int it = 0; it < 40; ++it) {
-    double nr = std::hypot(r0, r1);
-    if (nr < 1e-10) break;
-    const double e = 1e-6;
-    double a0, a1, b0, b1;
-    resid(a + e, lb, a0, a1);
-    resid(a, lb + e, b0, b1);
-    double J00 = (a0 - r0) / e, J10 = (a1 - r1) / e, J01 = (b0 - r0) / e, J11 = (b1 - r1) / e;
-    double det = J00 * J11 - J01 * J10;
+  double lb = std::log(b), r[2], J[2][2];
+  if (!eval(a, lb, r, J)) return false;
+  for (int it = 0; it < 40 && std::hypot(r[0], r[1]) >= 1e-10; ++it) {
+    double det = J[0][0] * J[1][1] - J[0][1] * J[1][0];
     if (!(std::fabs(det) > 1e-300)) return false;
-    double da = -(J11 * r0 - J01 * r1) / det, dl = -(-J10 * r0 + J00 * r1) / det;
-    double t = 1;
+    double da = -(J[1][1] * r[0] - J[0][1] * r[1]) / det, dl = -(-J[1][0] * r[0] + J[0][0] * r[1]) / det;
+    double nr = std::hypot(r[0], r[1]), t = 1;
     bool moved = false;
     for (int h = 0; h < 30; ++h, t /= 2) {
-      double na = std::fabs(a + t * da), nl = lb + t * dl, q0, q1;
-      resid(na, nl, q0, q1);
-      if (std::hypot(q0, q1) < nr) {
-        a = na, lb = nl, r0 = q0, r1 = q1, moved = true;
+      double na = std::fabs(a + t * da), nl = lb + t * dl, q[2], K2[2][2];
+      if (eval(na, nl, q, K2) && std::hypot(q[0], q[1]) < nr) {
+        a = na, lb = nl, r[0] = q[0], r[1] = q[1];
+        J[0][0] = K2[0][0], J[0][1] = K2[0][1], J[1][0] = K2[1][0], J[1][1] = K2[1][1];
+        moved = true;
         break;
       }
     }
     if (!moved) break;
   }
-  if (!(std::hypot(r0, r1) < 1e-9)) return false;
+  if (!(std::hypot(r[0], r[1]) < 1e-9)) return false;
   a_out = a, b_out = std::exp(lb);
+  last_mean = mean, last_sd = sd, last_a = a_out, last_b = b_out;
   return true;
 }
 
@@ -415,13 +427,19 @@ void build_column_cosh(const Grid& g, double a, double b, double band, Column& c
   c.first = i0;
   c.vals.resize(std::size_t(i1 - i0 + 1));
   double sum = 0;
+  // P(|W| <= r(edge)) at the lower edge of cell i (r decreasing in x; the cell's mass is the drop)
+  auto edge_cdf = [&](long i) {
+    if (i == 0) return 1.0;  // the lowest cell takes the tail below it
+    double e = std::min(g.x(i) - g.h / 2, 0.0);
+    return abs_cdf(w_of_x(e), a, b);
+  };
+  double lower = edge_cdf(i0);
   for (long i = i0; i <= i1; ++i) {
-    double x = g.x(i);
-    double top = i == g.n - 1 ? 0.0 : std::min(x + g.h / 2, 0.0), bot = i == 0 ? -INFINITY : x - g.h / 2;
-    double v = top > bot ? abs_cdf(w_of_x(bot), a, b) - abs_cdf(w_of_x(top), a, b) : 0.0;
-    if (bot == -INFINITY) v = 1 - abs_cdf(w_of_x(top), a, b);
-    c.vals[std::size_t(i - i0)] = std::max(v, 0.0);
-    sum += c.vals[std::size_t(i - i0)];
+    double upper = i == g.n - 1 ? 0.0 : edge_cdf(i + 1);
+    double v = std::max(lower - upper, 0.0);
+    c.vals[std::size_t(i - i0)] = v;
+    sum += v;
+    lower = upper;
   }
   if (!(sum > 0)) {
     c.first = std::clamp(long(std::lround((std::min(xhi, 0.0) - g.lo) / g.h)), 0L, g.n - 1);
