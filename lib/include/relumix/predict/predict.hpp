@@ -5,18 +5,19 @@
 // Methods (n = width of the new layer):
 //   infinite  theta_{l+1} = f(theta_l), cos f = (sin t + (pi - t) cos t)/pi; mean = ln sin^2 theta_l.
 //   linear    X_{l+1} = X_l - (2/(3 pi)) theta_l - rho(n), theta_l = arcsin(min(1, e^{X_l/2})) for l >= 1
-//             and theta_0 = the given angle itself (so theta0 > pi/2 enters the first step as given;
-//             theta0 = pi is rejected: ln sin^2 pi = -inf).
-//   full      X_{l+1} = mu(theta_l, n) (the full O(1/n) mean of SPEC section 4, or order K),
-//             theta_0 = the given angle, theta_l = arcsin(min(1, e^{X_l/2})) afterwards.
-//   density   X_1 ~ N(m(theta0), s(theta0)^2) exactly; X_{l+1} | X_l = y ~ N(m(y), s(y)^2),
-//             m = the linearized mean (or mu with full_mean), s^2 = 8n/(n+5)^2 (or sigma^2 with
-//             full_variance), the density propagated on a uniform grid.
+//             and theta_0 = the given angle; for theta0 > pi/2 (where this small-angle step, which
+//             sees only sin^2 theta0, does not apply) X_1 = the paper's mu(theta0, n_1).
+//   full      X_{l+1} = m(theta_l, n), the model's one-layer mean (PredictModel); theta_0 = the given
+//             angle, theta_l = arcsin(min(1, e^{X_l/2})) afterwards. A mean-field recursion:
+//             E m(theta) != m(E theta); density accounts for the spread.
+//   density   X_1 from the one-layer law at theta0 itself; X_{l+1} | X_l = y from the law at theta(y),
+//             the density propagated on a uniform grid (the model's mean and sd; the accurate model
+//             with the cosh law near X = 0 and the excluded mass, see PredictModel).
 // Mapping X back to an angle: sin^2 is symmetric about pi/2, so theta = arcsin(e^{X/2}) lies in
-// [0, pi/2]. That is the right branch after one layer: the infinite-width map has cos f >= 0, and
-// the finite-width chain leaves [0, pi/2] only by O(1/sqrt n) fluctuations around pi/2. Where the
-// models put X > 0 (physically impossible, sin^2 <= 1) the arcsin argument is clamped to 1,
-// i.e. theta = pi/2.
+// [0, pi/2]. That is the right branch after one layer: for ReLU the post-activations are >= 0, so
+// cos theta_l >= 0 for l >= 1 (only theta0 may be obtuse; layer 1 is computed from theta0 itself).
+// Where a Gaussian model puts X > 0 (impossible, sin^2 <= 1) the arcsin argument is clamped to 1,
+// i.e. theta = pi/2; the accurate model avoids that mass with the cosh law.
 //
 // Density engine: the layer-l law is represented exactly as the Gaussian mixture
 //   sum_j w_j N(m(y_j), s(y_j)^2)
