@@ -36,6 +36,7 @@
 #include "relumix/moments/report.hpp"
 #include "relumix/moments/verify.hpp"
 #include "relumix/predict/predict.hpp"
+#include "relumix/predict/report.hpp"
 
 namespace py = pybind11;
 using Json = nlohmann::ordered_json;
@@ -265,27 +266,31 @@ py::tuple mu_sigma2_py(double width, const py::object& theta, long long order) {
 
 // predict: None -> the library's default (PredictOptions{}), the CLI's behaviour with no flags.
 py::dict predict_py(const py::object& widths_obj, const py::object& theta0, std::optional<std::string> method,
-                    std::optional<long long> order, std::optional<bool> full_mean, std::optional<bool> full_variance,
-                    std::optional<long long> grid, bool density) {
+                    std::optional<std::string> model, std::optional<long long> order, std::optional<bool> full_mean,
+                    std::optional<bool> full_variance, std::optional<long long> grid, bool density) {
   std::vector<long> widths = widths_of(widths_obj, 2);
   Theta t0 = theta_of(theta0, true);
   PredictOptions o;
   if (method) o.method = parse_predict_method(*method);
-  const bool dens = o.method == PredictMethod::Density;
+  const bool dens = o.method == PredictMethod::Density, mean_or_dens = dens || o.method == PredictMethod::Full;
+  if (model) {
+    require(mean_or_dens, "model applies only to the methods full and density");
+    o.model = parse_predict_model(*model);
+  }
   if (order) {
-    require(o.method == PredictMethod::Full || dens, "order applies only to the methods full and density");
+    require(mean_or_dens, "order applies only to the methods full and density");
     o.order = in_range<int>("order", *order, 1, kMaxCumulantOrder);
   }
   if (grid) {
     require(dens, "grid applies only to the method density");
     o.grid_points = in_range<int>("grid", *grid, 3, kMaxGridPoints);
   }
-  require(dens || (!full_mean && !full_variance), "full_mean and full_variance apply only to the method density");
+  require((dens && o.model == PredictModel::PaperLinear) || (!full_mean && !full_variance),
+          "full_mean and full_variance apply only to the method density with model paper-linear");
   require(dens || !density, "density=True needs the method density");
-  // as the command line: density at order K > 1 with neither flag given uses both order-K parts
-  const bool both = dens && o.order > 1 && !full_mean && !full_variance;
-  if (full_mean || both) o.full_mean = full_mean.value_or(true);
-  if (full_variance || both) o.full_variance = full_variance.value_or(true);
+  o.full_mean = full_mean.value_or(false);
+  o.full_variance = full_variance.value_or(false);
+  o = effective_options(o);  // as the command line: paper-linear at order K > 1 without full_*: both
   o.keep_densities = density;
   Prediction p = released([&] { return predict(widths, t0, o); });
 
@@ -294,10 +299,9 @@ py::dict predict_py(const py::object& widths_obj, const py::object& theta0, std:
   r["depth"] = widths.size();
   r["theta0"] = t0.text;
   r["method"] = method_name(o.method);
-  if (o.method == PredictMethod::Full || dens) r["order"] = o.order;
+  const Json settings = predict_settings_json(o);
+  for (auto it = settings.begin(); it != settings.end(); ++it) r[py::str(it.key())] = to_py(it.value());
   if (dens) {
-    r["mean_model"] = o.full_mean ? "full" : "linear";
-    r["variance_model"] = o.full_variance ? "full" : "baseline";
     r["grid_points"] = p.grid_points;
     r["grid_lo"] = p.grid_lo;
     r["grid_hi"] = p.grid_hi;
@@ -328,6 +332,20 @@ py::dict predict_py(const py::object& widths_obj, const py::object& theta0, std:
     r["q50"] = q50;
     r["q95"] = q95;
   }
+  // the accurate model's excluded mass and error estimates (as the CLI's JSON, where it has them)
+  auto optional_column = [&](const char* name, double LayerPrediction::*field) {
+    bool any = false;
+    py::array_t<double> c(L);
+    for (std::size_t i = 0; i < L; ++i) {
+      const double v = p.layers[i].*field;
+      any = any || v >= 0;
+      c.mutable_at(i) = v >= 0 ? v : std::nan("");
+    }
+    if (any) r[name] = c;
+  };
+  optional_column("p_excluded", &LayerPrediction::p_excluded);
+  optional_column("mean_error", &LayerPrediction::mean_error);
+  optional_column("sd_error", &LayerPrediction::sd_error);
   if (density) {
     require(!p.density.empty(), "the densities were not kept (layers x grid points above ", kMaxKeptValues, ")");
     const std::size_t G = p.grid.size();
@@ -449,7 +467,8 @@ py::object norm_py(long long width, long long depth, long long digits, bool mc, 
 
 // compare: the CLI's defaults (the paper's figure 1); the dict of `relumix compare --json` without a plot.
 py::object compare_py(const py::object& widths_obj, const py::object& theta0, long long samples, long long seed,
-                      long long order, long long threads, const py::object& methods_obj) {
+                      std::optional<std::string> model, std::optional<long long> order, long long threads,
+                      const py::object& methods_obj) {
   std::vector<long> widths = widths_of(widths_obj, 2);
   Theta t = theta_of(theta0, true);
   require(t.to_double() >= kMcMinTheta0, "theta0: ", t.text, " is below 1e-300, outside the double range of the Monte Carlo");
@@ -463,10 +482,12 @@ py::object compare_py(const py::object& widths_obj, const py::object& theta0, lo
   opt.samples = std::uint64_t(samples);
   opt.seed = in_range<std::uint64_t>("seed", seed, 0, std::numeric_limits<long long>::max());
   opt.threads = in_range<int>("threads", threads, 0, kMaxThreads);
-  const int K = in_range<int>("order", order, 1, kMaxCumulantOrder);
+  PredictOptions po;
+  if (model) po.model = parse_predict_model(*model);
+  if (order) po.order = in_range<int>("order", *order, 1, kMaxCumulantOrder);
   return to_py(released([&] {
-    CompareResult r = run_compare(widths, t, methods, K, opt);
-    return compare_json(r, t, K, default_density_layers(int(widths.size())), "", {});
+    CompareResult r = run_compare(widths, t, methods, po, opt);
+    return compare_json(r, t, po, default_density_layers(int(widths.size())), "", {});
   }));
 }
 
@@ -506,7 +527,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("mu_sigma2", &mu_sigma2_py, py::arg("width"), py::arg("theta"), py::arg("order") = 1,
         "double-precision mu(theta, n), sigma^2(theta, n) over an array of angles in (0, pi]");
   m.def("_predict", &predict_py, py::arg("widths"), py::arg("theta0"), py::arg("method") = py::none(),
-        py::arg("order") = py::none(), py::arg("full_mean") = py::none(), py::arg("full_variance") = py::none(),
+        py::arg("model") = py::none(), py::arg("order") = py::none(), py::arg("full_mean") = py::none(), py::arg("full_variance") = py::none(),
         py::arg("grid") = py::none(), py::arg("density") = false);
   m.def("_mc", &mc_py, py::arg("widths"), py::arg("theta0"), py::arg("samples") = 5000, py::arg("seed") = 1,
         py::arg("threads") = 0, py::arg("keep") = false, py::arg("mode") = "chain", py::arg("activation") = "relu",
@@ -525,7 +546,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("samples") = 100000, py::arg("seed") = 1,
         "exact mean and variance of ln(|relu(z^L)|^2/|x|^2) at constant width, optional Monte Carlo (as `relumix norm --json`)");
   m.def("compare", &compare_py, py::arg("widths") = "256x32", py::arg("theta0") = "0.1", py::arg("samples") = 5000,
-        py::arg("seed") = 1, py::arg("order") = 1, py::arg("threads") = 0,
+        py::arg("seed") = 1, py::arg("model") = py::none(), py::arg("order") = py::none(), py::arg("threads") = 0,
         py::arg("methods") = "infinite,linear,full,density",
         "predictions against the Monte Carlo layer by layer with KS distances (as `relumix compare --json`, no plot)");
   m.def("_time_moment_value", &time_moment_value);

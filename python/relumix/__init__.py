@@ -85,12 +85,16 @@ def _columns(layers):
     return out
 
 
-def predict(widths, theta0, method=None, order=None, full_mean=None, full_variance=None, grid=None, density=False):
+def predict(widths, theta0, method=None, model=None, order=None, full_mean=None, full_variance=None, grid=None,
+            density=False):
     """Layer-by-layer prediction of X = ln sin^2 theta^l (as `relumix predict --json`). None: the
-    library's default (the CLI with no flags). Returns a dict of numpy arrays per layer (layer, mean,
-    sd, q05, q50, q95 for the density method; layer, theta, mean for the mean methods) and the settings;
-    with density=True also grid (the X grid) and density (layers x grid points)."""
-    return _core._predict(widths, theta0, method, order, full_mean, full_variance, grid, density)
+    library's default (the CLI with no flags: the density method, model "accurate", order K(n)).
+    model: "accurate", "paper-linear" or "paper-full"; full_mean / full_variance only with
+    "paper-linear". Returns a dict of numpy arrays per layer (layer, mean, sd, q05, q50, q95 for the
+    density method, with p_excluded, mean_error, sd_error for the accurate model; layer, theta, mean
+    for the mean methods) and the settings; with density=True also grid (the X grid) and density
+    (layers x grid points)."""
+    return _core._predict(widths, theta0, method, model, order, full_mean, full_variance, grid, density)
 
 
 def mc(widths, theta0, samples=5000, seed=1, threads=0, keep=False, mode="chain", activation="relu", hist=0):

@@ -69,9 +69,10 @@ def validator(command):
 # keys that a command's output may omit (everything else is required: deleting it must fail)
 OPTIONAL = {
     "map-series": {"theta0", "C"},
-    "predict": {"order", "mean_model", "variance_model", "grid", "theta", "sd", "q05", "q50", "q95"},
+    "predict": {"model", "order", "mean_model", "variance_model", "grid", "theta", "sd", "q05", "q50", "q95",
+                "p_excluded", "mean_error", "sd_error"},
     "mc": {"hist"},
-    "compare": {"q05", "q50", "q95"},
+    "compare": {"q05", "q50", "q95", "p_excluded", "mean_error", "sd_error"},
     "norm": {"mean_per_layer_closed_form", "var_per_layer_closed_form", "mc"},
 }
 

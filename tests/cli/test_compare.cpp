@@ -110,3 +110,21 @@ TEST_CASE("compare bad input") {
   CHECK_BAD_INPUT("compare -w 64x3 -s 10 --order 9");
   CHECK_BAD_INPUT("compare -w 64x3 -s 10 --plot /nonexistent/dir/f.svg");
 }
+
+TEST_CASE("compare: the accurate model's p_excluded next to the simulated excluded fraction") {
+  // n = 8: about a third of the networks are dead or degenerate by layer 12
+  auto j = run_relumix("--json compare -w 8x12 -t 1 -s 20000 --methods density").json();
+  CHECK(j["model"] == "accurate");
+  CHECK(j["order"] == "K(n)");
+  for (const auto& L : j["layers"]) {
+    double f = L["mc"]["p_excluded"].get<double>(), q = L["predictions"]["density"]["p_excluded"].get<double>();
+    CHECK(f == doctest::Approx(double(L["mc"]["dead"].get<long>() + L["mc"]["degenerate"].get<long>()) / 20000));
+    CHECK_MESSAGE(std::fabs(q - f) <= 4.5 * std::sqrt(q * (1 - q) / 20000), "layer " << L["layer"] << ": " << q << " vs " << f);
+  }
+  CHECK(j["layers"][11]["predictions"]["density"]["p_excluded"].get<double>() > 0.2);
+  auto t = run_relumix("compare -w 8x3 -t 1 -s 1000 --methods density");
+  CHECK(t.out.find("p_excl") != std::string::npos);
+  auto p = run_relumix("--json compare -w 8x3 -t 1 -s 1000 --methods density --model paper-linear").json();
+  CHECK(p["model"] == "paper-linear");
+  CHECK(!p["layers"][0]["predictions"]["density"].contains("p_excluded"));
+}

@@ -18,13 +18,14 @@ std::string temp_file(const std::string& body) {
 }  // namespace
 
 TEST_CASE("predict --json: density layers with sd and quantiles") {
-  auto r = run_relumix("--json predict --widths 256x4,128x2 --theta0 0.1 --method density");
+  auto r = run_relumix("--json predict --widths 256x4,128x2 --theta0 0.1 --method density --model paper-linear");
   REQUIRE(r.code == 0);
   auto j = r.json();
   CHECK(j["widths"] == nlohmann::json({256, 256, 256, 256, 128, 128}));
   CHECK(j["depth"] == 6);
   CHECK(j["theta0"] == "0.1");
   CHECK(j["method"] == "density");
+  CHECK(j["model"] == "paper-linear");
   CHECK(j["mean_model"] == "linear");
   CHECK(j["variance_model"] == "baseline");
   CHECK(j["grid"]["points"].get<long>() >= 2001);
@@ -55,7 +56,7 @@ TEST_CASE("predict --json: mean-path methods have no sd") {
   auto t = run_relumix("predict --widths 16x3 --theta0 1 --method full");
   CHECK(t.code == 0);
   CHECK(t.out.find("layer") != std::string::npos);
-  auto d = run_relumix("predict --widths 16x3 --theta0 1 --full-mean --full-variance --grid 3000");
+  auto d = run_relumix("predict --widths 16x3 --theta0 1 --model paper-linear --full-mean --full-variance --grid 3000");
   CHECK(d.code == 0);
   CHECK(d.out.find("q95") != std::string::npos);
 }
@@ -95,7 +96,9 @@ TEST_CASE("predict: bad input") {
   CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --method linear --full-mean");
   CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --grid 2");
   CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --grid x");
-  CHECK_BAD_INPUT("predict --widths 64 --theta0 pi --method linear");
+  CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --model exact");
+  CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --full-mean");  // only with --model paper-linear
+  CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --method linear --model paper-full");
   CHECK_BAD_INPUT("predict --widths 64");
   CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --method full --order 9");
   CHECK_BAD_INPUT("predict --widths 64 --theta0 1 --method full --order 0");
@@ -112,7 +115,7 @@ TEST_CASE("predict: bad input") {
 }
 
 TEST_CASE("predict --order K: density uses the order-K mean and variance; layer 1 is mu_K, sigma^2_K") {
-  auto r = run_relumix("--json predict --widths 64x3 --theta0 0.5 --order 3");
+  auto r = run_relumix("--json predict --widths 64x3 --theta0 0.5 --model paper-linear --order 3");
   REQUIRE(r.code == 0);
   auto j = r.json();
   CHECK(j["order"] == 3);
@@ -123,7 +126,28 @@ TEST_CASE("predict --order K: density uses the order-K mean and variance; layer 
   CHECK(j["layers"][0]["mean"].get<double>() == doctest::Approx(std::stod(a["mu"].get<std::string>())).epsilon(1e-13));
   CHECK(j["layers"][0]["sd"].get<double>() ==
         doctest::Approx(std::sqrt(std::stod(a["sigma2"].get<std::string>()))).epsilon(1e-13));
-  auto f = run_relumix("--json predict --widths 64x3 --theta0 0.5 --method full --order 2").json();
+  auto f = run_relumix("--json predict --widths 64x3 --theta0 0.5 --method full --model paper-full --order 2").json();
   auto a2 = run_relumix("--json angle --width 64 --theta 0.5 --order 2 --digits 17").json();
   CHECK(f["layers"][0]["mean"].get<double>() == doctest::Approx(std::stod(a2["mu"].get<std::string>())).epsilon(1e-13));
+}
+
+TEST_CASE("predict: the default is the accurate model, with p_excluded and error estimates") {
+  auto j = run_relumix("--json predict --widths 16x2 --theta0 2.5").json();
+  CHECK(j["model"] == "accurate");
+  CHECK(j["order"] == "K(n)");
+  CHECK(j["mean_model"] == "accurate");
+  auto L1 = j["layers"][0];
+  // a 40000-sample `mc -w 16x2 -t 2.5` gives -0.0033 (the linearized step gave -1.958)
+  CHECK(std::fabs(L1["mean"].get<double>() + 0.0033) < 0.0005);
+  for (const char* k : {"p_excluded", "mean_error", "sd_error"}) CHECK(L1.contains(k));
+  CHECK(L1["p_excluded"].get<double>() == doctest::Approx(std::pow(2.0, -15) + 15 * std::pow((M_PI - 2.5) / (2 * M_PI), 16)).epsilon(1e-6));
+  auto t = run_relumix("predict -w 16x3 -t 1");
+  CHECK(t.code == 0);
+  CHECK(t.out.find("p_excluded") != std::string::npos);
+  auto o = run_relumix("--json predict -w 64x3 -t 0.5 --order 3").json();
+  CHECK(o["order"] == 3);
+  CHECK(o["model"] == "accurate");
+  auto pf = run_relumix("--json predict -w 64x3 -t 0.5 --model paper-full").json();
+  CHECK(pf["mean_model"] == "full");
+  CHECK(!pf["layers"][0].contains("p_excluded"));
 }

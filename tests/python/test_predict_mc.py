@@ -16,13 +16,15 @@ def _same_floats(a, b):
     (["--method", "linear"], {"method": "linear"}),
     (["--method", "full", "--order", "2"], {"method": "full", "order": 2}),
     (["--order", "2"], {"order": 2}),
-    (["--full-mean", "--grid", "501"], {"full_mean": True, "grid": 501}),
+    (["--model", "paper-linear", "--full-mean", "--grid", "501"], {"model": "paper-linear", "full_mean": True, "grid": 501}),
+    (["--model", "paper-linear", "--order", "2"], {"model": "paper-linear", "order": 2}),
+    (["--model", "paper-full"], {"model": "paper-full"}),
 ])
 def test_predict_matches_cli(cli, args, kw):
     ref = cli("predict", "--widths", "64x10", "--theta0", "0.5", *args)
     got = relumix.predict("64x10", "0.5", **kw)
     assert got["method"] == ref["method"]
-    for key in ("order", "mean_model", "variance_model"):
+    for key in ("model", "order", "mean_model", "variance_model"):
         if key in ref:
             assert got[key] == ref[key]
     assert got["layer"].dtype.kind == "i" and list(got["layer"]) == [L["layer"] for L in ref["layers"]]
@@ -31,7 +33,7 @@ def test_predict_matches_cli(cli, args, kw):
             continue
         assert got[key].dtype == np.float64 and got[key].shape == (10,)
         assert _same_floats(got[key], [L[key] for L in ref["layers"]]), key
-    for key in ("sd", "q05", "q50", "q95", "theta"):
+    for key in ("sd", "q05", "q50", "q95", "theta", "p_excluded", "mean_error", "sd_error"):
         assert (key in got) == (key in ref["layers"][0])
 
 
@@ -120,9 +122,14 @@ def test_mc_errors():
         relumix.mc("32x3", float("nan"))
 
 
-def test_compare_matches_cli(cli):
-    got = relumix.compare("32x8", "0.3", samples=800, seed=4, order=2)
-    ref = cli("compare", "--widths", "32x8", "--theta0", "0.3", "--samples", 800, "--seed", 4, "--order", 2)
+@pytest.mark.parametrize("args,kw", [
+    (["--order", 2], {"order": 2}),
+    ([], {}),
+    (["--model", "paper-linear"], {"model": "paper-linear"}),
+])
+def test_compare_matches_cli(cli, args, kw):
+    got = relumix.compare("32x8", "0.3", samples=800, seed=4, **kw)
+    ref = cli("compare", "--widths", "32x8", "--theta0", "0.3", "--samples", 800, "--seed", 4, *args)
     got.pop("mc_seconds"); ref.pop("mc_seconds")
     assert got == ref
     assert [L["ks"]["d"] is not None for L in got["layers"]] == [True] * 8

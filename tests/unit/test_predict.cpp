@@ -9,6 +9,7 @@
 
 #include "relumix/core/error.hpp"
 #include "relumix/predict/predict.hpp"
+#include "relumix/angle/angle.hpp"
 #include "relumix/numeric/theta.hpp"
 #include "relumix/io/angles.hpp"
 
@@ -54,7 +55,14 @@ TEST_CASE("predict linear: hand iteration of the linearized recursion") {
       CHECK(p.layers[l].sd < 0);
     }
   }
-  CHECK_THROWS_AS(predict({64}, parse_theta("pi"), o), InputError);  // ln sin^2 pi = -inf
+  // theta0 > pi/2: the small-angle step does not apply; layer 1 is the paper's mu(theta0, n), later
+  // layers the linearized step from theta_1 (theta0 = pi: X_1 = mu(pi, n) = 0)
+  Prediction q = predict({64, 64}, parse_theta("pi"), o);
+  CHECK(std::fabs(q.layers[0].mean) < 1e-14);
+  Prediction r = predict({16, 16}, parse_theta("2.5"), o);
+  CHECK(r.layers[0].mean == doctest::Approx(mu_double(2.5, 16, 1)).epsilon(1e-14));
+  double x1 = r.layers[0].mean, t1 = std::asin(std::exp(x1 / 2));
+  CHECK(r.layers[1].mean == doctest::Approx(x1 - 2 / (3 * M_PI) * t1 - rho_ref(16)).epsilon(1e-13));
 }
 
 TEST_CASE("predict infinite: direct iteration of arccos((sin t + (pi - t) cos t)/pi)") {
@@ -80,6 +88,7 @@ TEST_CASE("predict infinite: direct iteration of arccos((sin t + (pi - t) cos t)
 TEST_CASE("predict full: first layer is mu(theta0, n); theta0 = pi gives X_1 = 0") {
   PredictOptions o;
   o.method = PredictMethod::Full;
+  o.model = PredictModel::PaperFull;
   Prediction p = predict({16, 16}, parse_theta("1"), o);
   // reference value: tests/cli/test_angle.cpp (independent, shared/reference/angle.json)
   CHECK(p.layers[0].mean == doctest::Approx(-0.76230631076645239).epsilon(1e-14));
@@ -96,6 +105,7 @@ TEST_CASE("predict full: first layer is mu(theta0, n); theta0 = pi gives X_1 = 0
 
 TEST_CASE("density: layer 1 is the exact Gaussian, mass is conserved") {
   PredictOptions o;
+  o.model = PredictModel::PaperLinear;
   o.method = PredictMethod::Density;
   std::vector<long> w = {64, 64, 128, 32, 256};
   Prediction p = predict(w, parse_theta("0.3"), o);
@@ -142,6 +152,7 @@ TEST_CASE("density: linear mean and constant sd stay Gaussian with the known mom
   m.sd = [](double, long n) { return 1.0 / std::sqrt(double(n)); };
   std::vector<long> w = {16, 25, 36, 16, 100, 64, 16, 49};
   PredictOptions o;
+  o.model = PredictModel::PaperLinear;
   Prediction p = predict_density(w, m, o);
   double mu = -3, var = 0.04;
   for (std::size_t l = 0; l < w.size(); ++l) {
@@ -165,6 +176,7 @@ TEST_CASE("density: linear mean and constant sd stay Gaussian with the known mom
 TEST_CASE("density: banded engine equals the dense quadrature matrix") {
   std::vector<long> w = {64, 64, 64, 32, 32, 128};
   PredictOptions o;
+  o.model = PredictModel::PaperLinear;
   o.grid_points = 1500;
   Prediction b = predict(w, parse_theta("0.2"), o);
   o.dense_reference = true;
@@ -181,6 +193,7 @@ TEST_CASE("density: banded engine equals the dense quadrature matrix") {
   }
   // a coarser banded grid gives the same answer to 1e-6 (spectral accuracy of the quadrature)
   PredictOptions c;
+  c.model = PredictModel::PaperLinear;
   c.grid_points = 400;
   Prediction q = predict(w, parse_theta("0.2"), c);
   for (std::size_t l = 0; l < w.size(); ++l) {
@@ -192,6 +205,7 @@ TEST_CASE("density: banded engine equals the dense quadrature matrix") {
 
 TEST_CASE("density: full mean and variance options") {
   PredictOptions o;
+  o.model = PredictModel::PaperLinear;
   o.full_mean = true;
   o.full_variance = true;
   Prediction p = predict({16, 16, 16}, parse_theta("1"), o);
@@ -260,4 +274,121 @@ TEST_CASE("architecture screening: parsing and ranking") {
   CHECK(r[1].mean >= r[2].mean);
   CHECK(r[0].layers == 8);
   CHECK(r[0].sd > 0);
+}
+
+// ---------------------------------------------------------------- the accurate (default) model
+// Each check below is against the chain Monte Carlo with a fixed seed (an independent route: it
+// simulates the network, the prediction uses none of it) at 4.5 standard errors.
+#include "relumix/mc/mc.hpp"
+
+namespace {
+McOptions mc_opts(std::uint64_t samples, std::uint64_t seed) {
+  McOptions o;
+  o.samples = samples;
+  o.seed = seed;
+  return o;
+}
+// every layer: |mean - MC| <= 4.5 stderr, sd within `sd_tol` relative
+void check_against_mc(long n, long L, double t0, const char* t0_text, std::uint64_t samples, double sd_tol) {
+  std::vector<long> w(std::size_t(L), n);
+  McResult mc = run_mc(w, t0, mc_opts(samples, 7));
+  Prediction p = predict(w, parse_theta(t0_text), PredictOptions{});
+  double zmax = 0, smax = 0;
+  for (long l = 0; l < L; ++l) {
+    const auto& M = mc.layers[std::size_t(l)];
+    const auto& P = p.layers[std::size_t(l)];
+    double z = (P.mean - M.x.mean) / M.x.stderr_mean, r = P.sd / M.x.sd - 1;
+    zmax = std::max(zmax, std::fabs(z)), smax = std::max(smax, std::fabs(r));
+    CHECK_MESSAGE(std::fabs(z) <= 4.5, "n " << n << " theta0 " << t0_text << " layer " << l + 1 << ": z " << z);
+    CHECK_MESSAGE(std::fabs(r) <= sd_tol, "n " << n << " theta0 " << t0_text << " layer " << l + 1 << ": sd " << r);
+  }
+  MESSAGE("n " << n << " L " << L << " theta0 " << t0_text << ": max |z| " << zmax << ", max sd rel " << smax);
+}
+}  // namespace
+
+TEST_CASE("accurate: order from the width, excluded probability, small-angle law") {
+  CHECK(accurate_order(2) == 1);
+  CHECK(accurate_order(6) == 2);
+  CHECK(accurate_order(8) == 4);
+  CHECK(accurate_order(12) == 7);
+  CHECK(accurate_order(16) == 8);
+  CHECK(accurate_order(1e10) == 8);
+  // 2^(1-n) + (n-1) q^n: at theta -> 0, q = 1/2: (n + 1) 2^-n = P(k <= 1), k ~ Bin(n, 1/2)
+  CHECK(excluded_probability(0, 8) == doctest::Approx(9.0 / 256).epsilon(1e-15));
+  CHECK(excluded_probability(M_PI, 8) == doctest::Approx(2.0 / 256).epsilon(1e-15));
+  // docs/theory.md 4.4 (the exact small-angle law, there checked by a plain simulation)
+  CHECK(small_angle_law(8).mean == doctest::Approx(-0.500691).epsilon(2e-6));
+  CHECK(small_angle_law(8).var == doctest::Approx(2.28147).epsilon(2e-6));
+  CHECK(small_angle_law(16).mean == doctest::Approx(-0.173646).epsilon(2e-6));
+  CHECK(small_angle_law(64).var == doctest::Approx(0.133538).epsilon(2e-6));
+  CHECK_THROWS_AS(predict({8}, parse_theta("1"), [] { PredictOptions o; o.order = 9; return o; }()), InputError);
+}
+
+TEST_CASE("accurate: the excluded probability of one layer against the Monte Carlo") {
+  // n = 4: dead or parallel in a quarter of the samples at theta = 0.3
+  for (double t : {0.3, 1.5, 2.8}) {
+    McResult mc = run_mc({4}, t, mc_opts(200000, 3));
+    const auto& M = mc.layers[0];
+    double f = double(M.dead + M.degenerate) / 200000, p = excluded_probability(t, 4);
+    CHECK_MESSAGE(std::fabs(p - f) <= 4.5 * std::sqrt(p * (1 - p) / 200000), "theta " << t << ": " << p << " vs " << f);
+  }
+}
+
+TEST_CASE("accurate: obtuse theta0, layer 1 is exact given theta0") {
+  McResult mc = run_mc({16, 16}, 2.5, mc_opts(20000, 5));
+  Prediction p = predict({16, 16}, parse_theta("2.5"), PredictOptions{});
+  const auto& M = mc.layers[0];
+  CHECK(std::fabs(p.layers[0].mean - M.x.mean) <= 4.5 * M.x.stderr_mean);  // -0.0033, not -1.96
+  CHECK(std::fabs(p.layers[0].sd / M.x.sd - 1) <= 0.05);
+  for (auto m : {PredictMethod::Linear, PredictMethod::Full}) {
+    PredictOptions o;
+    o.method = m;
+    o.model = PredictModel::PaperFull;
+    CHECK(std::fabs(predict({16}, parse_theta("2.5"), o).layers[0].mean - M.x.mean) <= 4.5 * M.x.stderr_mean + 2e-4);
+  }
+}
+
+TEST_CASE("accurate: 50 layers against the Monte Carlo (n = 16, 32, 64)") {
+  check_against_mc(32, 50, 0.5, "0.5", 10000, 0.05);
+  check_against_mc(64, 50, 1.0, "1", 10000, 0.05);
+  check_against_mc(16, 50, 0.1, "0.1", 10000, 0.05);
+  check_against_mc(16, 50, M_PI / 2, "pi/2", 10000, 0.05);
+}
+
+TEST_CASE("accurate: p_excluded at n = 8 against the simulated excluded fraction") {
+  const long L = 32;
+  const std::uint64_t N = 20000;
+  for (const char* t : {"0.5", "pi/2"}) {
+    std::vector<long> w(std::size_t(L), 8);
+    McResult mc = run_mc(w, parse_theta(t).to_double(), mc_opts(N, 11));
+    Prediction p = predict(w, parse_theta(t), PredictOptions{});
+    for (long l = 0; l < L; ++l) {
+      const auto& M = mc.layers[std::size_t(l)];
+      double f = double(M.dead + M.degenerate) / double(N), q = p.layers[std::size_t(l)].p_excluded;
+      REQUIRE(q >= 0);
+      CHECK_MESSAGE(std::fabs(q - f) <= 4.5 * std::sqrt(q * (1 - q) / double(N)), "theta0 " << t << " layer " << l + 1 << ": " << q << " vs " << f);
+    }
+  }
+}
+
+TEST_CASE("accurate: error estimates and the cosh law") {
+  Prediction p = predict(std::vector<long>(10, 16), parse_theta("1"), PredictOptions{});
+  for (auto& L : p.layers) {
+    CHECK(L.mean_error >= 0);
+    CHECK(L.sd_error >= 0);
+    CHECK(L.p_excluded >= 0);
+    CHECK(L.q95 <= 0);  // the cosh law keeps X <= 0 near the bound
+  }
+  CHECK(p.layers[9].mean_error > p.layers[0].mean_error);  // accumulated
+  double a = 0, b = 0;
+  REQUIRE(match_cosh_law(-0.3, 0.25, a, b));
+  // the matched law reproduces its moments (checked by a plain quadrature on a finer rule)
+  double s0 = 0, s1 = 0, s2 = 0;
+  for (int k = -4000; k <= 4000; ++k) {
+    double z = k * 0.005, g = std::exp(-z * z / 2), w = std::fabs(a + b * z);
+    double h = -2 * (w + std::log1p(std::exp(-2 * w)) - std::log(2.0));
+    s0 += g, s1 += g * h, s2 += g * h * h;
+  }
+  CHECK(s1 / s0 == doctest::Approx(-0.3).epsilon(1e-9));
+  CHECK(std::sqrt(s2 / s0 - (s1 / s0) * (s1 / s0)) == doctest::Approx(0.25).epsilon(1e-8));
 }

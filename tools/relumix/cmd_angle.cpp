@@ -1,9 +1,12 @@
 // relumix angle / map-series / decay-series: the angle decay of SPEC section 4.
+#include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 
 #include "cli.hpp"
+#include "relumix/angle/cumulant.hpp"
 #include "options.hpp"
 #include "relumix/angle/angle.hpp"
 #include "relumix/angle/report.hpp"
@@ -13,6 +16,20 @@
 namespace relumix::cli {
 
 namespace {
+
+// The 1/n series is asymptotic (docs/theory.md 5.4): its terms shrink up to order about
+// (n - 2.5)/1.35 and grow after. A warning on stderr when the last term is larger than the one before.
+void warn_if_diverging(double theta, double n, int K) {
+  const CumulantValues& c = cumulant_double(std::min(theta, M_PI), unsigned(K));
+  double p = std::pow(n, -K), tm = std::fabs(c.mean[std::size_t(K)]) * p, tv = std::fabs(c.var[std::size_t(K)]) * p;
+  double pm = std::fabs(c.mean[std::size_t(K - 1)]) * p * n, pv = std::fabs(c.var[std::size_t(K - 1)]) * p * n;
+  if (tm > pm || tv > pv)
+    std::cerr << "relumix angle: warning: the 1/n series is not converging at n = " << n << ", order " << K
+              << " (the n^-" << K << " term of the " << (tm > pm ? "mean" : "variance") << ", "
+              << (tm > pm ? tm : tv) << ", exceeds the n^-" << K - 1 << " term, " << (tm > pm ? pm : pv)
+              << "); its terms shrink up to order about clamp(floor((n - 2.5)/1.35), 1, 8) = "
+              << int(std::clamp(std::floor((n - 2.5) / 1.35), 1.0, 8.0)) << "\n";
+}
 
 RELUMIX_COMMAND(50, [](CLI::App& app) {
   auto* sub = app.add_subcommand("angle",
@@ -28,6 +45,7 @@ RELUMIX_COMMAND(50, [](CLI::App& app) {
     const Theta t = theta->value();
     const int K = order->as<int>(), d = digits->as<int>();
     const Json j = angle_json(n, t, d, K);
+    if (K >= 2) warn_if_diverging(t.to_double(), double(n), K);
     if (globals().json) {
       emit(j);
       return;

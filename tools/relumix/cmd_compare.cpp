@@ -17,6 +17,7 @@
 #include "cli.hpp"
 #include "options.hpp"
 #include "relumix/check/compare.hpp"
+#include "relumix/predict/report.hpp"
 #include "relumix/io/angles.hpp"
 #include "relumix/io/numbers.hpp"
 #include "relumix/core/error.hpp"
@@ -35,7 +36,7 @@ struct CompareArgs {
   std::shared_ptr<WidthsOpt> widths;
   std::shared_ptr<AngleOpt> theta0;
   std::shared_ptr<IntOpt> samples, seed, order, threads, bins;
-  std::shared_ptr<Opt> methods, density_layers;
+  std::shared_ptr<Opt> methods, density_layers, model;
   std::shared_ptr<OutputFileOpt> plot;
 };
 
@@ -204,7 +205,8 @@ void run(const CompareArgs& a) {
   require(theta0 >= kMcMinTheta0, "--theta0: ", theta.text,
           " is below 1e-300, outside the double range of the Monte Carlo");
   const std::uint64_t samples = a.samples->value(), seed = a.seed->value();
-  const int order = a.order->as<int>();
+  const int order = a.order->given() ? a.order->as<int>() : 0;  // 0: by model (accurate K(n), paper 1)
+  const PredictModel model = a.model->parse([](const std::string& t) { return parse_predict_model(t); });
   const int threads = int(a.threads->value_or(0));
   const int bins = a.bins->as<int>();
   const int L = int(widths.size());
@@ -224,11 +226,14 @@ void run(const CompareArgs& a) {
   opt.samples = samples;
   opt.seed = seed;
   opt.threads = threads;
+  PredictOptions po;
+  po.model = model;
+  po.order = order;
   CompareResult r;
   {
     Progress progress("mc", samples);
     opt.progress = progress.fn();
-    r = run_compare(widths, theta, methods, order, opt);
+    r = run_compare(widths, theta, methods, po, opt);
   }
   const std::vector<MethodResult>& ms = r.methods;
   const McResult& mc = r.mc;
@@ -244,20 +249,25 @@ void run(const CompareArgs& a) {
   if (!plot.empty()) std::tie(files, plot_note) = write_figure(plot, mc, ms, dl, bins, title.str());
 
   if (globals().json) {
-    emit(compare_json(r, theta, order, dl, plot.empty() ? "" : plot_note, files));
+    emit(compare_json(r, theta, po, dl, plot.empty() ? "" : plot_note, files));
     if (!plot.empty()) std::cerr << "relumix compare: " << plot_note << "\n";
     return;
   }
-  std::printf("relumix compare: widths %s (%d layers), theta0 = %s, %llu samples, seed %llu, order %d%s\n",
-              format_widths(widths).c_str(), L, theta.text.c_str(), (unsigned long long)samples, (unsigned long long)seed, order,
-              order == 1 ? " (paper's O(1/n) form)" : " (cumulant series)");
+  const Json order_json = predict_order_json(po);
+  const std::string order_text = order_json.is_string() ? order_json.get<std::string>() : std::to_string(order_json.get<int>());
+  std::printf("relumix compare: widths %s (%d layers), theta0 = %s, %llu samples, seed %llu, model %s, order %s\n",
+              format_widths(widths).c_str(), L, theta.text.c_str(), (unsigned long long)samples, (unsigned long long)seed,
+              model_name(model).c_str(), order_text.c_str());
   std::printf("X = ln sin^2 theta^l: Monte Carlo (mean +- stderr, sd) vs predicted mean [sd]; KS: simulated layer vs predicted density\n");
+  const bool excl = dens && !dens->pred->layers.empty() && dens->pred->layers.front().p_excluded >= 0;
+  if (excl) std::printf("excluded: fraction of simulated networks dead or degenerate by the layer, and the density's p_excluded\n");
   for (const auto& m : ms)
     if (!m.pred) std::printf("  %s: not available (%s)\n", m.name.c_str(), m.error.c_str());
   std::printf("%5s %7s %18s %8s", "layer", "count", "mc mean", "mc sd");
   for (const auto& m : ms)
     if (m.pred) std::printf(" %19s", m.name.c_str());
   if (dens) std::printf(" %8s %9s", "KS d", "KS p");
+  if (excl) std::printf(" %10s %10s", "mc excl", "p_excl");
   std::printf("\n");
   for (const auto& Lr : mc.layers) {
     std::string mcm = fmt(Lr.x.mean) + "+-" + fmt(Lr.x.stderr_mean, "%.4f");
@@ -275,6 +285,9 @@ void run(const CompareArgs& a) {
       const auto& K = ks[std::size_t(Lr.layer - 1)];
       std::printf(" %8s %9s", fmt(K.d, "%.4f").c_str(), fmt(K.p, "%.3g").c_str());
     }
+    if (excl && std::size_t(Lr.layer) <= dens->pred->layers.size())
+      std::printf(" %10s %10s", fmt(double(Lr.degenerate + Lr.dead) / double(samples), "%.3e").c_str(),
+                  fmt(dens->pred->layers[std::size_t(Lr.layer - 1)].p_excluded, "%.3e").c_str());
     std::printf("\n");
   }
   std::printf("Monte Carlo time: %.3f s\n", mc.seconds);
@@ -290,8 +303,13 @@ RELUMIX_COMMAND(55, [](CLI::App& app) {
   a->theta0 = add_theta0(sub, "angle between the inputs, in (0, pi]", Need::Optional, "0.1");
   a->samples = add_samples(sub, 5000);
   a->seed = add_seed(sub);
-  a->order = add_order(sub, "order in 1/n of the full and density predictions: 1 = the paper's O(1/n) form (linearized\n"
-                            "density baseline), K = 2..8 = the cumulant series through n^-K (density with full mean and variance)");
+  a->model = add_text(sub, "--model",
+                      "accurate (default: order K(n) = clamp(floor((n - 2.5)/1.35), 1, 8), anchored, with p_excluded and\n"
+                      "survivor statistics), paper-linear or paper-full (Jakub & Nica's O(1/n) models); see predict --help",
+                      Need::Optional, "accurate", "MODEL");
+  a->order = add_integer(sub, "--order", "order in 1/n of the full and density predictions (1..8; default K(n) for the\n"
+                         "accurate model, 1 for the paper models; paper-linear with K >= 2: density with the order-K mean and variance)",
+                         1, kMaxCumulantOrder, Need::Optional);
   a->threads = add_threads(sub);
   a->methods = add_text(sub, "--methods", "comma list of prediction methods", Need::Optional,
                         "infinite,linear,full,density", "LIST");

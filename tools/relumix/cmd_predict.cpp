@@ -12,6 +12,7 @@
 #include "relumix/io/architectures.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/predict/predict.hpp"
+#include "relumix/predict/report.hpp"
 #include "relumix/io/widths.hpp"
 
 namespace relumix::cli {
@@ -26,36 +27,33 @@ std::string fmt(double v, const char* f = "%.6f") {
 struct Args {
   std::shared_ptr<WidthsOpt> widths;
   std::shared_ptr<AngleOpt> theta0;
-  std::shared_ptr<Opt> method, architectures;
-  std::shared_ptr<IntOpt> order, grid;
+  std::shared_ptr<Opt> method, model, architectures;
+  std::shared_ptr<IntOpt> order, grid, threads;
   std::shared_ptr<FlagOpt> full_mean, full_variance;
 };
 
 PredictOptions options_of(const Args& a) {
   PredictOptions o;
   o.method = a.method->parse([](const std::string& t) { return parse_predict_method(t); });
-  o.order = a.order->as<int>();
+  o.model = a.model->parse([](const std::string& t) { return parse_predict_model(t); });
+  o.order = a.order->given() ? a.order->as<int>() : 0;
   o.grid_points = a.grid->as<int>();
+  o.threads = unsigned(a.threads->value_or(0));
   bool dens = o.method == PredictMethod::Density;
-  a.full_mean->only_if(dens, "to --method density");
-  a.full_variance->only_if(dens, "to --method density");
+  bool paper_linear = o.model == PredictModel::PaperLinear;
+  a.full_mean->only_if(dens && paper_linear, "to --method density --model paper-linear");
+  a.full_variance->only_if(dens && paper_linear, "to --method density --model paper-linear");
   a.grid->only_if(dens, "to --method density");
   a.order->only_if(o.method == PredictMethod::Full || dens, "to --method full and density");
-  // density with --order K > 1 and neither --full-* flag: both the mean and the variance of order K
-  bool both = dens && o.order > 1 && !a.full_mean->value() && !a.full_variance->value();
-  o.full_mean = a.full_mean->value() || both;
-  o.full_variance = a.full_variance->value() || both;
-  return o;
+  a.model->only_if(o.method == PredictMethod::Full || dens, "to --method full and density");
+  o.full_mean = a.full_mean->value();
+  o.full_variance = a.full_variance->value();
+  return effective_options(o);  // paper-linear density at --order K > 1 without --full-*: both
 }
 
-Json settings_json(const PredictOptions& o) {
-  Json j = Json::object();
-  if (o.method == PredictMethod::Full || o.method == PredictMethod::Density) j["order"] = o.order;
-  if (o.method == PredictMethod::Density) {
-    j["mean_model"] = o.full_mean ? "full" : "linear";
-    j["variance_model"] = o.full_variance ? "full" : "baseline";
-  }
-  return j;
+std::string order_text(const PredictOptions& o) {
+  return o.model == PredictModel::Accurate && o.order == 0 ? "K(n) = clamp(floor((n - 2.5)/1.35), 1, 8)"
+                                                           : std::to_string(std::max(o.order, 1));
 }
 
 void run_screen(const Args& a) {
@@ -71,20 +69,29 @@ void run_screen(const Args& a) {
     for (const auto& r : res) {
       Json e = {{"rank", r.rank}, {"name", r.arch.name}, {"widths", r.arch.widths}, {"layers", r.layers}, {"mean", num(r.mean)}};
       if (r.sd >= 0) e["sd"] = num(r.sd);
+      if (r.p_excluded >= 0) e["p_excluded"] = num(r.p_excluded);
       list.push_back(e);
     }
     Json j = {{"theta0", t0.text}, {"method", method_name(o.method)}};
-    j.update(settings_json(o));
+    j.update(predict_settings_json(o));
     j["architectures"] = list;
     emit(j);
     return;
   }
-  std::cout << "predicted X = ln sin^2 theta at the output, theta0 = " << t0.text << ", method " << method_name(o.method)
-            << " (ranked: largest X = least degenerate first)\n";
-  std::printf("%5s  %-24s %7s %12s %10s  %s\n", "rank", "name", "layers", "mean", "sd", "widths");
-  for (const auto& r : res)
-    std::printf("%5d  %-24s %7ld %12s %10s  %s\n", r.rank, r.arch.name.c_str(), r.layers, fmt(r.mean).c_str(),
-                r.sd >= 0 ? fmt(r.sd).c_str() : "-", format_widths(r.arch.widths).c_str());
+  std::cout << "predicted X = ln sin^2 theta at the output, theta0 = " << t0.text << ", method " << method_name(o.method);
+  if (o.method == PredictMethod::Full || o.method == PredictMethod::Density)
+    std::cout << ", model " << model_name(o.model) << " (order " << order_text(o) << ")";
+  std::cout << " (ranked: largest X = least degenerate first)\n";
+  const bool excl = !res.empty() && res.front().p_excluded >= 0;
+  std::printf("%5s  %-24s %7s %12s %10s", "rank", "name", "layers", "mean", "sd");
+  if (excl) std::printf(" %11s", "p_excluded");
+  std::printf("  %s\n", "widths");
+  for (const auto& r : res) {
+    std::printf("%5d  %-24s %7ld %12s %10s", r.rank, r.arch.name.c_str(), r.layers, fmt(r.mean).c_str(),
+                r.sd >= 0 ? fmt(r.sd).c_str() : "-");
+    if (excl) std::printf(" %11s", fmt(r.p_excluded, "%.3e").c_str());
+    std::printf("  %s\n", format_widths(r.arch.widths).c_str());
+  }
 }
 
 void run_predict(const Args& a) {
@@ -104,7 +111,7 @@ void run_predict(const Args& a) {
   if (globals().json) {
     Json j = {{"widths", widths}, {"depth", widths.size()}, {"theta0", t0.text},
               {"method", method_name(o.method)}};
-    j.update(settings_json(o));
+    j.update(predict_settings_json(o));
     if (dist) j["grid"] = {{"points", p.grid_points}, {"lo", p.grid_lo}, {"hi", p.grid_hi}};
     Json layers = Json::array();
     for (const auto& L : p.layers) {
@@ -117,6 +124,9 @@ void run_predict(const Args& a) {
         e["q50"] = num(L.q50);
         e["q95"] = num(L.q95);
       }
+      if (L.p_excluded >= 0) e["p_excluded"] = num(L.p_excluded);
+      if (L.mean_error >= 0) e["mean_error"] = num(L.mean_error);
+      if (L.sd_error >= 0) e["sd_error"] = num(L.sd_error);
       layers.push_back(std::move(e));
     }
     j["layers"] = std::move(layers);
@@ -125,16 +135,33 @@ void run_predict(const Args& a) {
   }
   std::cout << "X = ln sin^2 theta^l after l layers; widths " << format_widths(widths) << ", theta0 = " << t0.text
             << ", method " << method_name(o.method);
-  if (dist)
-    std::cout << " (mean " << (o.full_mean ? "full mu" : "linearized") << ", variance "
-              << (o.full_variance ? "full sigma^2" : "8n/(n+5)^2") << ", grid " << p.grid_points << " points on ["
-              << fmt(p.grid_lo, "%.4g") << ", " << fmt(p.grid_hi, "%.4g") << "])";
+  if (o.method == PredictMethod::Full) std::cout << ", model " << model_name(o.model) << " (order " << order_text(o) << ")";
+  if (dist) {
+    std::cout << ", model " << model_name(o.model) << " (";
+    if (o.model == PredictModel::Accurate)
+      std::cout << "cumulant series of order " << order_text(o) << " anchored to the exact small-angle law, "
+                << "statistics of the surviving networks";
+    else
+      std::cout << "mean " << (o.model == PredictModel::PaperFull || o.full_mean ? "full mu" : "linearized") << ", variance "
+                << (o.model == PredictModel::PaperFull || o.full_variance ? "full sigma^2" : "8n/(n+5)^2") << ", order "
+                << order_text(o);
+    std::cout << "), grid " << p.grid_points << " points on [" << fmt(p.grid_lo, "%.4g") << ", " << fmt(p.grid_hi, "%.4g")
+              << "]";
+  }
   std::cout << "\n";
   if (dist) {
-    std::printf("%7s %12s %10s %12s %12s %12s\n", "layer", "mean", "sd", "q05", "q50", "q95");
-    for (const auto& L : p.layers)
-      std::printf("%7d %12s %10s %12s %12s %12s\n", L.layer, fmt(L.mean).c_str(), fmt(L.sd).c_str(), fmt(L.q05).c_str(),
+    const bool acc = !p.layers.empty() && p.layers.front().p_excluded >= 0;
+    std::printf("%7s %12s %10s %12s %12s %12s", "layer", "mean", "sd", "q05", "q50", "q95");
+    if (acc) std::printf(" %11s %10s %10s", "p_excluded", "mean_err", "sd_err");
+    std::printf("\n");
+    for (const auto& L : p.layers) {
+      std::printf("%7d %12s %10s %12s %12s %12s", L.layer, fmt(L.mean).c_str(), fmt(L.sd).c_str(), fmt(L.q05).c_str(),
                   fmt(L.q50).c_str(), fmt(L.q95).c_str());
+      if (acc)
+        std::printf(" %11s %10s %10s", fmt(L.p_excluded, "%.3e").c_str(), fmt(L.mean_error, "%.1e").c_str(),
+                    fmt(L.sd_error, "%.1e").c_str());
+      std::printf("\n");
+    }
   } else {
     std::printf("%7s %16s %14s\n", "layer", "theta", "mean X");
     for (const auto& L : p.layers)
@@ -149,14 +176,26 @@ RELUMIX_COMMAND(45, [](CLI::App& app) {
       "full, density), or a ranked screen of architectures (--architectures FILE)");
   a->widths = add_widths(sub, "widths of layers 1..L: 256x32, 64,128,256, 256x16,128x16", Need::Optional);
   a->theta0 = add_theta0(sub, "input angle in (0, pi]: 0.1, pi/3, 2pi/5 (screening default pi/2)", Need::Optional);
-  a->method = add_text(sub, "--method,-m", "infinite | linear | full | density", Need::Optional, "density", "METHOD");
-  a->order = add_order(sub, "order in 1/n of mu, sigma^2 for full and density: 1 = the paper's O(1/n)\n"
-                            "form (default), K >= 2 = the cumulant series through n^-K; on density, K >= 2 implies\n"
-                            "--full-mean --full-variance unless one of them is given");
-  a->full_mean = add_flag(sub, "--full-mean", "density: the full mu(theta, n) instead of the linearized mean");
-  a->full_variance = add_flag(sub, "--full-variance", "density: sigma^2(theta, n) instead of 8n/(n+5)^2");
+  a->method = add_text(sub, "--method,-m",
+                       "density (default): the law of X propagated on a grid; full: the mean-field recursion\n"
+                       "X -> mu(theta(X)); linear: the paper's linearized mean; infinite: iterate the infinite-width map",
+                       Need::Optional, "density", "METHOD");
+  a->model = add_text(sub, "--model",
+                      "accurate (default): the cumulant series of order K(n) = clamp(floor((n - 2.5)/1.35), 1, 8) per\n"
+                      "layer, anchored to the exact small-angle law, with the excluded mass (p_excluded: dead or\n"
+                      "parallel pairs) and survivor statistics; paper-linear: Jakub & Nica's linearized mean and\n"
+                      "variance 8n/(n+5)^2; paper-full: their full O(1/n) mu, sigma^2. With --method full the mean\n"
+                      "recursion X -> mu(theta(X)) is mean-field (E mu(theta) != mu(E theta)); density accounts for it",
+                      Need::Optional, "accurate", "MODEL");
+  a->order = add_integer(sub, "--order", "order in 1/n of mu, sigma^2 for full and density (1..8): default K(n) for the\n"
+                         "accurate model and 1 (the paper's O(1/n) form) for the paper models; on paper-linear density,\n"
+                         "K >= 2 implies --full-mean --full-variance unless one of them is given",
+                         1, kMaxCumulantOrder, Need::Optional);
+  a->full_mean = add_flag(sub, "--full-mean", "paper-linear density: the full mu(theta, n) instead of the linearized mean");
+  a->full_variance = add_flag(sub, "--full-variance", "paper-linear density: sigma^2(theta, n) instead of 8n/(n+5)^2");
   a->grid = add_integer(sub, "--grid", "density: at least this many grid points (more if needed to resolve the kernel)", 3,
                         std::uint64_t(kMaxGridPoints), Need::Optional, 2001);
+  a->threads = add_threads(sub);
   a->architectures = add_text(sub, "--architectures", "file with one architecture per line ('name: widths' or 'widths', # comments): ranked output X",
                               Need::Optional, "", "FILE");
   sub->callback([a] {

@@ -1,5 +1,6 @@
 #include "relumix/angle/cumulant.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <map>
@@ -8,6 +9,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "relumix/angle/angle.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/moments/eval.hpp"
 #include "relumix/core/interrupt.hpp"
@@ -329,6 +331,37 @@ double CumulantValues::sigma2(double n) const {
   double r = 0, p = 1;
   for (unsigned k = 1; k <= K; ++k) p /= n, r += var[k] * p;
   return r;
+}
+
+namespace {
+#include "cumulant_table.inc"
+static_assert(kCumTableOrder == int(kMaxCumulantOrder), "regenerate cumulant_table.inc for this order");
+}  // namespace
+
+void cumulant_table(double theta, unsigned K, double* mean, double* var) {
+  check_order(K, kMaxCumulantOrder);
+  require(theta >= 0 && theta <= M_PI, "theta must lie in [0, pi]");
+  int p = 0;
+  while (p + 1 < kCumTablePieces && theta > kCumTableCuts[p + 1]) ++p;
+  const double a = kCumTableCuts[p], b = kCumTableCuts[p + 1];
+  const double x = std::clamp((2 * theta - a - b) / (b - a), -1.0, 1.0), x2 = 2 * x;
+  mean[0] = var[0] = 0;
+  for (unsigned k = 1; k <= K; ++k)
+    for (int v = 0; v < 2; ++v) {
+      const double* c = kCumTable[p][2 * (k - 1) + unsigned(v)];
+      double b1 = 0, b2 = 0;  // Clenshaw
+      for (int j = kCumTableTerms - 1; j >= 1; --j) {
+        double t = std::fma(x2, b1, c[j] - b2);
+        b2 = b1;
+        b1 = t;
+      }
+      (v ? var : mean)[k] = std::fma(x, b1, c[0] - b2);
+    }
+}
+
+double log_d_over_sin2(double theta) {
+  if (theta < 1e-8) return -2.0 / (3.0 * M_PI) * theta;
+  return 2 * std::log(std::sin(infinite_map(theta)) / std::sin(theta));
 }
 
 CumulantSeries cumulant_series(unsigned K, unsigned order) {

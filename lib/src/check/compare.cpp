@@ -7,6 +7,7 @@
 
 #include "relumix/core/error.hpp"
 #include "relumix/core/interrupt.hpp"
+#include "relumix/predict/report.hpp"
 
 namespace relumix {
 
@@ -36,7 +37,7 @@ std::vector<int> default_density_layers(int L) {
 }
 
 CompareResult run_compare(const std::vector<long>& widths, const Theta& theta, const std::vector<PredictMethod>& methods,
-                          int order, const McOptions& opt) {
+                          const PredictOptions& base, const McOptions& opt) {
   const double theta0 = theta.to_double();
   check_mc_args(widths, theta0, opt);
   CompareResult r;
@@ -45,10 +46,8 @@ CompareResult run_compare(const std::vector<long>& widths, const Theta& theta, c
     CompareMethod m;
     m.method = pm;
     m.name = method_name(pm);
-    PredictOptions po;
+    PredictOptions po = base;
     po.method = pm;
-    po.order = order;
-    po.full_mean = po.full_variance = order > 1;  // density: the order-K mean and variance
     try {
       m.pred = predict(widths, theta, po);
     } catch (const InputError& e) {
@@ -74,7 +73,7 @@ CompareResult run_compare(const std::vector<long>& widths, const Theta& theta, c
   return r;
 }
 
-Json compare_json(const CompareResult& r, const Theta& theta, int order, const std::vector<int>& dl,
+Json compare_json(const CompareResult& r, const Theta& theta, const PredictOptions& po, const std::vector<int>& dl,
                   const std::string& plot_note, const std::vector<std::string>& files) {
   const McResult& mc = r.mc;
   Json layers = Json::array();
@@ -89,6 +88,9 @@ Json compare_json(const CompareResult& r, const Theta& theta, int order, const s
         pj["q50"] = num(P.q50);
         pj["q95"] = num(P.q95);
       }
+      if (P.p_excluded >= 0) pj["p_excluded"] = num(P.p_excluded);
+      if (P.mean_error >= 0) pj["mean_error"] = num(P.mean_error);
+      if (P.sd_error >= 0) pj["sd_error"] = num(P.sd_error);
       preds[m.name] = std::move(pj);
     }
     const auto& K = r.ks[std::size_t(Lr.layer - 1)];
@@ -98,6 +100,7 @@ Json compare_json(const CompareResult& r, const Theta& theta, int order, const s
                        {{"count", Lr.count},
                         {"degenerate", Lr.degenerate},
                         {"dead", Lr.dead},
+                        {"p_excluded", num(double(Lr.degenerate + Lr.dead) / double(mc.samples))},
                         {"mean", num(Lr.x.mean)},
                         {"sd", num(Lr.x.sd)},
                         {"stderr_mean", num(Lr.x.stderr_mean)},
@@ -117,7 +120,8 @@ Json compare_json(const CompareResult& r, const Theta& theta, int order, const s
           {"theta0", theta.text},
           {"samples", mc.samples},
           {"seed", mc.seed},
-          {"order", order},
+          {"model", model_name(po.model)},
+          {"order", predict_order_json(po)},
           {"mc_seconds", mc.seconds},
           {"methods", names},
           {"unavailable", missing},

@@ -41,6 +41,16 @@ struct CumulantValues {
 };
 const CumulantValues& cumulant_double(double theta, unsigned K);
 
+// Fast double values of mean_k(theta), var_k(theta), k = 1..K (K <= kMaxCumulantOrder), for theta in
+// [0, pi] (0 included: the limits of docs/theory.md 4.4), from the checked-in Chebyshev tables
+// lib/src/angle/cumulant_table.inc (tools/gen/gen_cumulant_table.cpp: 6 pieces of [0, pi], 40 terms
+// each, from certified values; the test "cumulant table" bounds the error against cumulant_double
+// between the nodes). About 1 microsecond; mean[0] = var[0] = 0. Both arrays need K + 1 entries.
+void cumulant_table(double theta, unsigned K, double* mean, double* var);
+// ln D(theta) - ln sin^2 theta = 2 ln(sin f(theta) / sin theta) in double precision, for theta in
+// [0, pi) (the limit 0 at theta = 0, -(2/(3 pi)) theta below 1e-8), f the infinite-width map.
+double log_d_over_sin2(double theta);
+
 // Exact theta-series at 0 (coefficients in Q[1/pi]; the Laurent poles of 1/D cancel — a pole
 // left over throws): mean[k][j], var[k][j] = coefficient of theta^j in mean_k, var_k, k = 1..K.
 struct CumulantSeries {

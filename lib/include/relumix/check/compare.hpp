@@ -35,15 +35,18 @@ std::vector<PredictMethod> parse_predict_methods(const std::string& list);
 // The density panels' layers by default: L/4 (at least 1) and L (one of them when equal).
 std::vector<int> default_density_layers(int layers);
 
-// Every method at `order` (order > 1: the density method with the order-K mean and variance), then the
-// Monte Carlo with `mc` (check_mc_args first: InputError before any work), then the KS distances.
-// A method that cannot predict (InputError) is kept with its message. Polls stop_requested().
+// Every method with the model and order of `predict` (its method replaced by each in turn; see
+// effective_options), then the Monte Carlo with `mc` (check_mc_args first: InputError before any work),
+// then the KS distances. A method that cannot predict (InputError) is kept with its message. Polls
+// stop_requested().
 CompareResult run_compare(const std::vector<long>& widths, const Theta& theta0, const std::vector<PredictMethod>& methods,
-                          int order, const McOptions& mc);
+                          const PredictOptions& predict, const McOptions& mc);
 
-// The JSON body of `compare` (docs/json.md): widths, theta0, samples, seed, order, mc_seconds, methods,
-// unavailable, density_layers, plot (plot_note, or null when empty), files, layers.
-nlohmann::ordered_json compare_json(const CompareResult& r, const Theta& theta0, int order,
+// The JSON body of `compare` (docs/json.md): widths, theta0, samples, seed, model, order, mc_seconds,
+// methods, unavailable, density_layers, plot (plot_note, or null when empty), files, layers (per layer
+// the Monte Carlo's statistics with its excluded fraction p_excluded, each prediction with its
+// p_excluded, mean_error, sd_error where it has them, and the KS distance).
+nlohmann::ordered_json compare_json(const CompareResult& r, const Theta& theta0, const PredictOptions& predict,
                                     const std::vector<int>& density_layers, const std::string& plot_note,
                                     const std::vector<std::string>& files);
 
