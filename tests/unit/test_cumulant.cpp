@@ -209,3 +209,14 @@ TEST_CASE("cumulant table: the Chebyshev tables against the certified evaluation
   CHECK_THROWS(relumix::cumulant_table(-0.1, 8, m, v));
   CHECK_THROWS(relumix::cumulant_table(1, 9, m, v));
 }
+
+TEST_CASE("cumulant_double returns a value that later calls leave alone") {
+  const CumulantValues a = cumulant_double(0.3, 3);
+  const CumulantValues& b = cumulant_double(0.3, 3);  // bound to a temporary: lives as long as b
+  for (double th : {0.1, 0.2, 0.4, 0.5, 0.6, 0.7}) (void)cumulant_double(th, 3);  // past the cache's 4 angles
+  CHECK(b.theta == 0.3);
+  CHECK(b.K == 3);
+  CHECK(b.mean == a.mean);
+  CHECK(b.var == a.var);
+  CHECK(b.mu(16) == cumulant_double(0.3, 3).mu(16));
+}

@@ -422,7 +422,7 @@ TEST_CASE("streamed statistics equal the exact statistics of the samples") {
       m4 /= double(v.size());
       CHECK(L.x.stderr_var == doctest::Approx(std::sqrt((m4 - m.sd * m.sd * m.sd * m.sd) / double(v.size()))).epsilon(1e-8));
       std::vector<double> th_v;
-      for (double x : v) th_v.push_back(mc_theta_of_x(x));
+      for (double x : v) th_v.push_back(theta_of_x(x));
       Moments mt = moments(th_v);
       CHECK(L.theta.mean == doctest::Approx(mt.mean).epsilon(1e-12));
       CHECK(L.theta.sd == doctest::Approx(mt.sd).epsilon(1e-6));
@@ -594,9 +594,9 @@ TEST_CASE("theta0 = pi and theta0 near pi stay finite") {
 TEST_CASE("theta from X") {
   for (double th : {1e-200, 1e-8, 0.3, 1.0, 1.5, kPi / 2 - 1e-9}) {
     double x = std::log(std::sin(th) * std::sin(th));
-    CHECK(mc_theta_of_x(x) == doctest::Approx(th).epsilon(th > 1.5 ? 1e-7 : 1e-12));
+    CHECK(theta_of_x(x) == doctest::Approx(th).epsilon(th > 1.5 ? 1e-7 : 1e-12));
   }
-  CHECK(mc_theta_of_x(0.0) == kPi / 2);
+  CHECK(theta_of_x(0.0) == kPi / 2);
 }
 
 TEST_CASE("bad arguments are InputErrors") {

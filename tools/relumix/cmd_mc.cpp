@@ -91,7 +91,7 @@ void print_text(const McResult& r, const std::string& theta0, const std::string&
 }
 
 void write_dump(const McRaw& raw, int layer, const std::string& file) {
-  // theta: stored for alpha > 0 (obtuse angles), else mc_theta_of_x(x) (McRaw::theta_at)
+  // theta: stored for alpha > 0 (obtuse angles), else theta_of_x(x) (McRaw::theta_at)
   std::ofstream f(file);
   require(bool(f), "--dump-layer: cannot write ", file);
   f << "# relumix mc --dump-layer " << layer << ": per-sample X = ln sin^2 theta and theta at layer " << layer

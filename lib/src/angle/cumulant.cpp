@@ -286,7 +286,7 @@ Interval sigma2_series_enclosure(const Theta& theta, const Rational& n, unsigned
   return series_sum(Interval(0L, bits), c.var, n, K, bits);
 }
 
-const CumulantValues& cumulant_double(double theta, unsigned K) {
+CumulantValues cumulant_double(double theta, unsigned K) {
   check_order(K, kMaxCumulantOrder);
   require(std::isfinite(theta) && theta > 0 && theta <= M_PI, "theta must lie in (0, pi]");
   // the last few angles asked for on this thread (mean and sd of one grid point share one)
@@ -317,8 +317,8 @@ const CumulantValues& cumulant_double(double theta, unsigned K) {
     break;
   }
   if (recent.size() >= 4) recent.erase(recent.begin());
-  recent.push_back(std::move(v));
-  return recent.back();
+  recent.push_back(v);
+  return v;
 }
 
 double CumulantValues::mu(double n) const {

@@ -458,14 +458,6 @@ McMode parse_mc_mode(const std::string& name) {
 
 std::string mc_mode_name(McMode m) { return m == McMode::Chain ? "chain" : "network"; }
 
-double mc_theta_of_x(double x) {
-  if (!std::isfinite(x)) return x == -std::numeric_limits<double>::infinity() ? 0.0 : kNaN;
-  if (x >= 0) return kPi / 2;
-  double s = std::exp(0.5 * x);
-  if (s < 0.7) return std::asin(s);
-  return std::acos(std::sqrt(-std::expm1(x)));  // cos^2 = 1 - sin^2, accurate near pi/2
-}
-
 const std::vector<long>& McPlan::widths() const { return data->widths; }
 double McPlan::theta0() const { return data->theta0; }
 McMode McPlan::mode() const { return data->mode; }

@@ -534,8 +534,8 @@ McResult mc_result(const McPlan& plan, const McState& state, const McOptions& op
     }
     out.x.min = a.min;
     out.x.max = a.max;
-    out.theta.min = mc_theta_of_x(a.min);
-    out.theta.max = mc_theta_of_x(a.max);
+    out.theta.min = theta_of_x(a.min);
+    out.theta.max = theta_of_x(a.max);
     const auto bins = fine_bins(lp, a);
     std::vector<std::uint64_t> ranks;
     double frac[5];
@@ -551,7 +551,7 @@ McResult mc_result(const McPlan& plan, const McState& state, const McOptions& op
     for (int k = 0; k < 5; ++k) {
       const OrderStat &lo = os[2 * std::size_t(k)], &hi = os[2 * std::size_t(k) + 1];
       out.x.*q[k] = lo.value + frac[k] * (hi.value - lo.value);
-      const double tlo = mc_theta_of_x(lo.value), thi = mc_theta_of_x(hi.value);
+      const double tlo = theta_of_x(lo.value), thi = theta_of_x(hi.value);
       out.theta.*q[k] = tlo + frac[k] * (thi - tlo);
       out.quantile_error = std::max({out.quantile_error, lo.error, hi.error});
     }

@@ -50,10 +50,6 @@ double mu_at(double theta, double x, double n, int order) {
 
 // ---------------------------------------------------------------- model pieces
 
-double theta_of_x(double x) {
-  if (!(x < 0)) return M_PI / 2;  // X >= 0: clamp the arcsin argument to 1
-  return std::asin(std::exp(x / 2));
-}
 double linear_mean(double x, double n) { return x - kTwoOver3Pi * theta_of_x(x) - rho_n(n); }
 double baseline_sd(double n) { return std::sqrt(8 * n) / (n + 5); }
 double full_mean(double x, double n, int order) { return mu_at(theta_of_x(x), x, n, order); }

@@ -29,8 +29,9 @@ Interval mu_series_enclosure(const Theta& theta, const Rational& n, unsigned K, 
 Interval sigma2_series_enclosure(const Theta& theta, const Rational& n, unsigned K, mpfr_prec_t bits);
 
 // Double-precision coefficients at theta in (0, pi] (each to about 1e-15 relative; from the
-// enclosures at a working precision raised until they are that tight). The last few angles
-// are cached per thread, so mu() and sigma2() of one angle and several widths cost one evaluation.
+// enclosures at a working precision raised until they are that tight). A value, not a reference:
+// the last few angles are cached per thread (so mu() and sigma2() of one angle and several widths
+// cost one evaluation), and the result stays valid whatever is asked for later.
 struct CumulantValues {
   double theta = 0;
   unsigned K = 0;
@@ -39,7 +40,7 @@ struct CumulantValues {
   double mu(double n) const;      // ln D + sum_k mean_k / n^k
   double sigma2(double n) const;  // sum_k var_k / n^k
 };
-const CumulantValues& cumulant_double(double theta, unsigned K);
+CumulantValues cumulant_double(double theta, unsigned K);
 
 // Fast double values of mean_k(theta), var_k(theta), k = 1..K (K <= kMaxCumulantOrder), for theta in
 // [0, pi] (0 included: the limits of docs/theory.md 4.4), from the checked-in Chebyshev tables

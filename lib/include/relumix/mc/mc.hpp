@@ -44,6 +44,7 @@
 #include "relumix/core/progress.hpp"
 #include "relumix/mc/stats.hpp"
 #include "relumix/moments/activation.hpp"
+#include "relumix/numeric/sin2.hpp"
 
 namespace relumix {
 
@@ -103,9 +104,6 @@ struct McLayer {
   std::vector<std::uint64_t> hist;
 };
 
-// theta in [0, pi/2] from X = ln sin^2 theta (accurate near 0 and pi/2).
-double mc_theta_of_x(double x);
-
 // Exact per-sample storage (McOptions::keep) for samples [first, first + count).
 struct McRaw {
   std::vector<int> layers;  // the layers kept (1-based, increasing)
@@ -113,7 +111,7 @@ struct McRaw {
   // x[k * count + i]: X at layers[k] of sample first + i; NaN where the sample is excluded
   std::vector<double> x;
   // theta, laid out as x, for an activation with alpha > 0 (obtuse angles); empty otherwise, where
-  // theta = mc_theta_of_x(x)
+  // theta = theta_of_x(x)
   std::vector<double> t;
   // first layer at which sample i is dead or degenerate (L + 1 if never), and which
   std::vector<std::int32_t> end;
@@ -123,7 +121,7 @@ struct McRaw {
   std::uint8_t state(std::uint64_t i, int layer) const { return layer < end[i] ? std::uint8_t(kOk) : kind[i]; }
   // X of sample first + i at the k-th kept layer (NaN if excluded)
   double value_at(std::uint64_t i, std::size_t k) const { return x[k * count + i]; }
-  double theta_at(std::uint64_t i, std::size_t k) const { return t.empty() ? mc_theta_of_x(x[k * count + i]) : t[k * count + i]; }
+  double theta_at(std::uint64_t i, std::size_t k) const { return t.empty() ? theta_of_x(x[k * count + i]) : t[k * count + i]; }
 };
 
 namespace mc_detail {

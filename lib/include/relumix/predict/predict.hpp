@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "relumix/numeric/sin2.hpp"
 #include "relumix/numeric/theta.hpp"
 #include "relumix/core/limits.hpp"
 #include "relumix/io/architectures.hpp"
@@ -154,7 +155,6 @@ Prediction predict_density(const std::vector<long>& widths, const DensityModel& 
 // The model's transition pieces for a width n (double precision):
 double linear_mean(double x, double n);        // x - (2/(3 pi)) arcsin(min(1, e^{x/2})) - rho(n)
 double baseline_sd(double n);                  // sqrt(8n/(n+5)^2)
-double theta_of_x(double x);                   // arcsin(min(1, e^{x/2}))
 double full_mean(double x, double n, int order = 1);  // mu(theta_of_x(x), n)
 double full_sd(double x, double n, int order = 1);    // sqrt(sigma^2(theta_of_x(x), n))
 // The accurate model's transition at X = x (theta = theta_of_x(x)) for width n and order K
