@@ -30,8 +30,8 @@ TEST_CASE("class 6: Ctrl-C stops every long command within a second, exit 130") 
     for (int i = 0; i < 200000; ++i) f << "a" << i << ": 16x4\n";
   }
   const std::string out = tmp("out"), err = tmp("err");
-  for (const std::string& args : std::vector<std::string>{"moment 1000 1000", "moment 1 1 -t 0:pi:10000000", "series 2000 2000 -k 2000",
-                           "map-series -k 200", "decay-series -n 16 -k 60", "verify --max 200",
+  for (const std::string& args : std::vector<std::string>{"moment 750 750", "moment 1 1 -t 0:pi:10000000", "series 700 700 -k 1400",
+                           "map-series -k 80", "decay-series -n 16 -k 60", "verify --max 50",
                            "predict --architectures " + arch + " -t 0.5", "mc -w 1000000000x3 -t 0.1 -s 4 -j 2"}) {
     auto [rc, secs] = run_and_signal(args, 0.5, SIGINT, out, err);
     INFO("relumix " << args << ": exit " << rc << " after " << secs << " s, stderr " << slurp(err));
@@ -43,4 +43,58 @@ TEST_CASE("class 6: Ctrl-C stops every long command within a second, exit 130") 
   std::filesystem::remove(arch);
   std::filesystem::remove(out);
   std::filesystem::remove(err);
+}
+
+TEST_CASE("class 5: work beyond a measured limit is refused at once, saying what is allowed") {
+  auto refused = [](const std::string& args, const std::string& says) {
+    const auto t0 = std::chrono::steady_clock::now();
+    CliResult r = run_relumix(args);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    INFO("relumix " << args << " -> " << r.code << ": " << r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err_lines() == 1);
+    CHECK(r.err.find(says) != std::string::npos);
+    CHECK(secs < 1.0);
+  };
+  refused("moment 2500 2500", "maximum 1500");
+  refused("moment 1000 501", "at most 1500");
+  refused("series 2500 2500 -k 5000", "maximum 1500");
+  refused("series 1000 500 -k 1334", "at most 2e+06");
+  refused("series 0 0 -k 5001", "above the maximum 5000");
+  refused("verify --max 51", "above the maximum 50");
+  refused("map-series -k 81", "above the maximum 80");
+  refused("predict -w 16x4 -t 1 --grid 100000", "use a smaller --grid");
+  refused("predict -w 16x4 -t 1 --grid 25000", "use a smaller --grid");
+  refused("predict -w 16x2000 -t 1 --order 8", "at most 30 s");
+  refused("predict -w 16x2000 -t 1 --order 8 --method full", "at most 30 s");
+  refused("mc -w 1000000000000 -s 1 -t 1", "above the Monte Carlo's limit");
+  refused("mc --mode network -w 100000x2 -s 100000 -t 1", "above the limit");
+  refused("compare -w 1000000000000", "above the Monte Carlo's limit");
+  // just inside the limits: accepted (the cheap ones run here; the costly ones are timed in docs/cli.md)
+  CHECK(run_relumix("series 0 0 -k 5000").code == 0);
+  CHECK(run_relumix("series 1 1 -k 2000").code == 0);
+  CHECK(run_relumix("predict -w 16x4 -t 1 --grid 5000").code == 0);
+  CHECK(run_relumix("predict -w 64x3 -t 0.5 --order 3").code == 0);
+}
+
+TEST_CASE("class 3: tiny angles near 0 and pi are certified or refused up front, never an internal error") {
+  // certified: ln sin^2 theta dominates mu near 0 (mu ~ 2 ln theta + O(1)); every digit printed certified
+  auto r = run_relumix("--json angle -n 16 -t 1e-5000 -d 20");
+  REQUIRE(r.code == 0);
+  const std::string mu = r.json()["mu"];
+  CHECK(mu.find("+-") == std::string::npos);
+  CHECK(mu.rfind("-23026.", 0) == 0);  // 2 ln(1e-5000) = -23025.85..., plus the O(1) term of the law
+  // the O(1) part at 1e-5000 equals the part at 1e-1000: mu - 2 ln theta is the same constant to 20 digits
+  auto near = run_relumix("--json angle -n 16 -t 1e-1000 -d 20").json();
+  CHECK(near["sigma2"] == r.json()["sigma2"]);
+  auto p = run_relumix("--json angle -n 16 -t pi-1e-3000 -d 20");
+  REQUIRE(p.code == 0);
+  for (const char* k : {"mu", "sigma2", "cos_infinite_width"})
+    CHECK(p.json()[k].get<std::string>().find("+-") == std::string::npos);
+  CHECK_BAD_INPUT("angle -n 16 -t 1e-5001 -d 20");
+  CHECK_BAD_INPUT("angle -n 16 -t pi-1e-5001 -d 20");
+  CHECK_BAD_INPUT("angle -n 16 -t 1e-301 --order 2");
+  auto e = run_relumix("angle -n 16 -t 1e-99999");
+  CHECK(e.code == 2);
+  CHECK(e.err.find("closer to 0 than 1e-5000") != std::string::npos);
 }

@@ -226,8 +226,10 @@ std::vector<Rational> power_sums(const std::vector<Rational>& w, unsigned order)
 
 MomentSeries taylor_series(unsigned a, unsigned b, unsigned order) {
   check_order(a, b);
-  require(order <= kMaxMomentOrder, "series order " + std::to_string(order) + " is too large (at most " +
-                                        std::to_string(kMaxMomentOrder) + ")");
+  require(order <= kMaxSeriesDegree, "series degree ", order, " is too large (at most ", kMaxSeriesDegree, ")");
+  require(double(a + b) * order <= kMaxSeriesWork, "series of J_{", a, ",", b, "} to degree ", order,
+          ": (a + b) x degree = ", double(a + b) * order, " is too large (at most ", kMaxSeriesWork,
+          ", about 10 s; docs/cli.md, Errors and limits)");
   const ClosedForm& cf = closed_form(a, b);
   MomentSeries s;
   s.a = a;

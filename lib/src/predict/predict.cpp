@@ -360,6 +360,13 @@ Prediction predict_density(const std::vector<long>& widths, const DensityModel& 
   g.n = std::max(long(opt.grid_points), long(need));
   g.lo = lo;
   g.h = (hi - lo) / double(g.n - 1);
+  {  // the kernel's memory and time grow as points x support (grid^2 for a fine --grid): refuse up front
+    const double support = opt.dense_reference ? double(g.n) : std::min(double(g.n), 2 * opt.band_sd * s_max / g.h + 1);
+    const double values = double(g.n) * support;
+    require(values <= kMaxKernelValues, "the density kernel on ", g.n, " grid points would hold about ", std::lround(values / 1e6),
+            "e6 values (", std::lround(values * 8 / 1e9), " GB; at most ", kMaxKernelValues / 1e6,
+            "e6, about 1.3 GB): use a smaller --grid");
+  }
 
   Prediction P;
   P.method = PredictMethod::Density;
@@ -471,6 +478,20 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
   // mu(theta0, n): directly, or from x0 = ln sin^2 theta0 below kSmallTheta
   auto mu_first = [&](double n) { return t0 < kSmallTheta ? mu_at(t0, x_of_theta(theta0), n, order) : mu_double(t0, n, order); };
 
+  {  // the series of order >= 2 are evaluated certified, at a measured cost per evaluation: refuse up front
+    double evals = 0;
+    if (opt.method == PredictMethod::Full) evals = double(widths.size());
+    if (opt.method == PredictMethod::Density) {
+      std::vector<long> distinct(widths.begin() + (widths.size() > 1 ? 1 : 0), widths.end());
+      std::sort(distinct.begin(), distinct.end());
+      const double kinds = double(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
+      evals = double(opt.grid_points) * kinds * ((opt.full_mean ? 1 : 0) + (opt.full_variance ? 1 : 0));
+    }
+    const double secs = evals * kPredictEvalSeconds[order];
+    require(secs <= kMaxPredictSeconds, "--order ", order, " would take about ", std::lround(secs), " s (", std::lround(evals),
+            " evaluations of the order-", order, " series at about ", kPredictEvalSeconds[order] * 1e3,
+            " ms each; at most ", kMaxPredictSeconds, " s): use a lower --order, fewer layers or grid points, or --method linear");
+  }
   Prediction P;
   P.method = opt.method;
   switch (opt.method) {
