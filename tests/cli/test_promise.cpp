@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -97,4 +98,40 @@ TEST_CASE("class 3: tiny angles near 0 and pi are certified or refused up front,
   auto e = run_relumix("angle -n 16 -t 1e-99999");
   CHECK(e.code == 2);
   CHECK(e.err.find("closer to 0 than 1e-5000") != std::string::npos);
+}
+
+TEST_CASE("class 2: map-series C(theta0) is printed with its error estimate, only the digits it allows") {
+  auto j = run_relumix("--json map-series --theta0 0.1 -k 1").json();
+  const double c = j["C"], e = j["C_error"];
+  CHECK(e > 0);
+  CHECK(e < 1e-3);
+  // the text shows the digits down to the error and says the value is an estimate
+  auto t = run_relumix("map-series --theta0 0.1 -k 1");
+  CHECK(t.out.find("C(0.1) = 9.28426 +- ") != std::string::npos);
+  CHECK(t.out.find("not certified") != std::string::npos);
+  CHECK(t.out.find("9.2842609") == std::string::npos);  // no digits beyond the error
+  CHECK(std::abs(c - 9.28426) < e);
+  CHECK_BAD_INPUT("map-series --theta0 1e-99999");
+  CHECK_BAD_INPUT("map-series --theta0 1e-4");
+}
+
+TEST_CASE("class 8: messages name the real cause") {
+  // pi - 1e-300: sin theta0 = 1e-300, not an empty law
+  auto p = run_relumix("--json predict -w 16x4 -t pi-1e-300");
+  REQUIRE(p.code == 0);
+  CHECK(std::abs(p.json()["layers"][0]["mean"].get<double>() - p.json()["layers"][1]["mean"].get<double>()) < 5);
+  auto m = run_relumix("map-series --theta0 1e-99999");
+  CHECK(m.err.find("below 1e-3") != std::string::npos);
+  auto d = run_relumix("predict --architectures /tmp -t 1");
+  CHECK(d.err.find("is a directory") != std::string::npos);
+  auto t = run_relumix("tables --dir /nonexistent/relumix_promise");
+  CHECK(t.code == 2);
+  CHECK(t.err.find("does not exist") != std::string::npos);
+  CHECK_BAD_INPUT("moment 1 1 --theta ''");
+  CHECK_BAD_INPUT("moment 1 1 -t 1 --digits 0x10");
+  CHECK_BAD_INPUT("mc -w 16 -t 1 --samples 0x10");
+  CHECK_BAD_INPUT("moment 1 1 -t 1 --digits +3");
+  CHECK_BAD_INPUT("map-series --degree 0");
+  CHECK_BAD_INPUT("collapse -n 4 -L 3 -t 1");
+  CHECK_BAD_INPUT("accuracy --widths 16x2");
 }

@@ -133,17 +133,6 @@ Interval cos_infinite_enclosure(const Theta& t, mpfr_prec_t bits) {
   return moment_enclosure(closed_form(1, 1), t, bits) * Rational(2);
 }
 
-namespace {
-// log2 of 1/distance of theta to 0 (theta = offset) or to pi (theta = pi + offset, offset < 0); 0 otherwise
-long angle_smallness_bits(const Theta& t) {
-  if (!(t.pi_coeff == 0 || t.pi_coeff == 1) || t.offset == 0) return 0;
-  const Integer& num = boost::multiprecision::numerator(t.offset);
-  const Integer& den = boost::multiprecision::denominator(t.offset);
-  const long nb = long(boost::multiprecision::msb(boost::multiprecision::abs(num))), db = long(boost::multiprecision::msb(den));
-  return std::max(0L, db - nb);
-}
-}  // namespace
-
 AngleValues angle_values(const Theta& t, const Rational& n, int digits, int order) {
   check_n(n);
   check_order(order);
@@ -157,7 +146,7 @@ AngleValues angle_values(const Theta& t, const Rational& n, int digits, int orde
   }
   // Near 0 and pi the law's parts cancel (D = 1 - 4 J11^2 ~ theta^4): the working precision needs
   // about 8 log2(1/distance) more bits. Distances below 10^-kMaxAngleSmallness are refused up front.
-  const long small = angle_smallness_bits(t), limit = order == 1 ? kMaxAngleSmallness : kMaxAngleSmallnessSeries;
+  const long small = theta_edge_bits(t), limit = order == 1 ? kMaxAngleSmallness : kMaxAngleSmallnessSeries;
   require(double(small) <= double(limit) * 3.3219280948873623, "theta = ", t.text, " lies closer to ",
           t.pi_coeff == 0 ? "0" : "pi", " than 1e-", limit, ", the smallest distance angle certifies at order ", order,
           " (near 0, mu = ln sin^2 theta + a theta-series: decay-series)");

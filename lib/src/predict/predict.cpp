@@ -437,7 +437,7 @@ Prediction predict_density(const std::vector<long>& widths, const DensityModel& 
 namespace {
 // ln sin^2 theta0 from the exact angle (MPFR), finite for theta0 in (0, pi)
 double x_of_theta(const Theta& t) {
-  Interval s = sin(t.enclose(160));
+  Interval s = sin(t.enclose(160 + mpfr_prec_t(theta_edge_bits(t))));  // pi - 1e-300: sin is 1e-300, not 0
   return log(sqr(s)).mid_double();
 }
 // infinite, linear, full: one deterministic state per layer. step(l, n, x, t) turns the state
