@@ -1,11 +1,15 @@
 #pragma once
 // Runs the relumix binary for command-line tests: exit code, stdout and stderr.
 #include <array>
+#include <chrono>
+#include <csignal>
+#include <thread>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +24,14 @@ struct CliResult {
     return n;
   }
 };
+
+// the whole content of a file ("" when it cannot be read)
+inline std::string slurp(const std::string& file) {
+  std::ifstream f(file);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
 
 // args is appended to the binary path verbatim (shell syntax).
 inline CliResult run_relumix(const std::string& args) {
@@ -40,6 +52,25 @@ inline CliResult run_relumix(const std::string& args) {
   r.err = ss.str();
   std::remove(errfile.c_str());
   return r;
+}
+
+// Starts `relumix args` (stdout to out, stderr to err), sends `sig` after `after` seconds; returns
+// the exit status (128 + signal when killed) and the seconds from the signal to the exit.
+inline std::pair<int, double> run_and_signal(const std::string& args, double after, int sig, const std::string& out,
+                                      const std::string& err) {
+  const std::string cmd = "exec " + std::string(RELUMIX_BIN) + " " + args + " >" + out + " 2>" + err;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(after));
+  kill(pid, sig);
+  const auto t0 = std::chrono::steady_clock::now();
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), secs};
 }
 
 // Bad input: non-zero exit, exactly one line on stderr starting "relumix: error:", nothing crashed.

@@ -9,12 +9,6 @@
 
 namespace {
 std::vector<std::string> strs(const nlohmann::json& j) { return j.get<std::vector<std::string>>(); }
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 }  // namespace
 
 TEST_CASE("moment: closed forms from the SPEC's table") {

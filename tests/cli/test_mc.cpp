@@ -29,31 +29,6 @@ std::string tmp(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("relumix_cli_mc_" + std::to_string(getpid()) + "_" + name)).string();
 }
 
-std::string slurp(const std::string& file) {
-  std::ifstream f(file);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// Starts `relumix args` (stdout to out, stderr to err), sends `sig` after `after` seconds; returns
-// the exit status (128 + signal when killed) and the seconds from the signal to the exit.
-std::pair<int, double> run_and_signal(const std::string& args, double after, int sig, const std::string& out,
-                                      const std::string& err) {
-  const std::string cmd = "exec " + std::string(RELUMIX_BIN) + " " + args + " >" + out + " 2>" + err;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(after));
-  kill(pid, sig);
-  const auto t0 = std::chrono::steady_clock::now();
-  int status = 0;
-  waitpid(pid, &status, 0);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), secs};
-}
 }  // namespace
 
 TEST_CASE("mc --json: schema and bookkeeping") {

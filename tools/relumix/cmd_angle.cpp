@@ -1,6 +1,6 @@
 // relumix angle / map-series / decay-series: the angle decay of SPEC section 4.
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -67,14 +67,23 @@ RELUMIX_COMMAND(51, [](CLI::App& app) {
     const unsigned k = degree->as<unsigned>();
     Series f = infinite_map_series(k);
     std::optional<Theta> t0;
-    if (theta0->given()) t0 = theta0->value();
+    if (theta0->given()) {
+      t0 = theta0->value();
+      require(t0->to_double() >= kMinMapSeriesTheta0, "--theta0: ", t0->text, " is below 1e-3 (C(theta0) is fitted at depth 1e6, ",
+              "where the expansion holds only for theta0 >= 1e-3)");
+    }
     const Json j = map_series_json(f, k, t0);
     const std::string t0_text = t0 ? t0->text : "";
     if (globals().json) { emit(j); return; }
     std::cout << "f(theta) = sum_k c_k theta^k, cos f(theta) = 2 J_{1,1}(theta)\n";
     for (unsigned i = 0; i <= k; ++i) std::cout << "  c_" << i << " = " << f[int(i)].str() << "\n";
     std::cout << "large depth: " << j["large_depth"].get<std::string>() << "\n";
-    if (j.contains("C")) std::printf("  C(%s) = %.12g\n", t0_text.c_str(), j["C"].get<double>());
+    if (j.contains("C")) {  // the digits down to the error bound, and the bound
+      const double err = j["C_error"].get<double>();
+      const int decimals = std::max(0, int(-std::floor(std::log10(err))));
+      std::printf("  C(%s) = %.*f +- %.1e (estimated from the fit at depth 1e6, not certified)\n", t0_text.c_str(),
+                  decimals, j["C"].get<double>(), err);
+    }
   });
 });
 

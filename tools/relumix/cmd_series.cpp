@@ -17,10 +17,11 @@ RELUMIX_COMMAND(20, [](CLI::App& app) {
       "r0 + r1/pi (A+B even) or r/sqrt(2 pi) (A+B odd), r rational");
   auto a = add_integer(sub, "A", "first order", 0, kMaxMomentOrder, Need::Required);
   auto b = add_integer(sub, "B", "second order", 0, kMaxMomentOrder, Need::Required);
-  auto degree = add_degree(sub, "highest power of theta", 10, 0, kMaxMomentOrder);
+  auto degree = add_degree(sub, "highest power of theta; (A+B) x K <= 2e6", 10, 0, kMaxSeriesDegree);
   sub->callback([=] {
     unsigned A = a->as<unsigned>(), B = b->as<unsigned>(), k = degree->as<unsigned>();
-    require(A + B <= kMaxMomentOrder, "A+B = ", A + B, " is too large (at most ", kMaxMomentOrder, ")");
+    require(A + B <= kMaxMomentOrder, "A+B = ", A + B, " is too large (at most ", kMaxMomentOrder,
+            ": the closed form costs about (A+B)^4, a minute at A+B = 2000)");
     MomentSeries s = taylor_series(A, B, k);
     if (globals().json) {
       emit(series_json(s));

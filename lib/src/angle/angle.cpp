@@ -6,6 +6,7 @@
 #include "relumix/numeric/certify.hpp"
 #include "relumix/angle/cumulant.hpp"
 #include "relumix/core/error.hpp"
+#include "relumix/core/limits.hpp"
 #include "relumix/moments/eval.hpp"
 #include "relumix/moments/moments.hpp"
 
@@ -38,7 +39,8 @@ double infinite_map(double theta) {
 }
 
 Series infinite_map_series(unsigned order) {
-  require(order <= 200, "map-series order " + std::to_string(order) + " is too large (at most 200)");
+  require(order <= kMaxMapSeriesDegree, "map-series degree ", order, " is too large (at most ", kMaxMapSeriesDegree,
+          ": the cost grows like degree^5, 14 s at 80)");
   int N = int(order) + 4;
   // u = 1 - cos f = 1 - 2 J_{1,1}; f = 2 arcsin(sqrt(u/2))
   Series c = moment_series(1, 1, unsigned(N)) * QPi(2);
@@ -142,11 +144,23 @@ AngleValues angle_values(const Theta& t, const Rational& n, int digits, int orde
     v.mu = v.sigma2 = v.cos_infinite_width = "0";
     return v;
   }
+  // Near 0 and pi the law's parts cancel (D = 1 - 4 J11^2 ~ theta^4): the working precision needs
+  // about 8 log2(1/distance) more bits. Distances below 10^-kMaxAngleSmallness are refused up front.
+  const long small = theta_edge_bits(t), limit = order == 1 ? kMaxAngleSmallness : kMaxAngleSmallnessSeries;
+  require(double(small) <= double(limit) * 3.3219280948873623, "theta = ", t.text, " lies closer to ",
+          t.pi_coeff == 0 ? "0" : "pi", " than 1e-", limit, ", the smallest distance angle certifies at order ", order,
+          " (near 0, mu = ln sin^2 theta + a theta-series: decay-series)");
+  CertifyOptions opt;
+  opt.digits = digits;
+  opt.max_bits = mpfr_prec_t(20 * digits * 3.3219280948873623 + 40000 + 8 * small);
+  auto run = [&](const Enclosure& f) {
+    Certified c = certify(f, opt);
+    return c.certified ? c.text : c.text + " +- " + c.error;
+  };
   unsigned K = unsigned(order);
-  v.mu = certify([&](mpfr_prec_t b) { return K == 1 ? mu_enclosure(t, n, b) : mu_series_enclosure(t, n, K, b); }, digits);
-  v.sigma2 = certify([&](mpfr_prec_t b) { return K == 1 ? sigma2_enclosure(t, n, b) : sigma2_series_enclosure(t, n, K, b); },
-                     digits);
-  v.cos_infinite_width = certify([&](mpfr_prec_t b) { return cos_infinite_enclosure(t, b); }, digits);
+  v.mu = run([&](mpfr_prec_t b) { return K == 1 ? mu_enclosure(t, n, b) : mu_series_enclosure(t, n, K, b); });
+  v.sigma2 = run([&](mpfr_prec_t b) { return K == 1 ? sigma2_enclosure(t, n, b) : sigma2_series_enclosure(t, n, K, b); });
+  v.cos_infinite_width = run([&](mpfr_prec_t b) { return cos_infinite_enclosure(t, b); });
   return v;
 }
 

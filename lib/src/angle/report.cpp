@@ -1,6 +1,10 @@
 // JSON bodies of the angle layer's reports (angle/report.hpp).
 #include "relumix/angle/report.hpp"
 
+#include <cmath>
+
+#include "relumix/core/error.hpp"
+#include "relumix/core/limits.hpp"
 #include "relumix/numeric/certify.hpp"
 
 namespace relumix {
@@ -47,8 +51,15 @@ Json map_series_json(const Series& f, unsigned degree, const std::optional<Theta
   j["coefficients"] = coeffs;
   j["large_depth"] = "1/theta^l = l/(3 pi) + ln(l)/(2 pi) + C(theta0) + O(ln(l)/l)";
   if (theta0) {
+    const double t0 = theta0->to_double();
+    require(t0 >= kMinMapSeriesTheta0, "theta0 = ", theta0->text, " is below 1e-3 (C(theta0) is fitted at depth 1e6, ",
+            "where the expansion holds only for theta0 >= 1e-3)");
     j["theta0"] = theta0->text;
-    j["C"] = depth_asymptotics(theta0->to_double()).C;
+    // not certified: the fit's error is O(ln l / l); bound it by twice the change from depth L/2 to L,
+    // plus the rounding of L double-precision steps (relative 2.2e-16 each, the map contracts)
+    const double L = 1e6, c = depth_asymptotics(t0, long(L)).C, c2 = depth_asymptotics(t0, long(L / 2)).C;
+    j["C"] = c;
+    j["C_error"] = 2 * std::fabs(c - c2) + 2.2e-16 * L * (L / (3 * M_PI) + c);
   }
   return j;
 }

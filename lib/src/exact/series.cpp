@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "relumix/core/interrupt.hpp"
+
 namespace relumix {
 
 Series::Series(int val, std::vector<QPi> c, int prec) : val_(val), c_(std::move(c)), prec_(prec) {
@@ -54,8 +56,10 @@ Series operator*(const Series& a, const Series& b) {
   if (a.is_zero() || b.is_zero()) return Series::zero(prec);
   int n = prec - va - vb;
   std::vector<QPi> r(std::size_t(std::max(0, n)));
-  for (std::size_t i = 0; i < a.c_.size() && int(i) < n; ++i)
+  for (std::size_t i = 0; i < a.c_.size() && int(i) < n; ++i) {
+    throw_if_stopped();  // Ctrl-C inside long exact series (map-series, decay-series)
     for (std::size_t j = 0; j < b.c_.size() && int(i + j) < n; ++j) r[i + j] += a.c_[i] * b.c_[j];
+  }
   return Series(va + vb, std::move(r), prec);
 }
 

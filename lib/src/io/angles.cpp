@@ -4,6 +4,7 @@
 
 #include "io/text.hpp"
 #include "relumix/core/error.hpp"
+#include "relumix/core/interrupt.hpp"
 #include "relumix/io/numbers.hpp"
 
 namespace relumix {
@@ -98,6 +99,7 @@ std::vector<Theta> parse_thetas(std::string_view text, bool lo_open, long max_co
     }
     out.reserve(std::size_t(n));
     for (long i = 0; i < n; ++i) {
+      if ((i & 4095) == 0) throw_if_stopped();  // a grid of 1e7 exact angles takes seconds
       Rational w = n == 1 ? Rational(0) : Rational(i, n - 1);
       Theta t;
       t.pi_coeff = lo.pi_coeff + (hi.pi_coeff - lo.pi_coeff) * w;

@@ -1,6 +1,8 @@
 // Certified decimal values of J_{a,b}: moment_value and moment_values (grids on all cores).
 #include "relumix/moments/eval.hpp"
 
+#include "relumix/core/interrupt.hpp"
+
 #include <algorithm>
 #include <thread>
 
@@ -54,6 +56,7 @@ std::vector<std::string> moment_values(unsigned a, unsigned b, const std::vector
       (thetas.size() + chunk - 1) / chunk, threads,
       [&](std::size_t c) {
         HalfAngleSteps steps(prec);
+        throw_if_stopped();  // Ctrl-C: between chunks of 256 angles
         for (std::size_t i = c * chunk; i < std::min(thetas.size(), (c + 1) * chunk); ++i)
           out[i] = value_string(pr, thetas[i], digits, &steps.next(thetas[i]));
       },

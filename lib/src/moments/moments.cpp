@@ -7,6 +7,7 @@
 
 #include "relumix/exact/combinatorics.hpp"
 #include "relumix/core/error.hpp"
+#include "relumix/core/interrupt.hpp"
 
 namespace relumix {
 
@@ -31,7 +32,10 @@ Poly solve_price_ode(const Poly& F) {
   if (d < 0) return Poly();
   std::vector<Rational> q(std::size_t(d) + 2);
   // coefficient of x^m: (m+1) q_{m+1} - m q_{m-1} = F_m
-  for (int m = d; m >= 1; --m) q[std::size_t(m - 1)] = (Rational(m + 1) * q[std::size_t(m + 1)] - F[std::size_t(m)]) / m;
+  for (int m = d; m >= 1; --m) {
+    if ((m & 63) == 0) throw_if_stopped();
+    q[std::size_t(m - 1)] = (Rational(m + 1) * q[std::size_t(m + 1)] - F[std::size_t(m)]) / m;
+  }
   if (q[1] != F[0]) throw std::logic_error("Price ODE has no polynomial solution");
   return Poly(std::move(q));
 }
@@ -71,6 +75,7 @@ Poly bessel_sum_P(unsigned a, unsigned b) {
   check_order(a, b);
   std::vector<Rational> c(b + 1);
   for (unsigned j = 0; 2 * j <= b; ++j) {
+    throw_if_stopped();  // Ctrl-C: an order-2000 form takes a minute
     Integer w = bessel_number(b, j) * double_factorial(int(a + b - 2 * j) - 1);
     // rho^{b-2j} (1 - rho^2)^j
     for (unsigned i = 0; i <= j; ++i) {
@@ -99,6 +104,7 @@ const ClosedForm& ClosedFormCache::get(unsigned a, unsigned b) {
   // walk up the Price chain (a-b, 0), (a-b+1, 1), ..., (a, b)
   const ClosedForm* prev = nullptr;
   for (unsigned k = 0; k <= b; ++k) {
+    throw_if_stopped();
     std::pair<unsigned, unsigned> key{a - b + k, k};
     auto it = forms.find(key);
     if (it == forms.end()) it = forms.emplace(key, std::make_unique<ClosedForm>(compute(key.first, key.second, prev))).first;
@@ -145,6 +151,7 @@ ClosedForm closed_form_fourier(unsigned a, unsigned b) {
   };
   Rational scale = Rational(1) / Rational(boost::multiprecision::pow(Integer(2), n));
   for (unsigned i = 0; i <= a; ++i) {
+    throw_if_stopped();
     for (unsigned j = 0; j <= b; ++j) {
       Rational w = scale * Rational(binomial(a, i) * binomial(b, j));
       long m = long(n) - 2 * long(i) - 2 * long(j), k = long(b) - 2 * long(j);
@@ -162,6 +169,7 @@ ClosedForm closed_form_fourier(unsigned a, unsigned b) {
   chebyshev(n, T, U);
   Poly pA, pC, pS;
   for (unsigned q = 0; q <= n; ++q) {
+    if ((q & 15) == 0) throw_if_stopped();
     if (A[q] != 0) pA += T[q] * A[q];
     if (C[q] != 0) pC += T[q] * C[q];
     if (q > 0 && S[q] != 0) pS += U[q - 1] * S[q];
@@ -191,6 +199,7 @@ std::vector<Rational> cos_modes(const Poly& p) {
   int d = p.degree();
   std::vector<Rational> alpha(std::size_t(std::max(d, 0)) + 1);
   for (int k = 0; k <= d; ++k) {
+    if ((k & 15) == 0) throw_if_stopped();
     if (p[std::size_t(k)] == 0) continue;
     // cos^k = 2^{-k} sum_i C(k, i) cos((k - 2i) theta)
     Rational w = p[std::size_t(k)] / Rational(boost::multiprecision::pow(Integer(2), unsigned(k)));
@@ -203,6 +212,7 @@ std::vector<Rational> cos_modes(const Poly& p) {
 std::vector<Rational> power_sums(const std::vector<Rational>& w, unsigned order) {
   std::vector<Rational> out(order + 1);
   for (std::size_t m = 0; m < w.size(); ++m) {
+    throw_if_stopped();
     if (w[m] == 0) continue;
     Integer pw = 1;
     for (unsigned k = 0; k <= order; ++k) {
@@ -216,8 +226,10 @@ std::vector<Rational> power_sums(const std::vector<Rational>& w, unsigned order)
 
 MomentSeries taylor_series(unsigned a, unsigned b, unsigned order) {
   check_order(a, b);
-  require(order <= kMaxMomentOrder, "series order " + std::to_string(order) + " is too large (at most " +
-                                        std::to_string(kMaxMomentOrder) + ")");
+  require(order <= kMaxSeriesDegree, "series degree ", order, " is too large (at most ", kMaxSeriesDegree, ")");
+  require(double(a + b) * order <= kMaxSeriesWork, "series of J_{", a, ",", b, "} to degree ", order,
+          ": (a + b) x degree = ", double(a + b) * order, " is too large (at most ", kMaxSeriesWork,
+          ", about 10 s; docs/cli.md, Errors and limits)");
   const ClosedForm& cf = closed_form(a, b);
   MomentSeries s;
   s.a = a;

@@ -98,4 +98,11 @@ int Theta::compare_pi_multiple(const Rational& c) const {
   }
 }
 
+long theta_edge_bits(const Theta& t) {
+  if (!(t.pi_coeff == 0 || t.pi_coeff == 1) || t.offset == 0) return 0;
+  const Integer num = boost::multiprecision::abs(boost::multiprecision::numerator(t.offset));
+  const Integer& den = boost::multiprecision::denominator(t.offset);
+  return std::max(0L, long(boost::multiprecision::msb(den)) - long(boost::multiprecision::msb(num)));
+}
+
 }  // namespace relumix

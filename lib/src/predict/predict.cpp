@@ -671,6 +671,13 @@ Prediction predict_density(const std::vector<long>& widths, const DensityModel& 
   g.n = std::max(long(opt.grid_points), long(need));
   g.lo = lo;
   g.h = (hi - lo) / double(g.n - 1);
+  {  // the kernel's memory and time grow as points x support (grid^2 for a fine --grid): refuse up front
+    const double support = opt.dense_reference ? double(g.n) : std::min(double(g.n), 2 * opt.band_sd * s_max / g.h + 1);
+    const double values = double(g.n) * support;
+    require(values <= kMaxKernelValues, "the density kernel on ", g.n, " grid points would hold about ", std::lround(values / 1e6),
+            "e6 values (", std::lround(values * 8 / 1e9), " GB; at most ", kMaxKernelValues / 1e6,
+            "e6, about 1.3 GB): use fewer grid points");
+  }
 
   Prediction P;
   P.method = PredictMethod::Density;
@@ -774,7 +781,7 @@ Prediction predict_density(const std::vector<long>& widths, const DensityModel& 
 namespace {
 // ln sin^2 theta0 from the exact angle (MPFR), finite for theta0 in (0, pi)
 double x_of_theta(const Theta& t) {
-  Interval s = sin(t.enclose(160));
+  Interval s = sin(t.enclose(160 + mpfr_prec_t(theta_edge_bits(t))));  // pi - 1e-300: sin is 1e-300, not 0
   return log(sqr(s)).mid_double();
 }
 // infinite, linear, full: one deterministic state per layer. step(l, n, x, t) turns the state
@@ -836,6 +843,22 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
     return accurate_at(t0, lnD, n, K);
   };
 
+  if (!accurate) {  // the paper models' series of order >= 2 are evaluated certified, at a measured cost
+                    // per evaluation: refuse up front (the accurate model reads the tabulated coefficients)
+    double evals = 0;
+    if (opt.method == PredictMethod::Full) evals = double(widths.size());
+    if (opt.method == PredictMethod::Density) {
+      std::vector<long> distinct(widths.begin() + (widths.size() > 1 ? 1 : 0), widths.end());
+      std::sort(distinct.begin(), distinct.end());
+      const double kinds = double(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
+      evals = double(opt.grid_points) * kinds * ((opt.full_mean ? 1 : 0) + (opt.full_variance ? 1 : 0));
+    }
+    const double secs = evals * kPredictEvalSeconds[order];
+    require(secs <= kMaxPredictSeconds, "the paper model at order ", order, " would take about ", std::lround(secs), " s (",
+            std::lround(evals), " evaluations of the order-", order, " series at about ", kPredictEvalSeconds[order] * 1e3,
+            " ms each; at most ", kMaxPredictSeconds, " s): use a lower order, fewer layers or grid points, the accurate model ",
+            "(tabulated) or the method linear");
+  }
   Prediction P;
   P.method = opt.method;
   switch (opt.method) {

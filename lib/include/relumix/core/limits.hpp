@@ -25,8 +25,10 @@ constexpr long kMaxScreenLayers = 10000000;             // layers of all archite
 constexpr std::uint64_t kMaxInputFileBytes = 256ULL << 20;  // an input file (architectures), 256 MiB
 
 // ---- exact moments (moments/)
-constexpr unsigned kMaxMomentOrder = 5000;  // a + b of J_{a,b}, and the order of its theta-series
-constexpr unsigned kMaxVerifyOrder = 200;   // verify: all a, b <= this
+constexpr unsigned kMaxMomentOrder = 1500;  // a + b of J_{a,b} (closed form, values, series)
+constexpr unsigned kMaxSeriesDegree = 5000;       // series --degree: powers of theta
+constexpr double kMaxSeriesWork = 2e6;            // series: (a + b) x degree
+constexpr unsigned kMaxVerifyOrder = 50;    // verify: all a, b <= this
 
 // ---- activations (moments/activation)
 constexpr std::size_t kMaxActivationTextLength = 200;  // the text of --activation (relu, abs, leaky:ALPHA)
@@ -37,14 +39,22 @@ constexpr unsigned long kMaxActivationPowerBits = 1UL << 18;  // bits of ALPHA (
 constexpr unsigned kMaxCumulantOrder = 8;         // order in 1/n of mu, sigma^2 at a given theta
 constexpr unsigned kMaxCumulantSeriesOrder = 4;   // exact theta-series: orders in 1/n
 constexpr unsigned kMaxCumulantSeriesTheta = 30;  // exact theta-series at orders >= 2: powers of theta
-constexpr unsigned kMaxMapSeriesDegree = 200;     // map-series: powers of theta
+constexpr unsigned kMaxMapSeriesDegree = 80;      // map-series: powers of theta
+constexpr double kMinMapSeriesTheta0 = 1e-3;      // map-series: C(theta0) is fitted at depth 1e6
 constexpr unsigned kMaxDecaySeriesDegree = 60;    // decay-series: powers of theta
 constexpr long kMaxAngleDigits = 10000;           // angle, decay-series: certified digits
 constexpr unsigned kMaxArccosOrder = 20;          // arc-cosine kernel: order n
 constexpr long kMaxArccosDepth = 1000000;         // arc-cosine kernel: depth (composed layers)
+constexpr long kMaxAngleSmallness = 5000;        // angle --order 1: theta and pi - theta >= 10^-this
+constexpr long kMaxAngleSmallnessSeries = 300;   // angle --order >= 2: likewise
 
 // ---- predictions (predict/)
 constexpr long kMaxGridPoints = 2000000;   // density grid points
+constexpr double kMaxKernelValues = 1.6e8; // density kernel: grid points x kernel support (doubles), estimated
+constexpr double kMaxPredictSeconds = 30;  // predict: estimated cost of the 1/n-series evaluations
+// seconds of one certified evaluation of mu or sigma^2 of order K = 0..8 (measured at the slow end,
+// small angles: predict -w 16x200 -t 1 --method full --order K; orders 5 and 7 interpolated)
+constexpr double kPredictEvalSeconds[] = {0, 0, 7.5e-4, 2.3e-3, 6.6e-3, 2.2e-2, 7.2e-2, 0.15, 0.33};
 constexpr long kMaxKeptValues = 30000000;  // densities kept for output (layers x grid points)
 
 // ---- Monte Carlo (mc/)
@@ -99,8 +109,13 @@ inline constexpr LimitInfo kLimits[] = {
     {"kMaxInputFileBytes", double(kMaxInputFileBytes), "bytes", "input files (predict --architectures)",
      "read into memory at once"},
     {"kMaxMomentOrder", double(kMaxMomentOrder), "a + b", "moment, series, bessel",
-     "closed form at a + b = 2000: 55 s and 450 MB, growing like (a + b)^3.8 (to be lowered: issue 17)"},
-    {"kMaxVerifyOrder", double(kMaxVerifyOrder), "a, b", "verify --max", "to be measured (issue 17)"},
+     "closed form (2 shared cores): a + b = 400 0.18 s, 800 1.3 s, 1000 3.3 s, 1500 15 s and 200 MB, 2000 55 s and 450 MB; "
+     "growth (a + b)^4.1"},
+    {"kMaxSeriesDegree", double(kMaxSeriesDegree), "degree", "series --degree", "series 1 1 -k 5000: 0.6 s"},
+    {"kMaxSeriesWork", kMaxSeriesWork, "(a + b) x degree", "series",
+     "series 500 500 -k 2000: 8.8 s (3.3 s of it the closed form); the power sums grow as (a + b) x degree"},
+    {"kMaxVerifyOrder", double(kMaxVerifyOrder), "a, b", "verify --max",
+     "--max 20 0.4 s, 40 4.3 s, 50 10.3 s, 60 23.5 s, 80 78 s; growth max^4.2"},
     {"kMaxActivationTextLength", double(kMaxActivationTextLength), "characters", "--activation",
      "parsed in linear time"},
     {"kMaxActivationSlopeBits", double(kMaxActivationSlopeBits), "bits", "--activation leaky:ALPHA: numerator and denominator",
@@ -115,16 +130,28 @@ inline constexpr LimitInfo kLimits[] = {
     {"kMaxCumulantSeriesTheta", double(kMaxCumulantSeriesTheta), "degree",
      "decay-series --degree with --order >= 2", "exact theta-series of the cumulant orders"},
     {"kMaxMapSeriesDegree", double(kMaxMapSeriesDegree), "degree", "map-series --degree",
-     "to be measured (issue 17)"},
+     "degree 40 0.44 s, 60 3.2 s, 70 5.5 s, 80 13.7 s, 100 47 s; growth degree^5.3"},
     {"kMaxDecaySeriesDegree", double(kMaxDecaySeriesDegree), "degree", "decay-series --degree",
-     "to be measured (issue 17)"},
+     "decay-series -n 16 -k 60: 2.1 s"},
     {"kMaxAngleDigits", double(kMaxAngleDigits), "digits", "--digits (angle, decay-series)",
      "the angle law needs moments to a + b = 4 at the working precision; to be measured"},
     {"kMaxArccosOrder", double(kMaxArccosOrder), "order", "arc-cosine kernel (Python arccos_kernel)",
      "J_{n,n}: closed form and Taylor series of degree 96 prepared once per order, well under a second"},
     {"kMaxArccosDepth", double(kMaxArccosDepth), "layers", "arc-cosine kernel (Python arccos_kernel)",
      "one map step per layer and pair: 1e6 layers about 50 ms per pair"},
-    {"kMaxGridPoints", double(kMaxGridPoints), "points", "predict --grid", "to be measured (issue 17)"},
+    {"kMaxAngleSmallness", double(kMaxAngleSmallness), "decimal exponent", "angle --order 1: theta, pi - theta >= 1e-5000",
+     "the parts cancel (like theta^4 near 0): 8 log2(1/distance) more bits; -d 20: 1e-5000 0.14 s, pi-1e-5000 0.43 s "
+     "(pi-1e-10000 no longer certifies sigma^2)"},
+    {"kMaxAngleSmallnessSeries", double(kMaxAngleSmallnessSeries), "decimal exponent",
+     "angle --order >= 2: theta, pi - theta >= 1e-300",
+     "-d 20: --order 8 at 1e-300 41 s, at 1e-2000 over a minute; --order 3 at 1e-1000 1.2 s"},
+    {"kMaxGridPoints", double(kMaxGridPoints), "points", "predict --grid and the grid a density needs",
+     "the needed grid (step s_min/4) has a narrow kernel; a fine --grid is bounded by kMaxKernelValues"},
+    {"kMaxKernelValues", kMaxKernelValues, "values", "predict density: grid points x kernel support",
+     "estimated from s_max (an upper figure): --grid 20000 estimates 1.54e8; measured 10000 0.5 s, 224 MB; 20000 5.4 s, 865 MB; 30000 6.8 s, 1.9 GB; 100000 94 s, 21 GB (grid^2)"},
+    {"kMaxPredictSeconds", kMaxPredictSeconds, "seconds", "predict --model paper-* --order K >= 2 (full, density): estimated",
+     "one evaluation (predict -w 16x200 -t 1 --method full): K = 2 0.75 ms, 3 2.3 ms, 4 6.6 ms, 6 72 ms, 8 0.33 s; "
+     "density: grid points x distinct widths x (mean, variance)"},
     {"kMaxKeptValues", double(kMaxKeptValues), "values", "densities kept (compare)", "240 MB of doubles"},
     {"kMcMaxSamples", double(kMcMaxSamples), "samples", "mc, compare, accuracy --samples",
      "statistics are streamed (memory independent of the samples); figure 1 (256x32): 10^12 samples take about "

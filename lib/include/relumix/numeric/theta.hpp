@@ -23,6 +23,10 @@ struct Theta {
   int compare_pi_multiple(const Rational& c) const;
 };
 
+// About log2 of 1/distance of theta to 0 (theta = offset) or to pi (theta = pi + offset): the
+// extra working precision the angle needs near the ends (0 for other forms).
+long theta_edge_bits(const Theta& t);
+
 // Canonical text of pi_coeff * pi + offset ("pi/3", "2pi/5", "0.1", "pi-1e-4", "pi/2+1/3"): the
 // pi part as k pi/m, a terminating decimal offset in the shorter of its plain and scientific forms
 // (plain on a tie), any other offset as p/q.
