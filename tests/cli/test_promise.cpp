@@ -24,6 +24,28 @@ std::string tmp(const std::string& name) {
 
 }  // namespace
 
+TEST_CASE("class 1: exact decimal ties are rounded half to even, at several digit counts") {
+  // exact values worked out by hand: J_{0,0}(theta) = (pi - theta)/(2 pi) and
+  // J_{k,k}(0) = E[relu(G)^(2k)] = (2k - 1)!!/2
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"moment 0 0 -t 7pi/10 -d 1", "0.2"},     // 3/20 = 0.15
+      {"moment 0 0 -t 7pi/10 -d 2", "0.15"},    // exact, no rounding
+      {"moment 0 0 -t 3pi/4 -d 2", "0.12"},     // 1/8 = 0.125
+      {"moment 0 0 -t pi/2 -d 1", "0.2"},       // 1/4 = 0.25
+      {"moment 0 0 -t 7pi/8 -d 2", "0.062"},    // 1/16 = 0.0625
+      {"moment 0 0 -t 15pi/16 -d 3", "0.0312"}, // 1/32 = 0.03125
+      {"moment 2 2 -t 0 -d 1", "2"},            // 3/2
+      {"moment 3 3 -t 0 -d 1", "8"},            // 15/2
+      {"moment 4 4 -t 0 -d 2", "52"},           // 105/2 = 52.5
+  };
+  for (const auto& [args, want] : cases) {
+    CliResult r = run_relumix(args);
+    INFO("relumix " << args << " -> " << r.out);
+    CHECK(r.code == 0);
+    CHECK(r.out.find(") = " + want + "\n") != std::string::npos);
+  }
+}
+
 TEST_CASE("class 6: Ctrl-C stops every long command within a second, exit 130") {
   const std::string arch = tmp("arch.txt");
   {
