@@ -63,3 +63,17 @@ TEST_CASE("norm: bad input") {
   CHECK_BAD_INPUT("norm --width 1000 --depth 1000000 --mc --samples 100000");
   CHECK_BAD_INPUT("norm --depth 5");
 }
+
+TEST_CASE("norm --mc with 2 or 3 samples left: a variance, but no standard error of it (never a fake 0)") {
+  for (const char* s : {"2", "3"}) {
+    auto j = run_relumix(std::string("norm --width 8 --depth 60 --mc --samples ") + s + " --seed 1 --json").json();
+    INFO("samples " << s << ": " << j["mc"].dump());
+    REQUIRE(j["mc"]["used"].get<long>() >= 2);
+    CHECK(j["mc"]["var"].is_number());
+    CHECK(j["mc"]["stderr_var"].is_null());
+    auto t = run_relumix(std::string("norm --width 8 --depth 60 --mc --samples ") + s + " --seed 1");
+    CHECK(t.out.find("its standard error needs at least 4 samples") != std::string::npos);
+  }
+  auto four = run_relumix("norm --width 8 --depth 60 --mc --samples 4 --seed 1 --json").json();
+  if (four["mc"]["used"].get<long>() >= 4) CHECK(four["mc"]["stderr_var"].get<double>() > 0);
+}

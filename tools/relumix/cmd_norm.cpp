@@ -59,9 +59,11 @@ void run_norm(const NormArgs& a) {
               << mc["collapsed"].get<std::uint64_t>() << " collapsed and excluded): ";
     if (used == 0) std::cout << "no samples left";
     else if (used == 1) std::cout << "E[X] = " << dbl("mean") << " from one sample (no standard error, no variance)";
-    else
-      std::cout << "E[X] = " << dbl("mean") << " +- " << dbl("stderr_mean") << ", Var[X] = " << dbl("var") << " +- "
-                << dbl("stderr_var");
+    else {
+      std::cout << "E[X] = " << dbl("mean") << " +- " << dbl("stderr_mean") << ", Var[X] = " << dbl("var");
+      if (used < 4) std::cout << " (its standard error needs at least 4 samples)";
+      else std::cout << " +- " << dbl("stderr_var");
+    }
     std::cout << "\n";
   }
 }
@@ -81,7 +83,7 @@ void add_norm(CLI::App& app) {
       "JSON: {width, depth, digits, mean, var, mean_per_layer, var_per_layer, no_collapse_probability,\n"
       "mean_per_layer_closed_form, var_per_layer_closed_form (width <= 32),\n"
       "mc {samples, seed, collapsed, used, mean, stderr_mean, var, stderr_var} (with --mc; null when no sample,\n"
-      "or only one, is left)} (docs/json.md).");
+      "or only one, is left; stderr_var null below 4 samples)} (docs/json.md).");
   a->width = add_width(sub, "width n of every layer and of the input", Need::Required, 1, kNormMaxWidth);
   a->depth = add_depth(sub, "number of layers L", Need::Required, kNormMaxDepth);
   a->digits = add_digits(sub);

@@ -204,7 +204,9 @@ NormMcResult norm_monte_carlo(long width, long long depth, std::uint64_t samples
   double mu4 = S4 / N - 4 * a * S3 / N + 6 * a * a * S2 / N - 3 * a * a * a * a;
   r.var = mu2 * N / (N - 1);
   r.stderr_mean = std::sqrt(r.var / N);
-  r.stderr_var = std::sqrt(std::max(mu4 - mu2 * mu2, 0.0) / N);
+  // the plug-in error of a variance, sqrt((mu4 - mu2^2) / N), is identically 0 at N = 2 and
+  // meaningless at 3: from 4 samples on (else undefined, never a fake zero)
+  if (r.used >= 4) r.stderr_var = std::sqrt(std::max(mu4 - mu2 * mu2, 0.0) / N);
   return r;
 }
 
