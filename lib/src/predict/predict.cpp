@@ -16,6 +16,9 @@
 #include "relumix/numeric/interval.hpp"
 #include "predict/detail.hpp"
 
+#include <flint/flint.h>
+#include <mpfr.h>
+
 namespace relumix {
 
 using namespace predict_detail;
@@ -191,6 +194,11 @@ std::vector<ScreenResult> screen_architectures(const std::vector<Architecture>& 
       std::lock_guard<std::mutex> lock(m);
       opt.progress(++done, long(archs.size()));
     }
+  },
+  // MPFR and FLINT keep thread-local caches (pi for the exact angle, tables); free them when the worker ends
+  [] {
+    mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);
+    flint_cleanup();
   });
   std::stable_sort(out.begin(), out.end(), [](const ScreenResult& a, const ScreenResult& b) { return a.mean > b.mean; });
   for (std::size_t k = 0; k < out.size(); ++k) out[k].rank = int(k + 1);
