@@ -94,3 +94,14 @@ TEST_CASE("decay-series --order K: k >= 2 from the cumulant expansion") {
   CHECK_BAD_INPUT("angle --width 64 --theta 0.1 --order 0");
   CHECK_BAD_INPUT("angle --width 64 --theta 0.1 --order -1");
 }
+
+TEST_CASE("angle: a warning on stderr when the 1/n series stops converging, none where it converges") {
+  // at n = 4 the terms of the series grow past order 1 (docs/theory.md 5.4): order 8 is past that
+  auto bad = run_relumix("angle -n 4 -t 0.5 --order 8 -d 10");
+  CHECK(bad.code == 0);
+  CHECK(bad.err.find("warning: the 1/n series is not converging at n = 4, order 8") != std::string::npos);
+  CHECK(bad.err.find("= 1\n") != std::string::npos);  // K(4) = clamp(floor(1.5 / 1.35), 1, 8)
+  auto good = run_relumix("angle -n 64 -t 0.1 --order 3 -d 10");
+  CHECK(good.code == 0);
+  CHECK(good.err.find("warning") == std::string::npos);
+}

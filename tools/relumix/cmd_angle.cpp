@@ -10,6 +10,7 @@
 #include "options.hpp"
 #include "relumix/angle/angle.hpp"
 #include "relumix/angle/report.hpp"
+#include "relumix/predict/predict.hpp"
 #include "relumix/numeric/certify.hpp"
 #include "relumix/core/error.hpp"
 
@@ -20,15 +21,16 @@ namespace {
 // The 1/n series is asymptotic (docs/theory.md 5.4): its terms shrink up to order about
 // (n - 2.5)/1.35 and grow after. A warning on stderr when the last term is larger than the one before.
 void warn_if_diverging(double theta, double n, int K) {
-  const CumulantValues& c = cumulant_double(std::min(theta, M_PI), unsigned(K));
-  double p = std::pow(n, -K), tm = std::fabs(c.mean[std::size_t(K)]) * p, tv = std::fabs(c.var[std::size_t(K)]) * p;
-  double pm = std::fabs(c.mean[std::size_t(K - 1)]) * p * n, pv = std::fabs(c.var[std::size_t(K - 1)]) * p * n;
+  double mean[kMaxCumulantOrder + 1], var[kMaxCumulantOrder + 1];  // the tabulated coefficients suffice here
+  cumulant_table(std::min(theta, M_PI), unsigned(K), mean, var);
+  double p = std::pow(n, -K), tm = std::fabs(mean[K]) * p, tv = std::fabs(var[K]) * p;
+  double pm = std::fabs(mean[K - 1]) * p * n, pv = std::fabs(var[K - 1]) * p * n;
   if (tm > pm || tv > pv)
     std::cerr << "relumix angle: warning: the 1/n series is not converging at n = " << n << ", order " << K
               << " (the n^-" << K << " term of the " << (tm > pm ? "mean" : "variance") << ", "
               << (tm > pm ? tm : tv) << ", exceeds the n^-" << K - 1 << " term, " << (tm > pm ? pm : pv)
-              << "); its terms shrink up to order about clamp(floor((n - 2.5)/1.35), 1, 8) = "
-              << int(std::clamp(std::floor((n - 2.5) / 1.35), 1.0, 8.0)) << "\n";
+              << "); its terms shrink up to order about clamp(floor((n - 2.5)/1.35), 1, 8) = " << accurate_order(n)
+              << "\n";
 }
 
 RELUMIX_COMMAND(50, [](CLI::App& app) {

@@ -118,15 +118,7 @@ void run_predict(const Args& a) {
       Json e = {{"layer", L.layer}};
       if (!dist) e["theta"] = num(L.theta_mean);
       e["mean"] = num(L.mean);
-      if (L.sd >= 0) {
-        e["sd"] = num(L.sd);
-        e["q05"] = num(L.q05);
-        e["q50"] = num(L.q50);
-        e["q95"] = num(L.q95);
-      }
-      if (L.p_excluded >= 0) e["p_excluded"] = num(L.p_excluded);
-      if (L.mean_error >= 0) e["mean_error"] = num(L.mean_error);
-      if (L.sd_error >= 0) e["sd_error"] = num(L.sd_error);
+      add_layer_statistics_json(e, L);
       layers.push_back(std::move(e));
     }
     j["layers"] = std::move(layers);

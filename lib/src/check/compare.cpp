@@ -82,15 +82,8 @@ Json compare_json(const CompareResult& r, const Theta& theta, const PredictOptio
     for (const auto& m : r.methods) {
       if (!m.pred || std::size_t(Lr.layer) > m.pred->layers.size()) continue;
       const auto& P = m.pred->layers[std::size_t(Lr.layer - 1)];
-      Json pj = {{"mean", num(P.mean)}, {"sd", P.sd >= 0 ? num(P.sd) : Json(nullptr)}};
-      if (P.sd >= 0) {
-        pj["q05"] = num(P.q05);
-        pj["q50"] = num(P.q50);
-        pj["q95"] = num(P.q95);
-      }
-      if (P.p_excluded >= 0) pj["p_excluded"] = num(P.p_excluded);
-      if (P.mean_error >= 0) pj["mean_error"] = num(P.mean_error);
-      if (P.sd_error >= 0) pj["sd_error"] = num(P.sd_error);
+      Json pj = {{"mean", num(P.mean)}, {"sd", nullptr}};  // sd null for the mean methods
+      add_layer_statistics_json(pj, P);
       preds[m.name] = std::move(pj);
     }
     const auto& K = r.ks[std::size_t(Lr.layer - 1)];

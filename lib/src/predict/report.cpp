@@ -2,6 +2,7 @@
 #include "relumix/predict/report.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace relumix {
 
@@ -25,6 +26,19 @@ Json predict_settings_json(const PredictOptions& opt) {
     j["variance_model"] = acc ? "accurate" : o.full_variance ? "full" : "baseline";
   }
   return j;
+}
+
+void add_layer_statistics_json(Json& j, const LayerPrediction& L) {
+  auto num = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
+  if (L.sd >= 0) {
+    j["sd"] = num(L.sd);
+    j["q05"] = num(L.q05);
+    j["q50"] = num(L.q50);
+    j["q95"] = num(L.q95);
+  }
+  if (L.p_excluded >= 0) j["p_excluded"] = num(L.p_excluded);
+  if (L.mean_error >= 0) j["mean_error"] = num(L.mean_error);
+  if (L.sd_error >= 0) j["sd_error"] = num(L.sd_error);
 }
 
 }  // namespace relumix

@@ -12,5 +12,9 @@ nlohmann::ordered_json predict_order_json(const PredictOptions& opt);
 // For full and density: {model, order}; for density also {mean_model, variance_model} of
 // effective_options(opt) ("accurate", or "full"/"linear" and "full"/"baseline"); empty otherwise.
 nlohmann::ordered_json predict_settings_json(const PredictOptions& opt);
+// Adds a layer's statistics to j (docs/json.md; null for non-finite values): sd, q05, q50, q95
+// when the method has a spread, and p_excluded, mean_error, sd_error where the model gives them.
+// A key j already holds (e.g. "sd": null) keeps its place.
+void add_layer_statistics_json(nlohmann::ordered_json& j, const LayerPrediction& layer);
 
 }  // namespace relumix
