@@ -349,10 +349,12 @@ py::dict predict_py(const py::object& widths_obj, const py::object& theta0, std:
   if (density) {
     require(!p.density.empty(), "the densities were not kept (layers x grid points above ", kMaxKeptValues, ")");
     const std::size_t G = p.grid.size();
-    py::array_t<double> g(G), dn(std::vector<py::ssize_t>{py::ssize_t(L), py::ssize_t(G)});
+    py::array_t<double> g(G), cell(G), dn(std::vector<py::ssize_t>{py::ssize_t(L), py::ssize_t(G)});
     std::copy(p.grid.begin(), p.grid.end(), g.mutable_data());
+    std::copy(p.cell.begin(), p.cell.end(), cell.mutable_data());
     for (std::size_t l = 0; l < L; ++l) std::copy(p.density[l].begin(), p.density[l].end(), dn.mutable_data() + l * G);
     r["grid"] = g;
+    r["cell"] = cell;
     r["density"] = dn;
   }
   return r;

@@ -92,8 +92,9 @@ def predict(widths, theta0, method=None, model=None, order=None, full_mean=None,
     model: "accurate", "paper-linear" or "paper-full"; full_mean / full_variance only with
     "paper-linear". Returns a dict of numpy arrays per layer (layer, mean, sd, q05, q50, q95 for the
     density method, with p_excluded, mean_error, sd_error for the accurate model; layer, theta, mean
-    for the mean methods) and the settings; with density=True also grid (the X grid) and density
-    (layers x grid points)."""
+    for the mean methods) and the settings; with density=True also grid (the X grid, ascending), cell
+    (the width in X each grid point stands for: density * cell is its mass; uniform for the paper
+    models, uniform in W = ln cot(theta/2) for "accurate") and density (layers x grid points)."""
     return _core._predict(widths, theta0, method, model, order, full_mean, full_variance, grid, density)
 
 

@@ -43,10 +43,15 @@ def test_predict_widths_sequence_and_density():
     assert np.array_equal(a["mean"], b["mean"])
     d = relumix.predict("64x5", "0.5", density=True)
     assert d["density"].shape == (5, d["grid"].shape[0])
-    h = d["grid"][1] - d["grid"][0]
-    assert np.allclose(d["density"].sum(axis=1) * h, 1.0, atol=1e-6)
+    # the accurate model's grid is uniform in W = ln cot(theta/2): each point's cell width in X is "cell"
+    assert np.all(np.diff(d["grid"]) > 0) and d["cell"].shape == d["grid"].shape
+    assert np.allclose((d["density"] * d["cell"]).sum(axis=1), 1.0, atol=1e-9)
     # the density's mean is the reported mean
-    assert np.allclose((d["density"] * d["grid"]).sum(axis=1) * h, d["mean"], atol=1e-6)
+    assert np.allclose((d["density"] * d["cell"] * d["grid"]).sum(axis=1), d["mean"], atol=1e-4)
+    # the paper models' grid is uniform in X
+    u = relumix.predict("64x5", "0.5", model="paper-full", density=True)
+    assert np.allclose(u["cell"], u["grid"][1] - u["grid"][0])
+    assert np.allclose((u["density"] * u["grid"]).sum(axis=1) * u["cell"][0], u["mean"], atol=1e-6)
 
 
 def test_predict_errors(cli_error):

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "relumix/core/error.hpp"
@@ -274,6 +275,17 @@ TEST_CASE("architecture screening: parsing and ranking") {
   CHECK(r[1].mean >= r[2].mean);
   CHECK(r[0].layers == 8);
   CHECK(r[0].sd > 0);
+  // the accurate model screens on shared grids: each result as predict() gives it on its own grid
+  auto many = parse_architectures("a: 512x8\nb: 8x3\nc: 64,128,256x6\nd: 32x8\ne: 16x20,256x5\nf: 12x40\n");
+  auto s = screen_architectures(many, parse_theta("pi/2"), o);
+  REQUIRE(s.size() == many.size());
+  for (const auto& x : s) {
+    const LayerPrediction& L = predict(x.arch.widths, parse_theta("pi/2"), o).layers.back();
+    INFO(x.arch.name);
+    CHECK(std::fabs(x.mean - L.mean) <= 0.005 * L.sd);
+    CHECK(x.sd == doctest::Approx(L.sd).epsilon(2e-3));
+    CHECK(x.p_excluded == doctest::Approx(L.p_excluded).epsilon(1e-3).scale(1e-12));  // integrated over the grid
+  }
 }
 
 // ---------------------------------------------------------------- the accurate (default) model
@@ -353,6 +365,48 @@ TEST_CASE("accurate: 50 layers against the Monte Carlo (n = 16, 32, 64)") {
   check_against_mc(64, 50, 1.0, "1", 10000, 0.05);
   check_against_mc(16, 50, 0.1, "0.1", 10000, 0.05);
   check_against_mc(16, 50, M_PI / 2, "pi/2", 10000, 0.05);
+  // obtuse: layer 1 lands next to pi/2 (X ~ -0.003), where the W grid and the gamma law of layer 1
+  // carry the law (on a grid in X this was 4.7 standard errors off at 4e4 samples)
+  check_against_mc(16, 50, 2.5, "2.5", 20000, 0.05);
+  check_against_mc(32, 30, 2.5, "2.5", 20000, 0.05);
+}
+
+TEST_CASE("accurate: the W grid conserves mass; densities and cells integrate the mixture") {
+  for (const char* t : {"2.5", "0.3"}) {
+    Prediction p = predict(std::vector<long>(6, 12), parse_theta(t), PredictOptions{});
+    REQUIRE(p.cell.size() == p.grid.size());
+    for (std::size_t i = 1; i < p.grid.size(); ++i) REQUIRE(p.grid[i] > p.grid[i - 1]);
+    CHECK(p.grid.back() == 0.0);  // theta = pi/2 is a grid point
+    for (std::size_t l = 0; l < p.layers.size(); ++l) {
+      double m = 0, x = 0;
+      for (std::size_t i = 0; i < p.grid.size(); ++i) m += p.density[l][i] * p.cell[i], x += p.grid[i] * p.density[l][i] * p.cell[i];
+      INFO("theta0 " << t << " layer " << l + 1);
+      CHECK(m == doctest::Approx(1 - p.layers[l].p_excluded).epsilon(1e-12));
+      CHECK(x / m == doctest::Approx(p.layers[l].mean).epsilon(2e-3));  // cell midpoints vs the mixture
+      CHECK(p.cdf(int(l + 1), p.layers[l].q50) == doctest::Approx(0.5).epsilon(1e-9));
+    }
+  }
+  // layer 1 at theta0 = 2.5, n = 12 (sd 3.5 times |mean|, beyond any cosh law): -X ~ Gamma(k, v/|m|),
+  // k = m^2/v, its CDF checked against a plain quadrature of the gamma density
+  Prediction p = predict({12, 12}, parse_theta("2.5"), PredictOptions{});
+  const GaussianMixture& m1 = p.mixtures[0];
+  REQUIRE(m1.k.size() == 1);
+  const double m = p.layers[0].mean, s = p.layers[0].sd, k = m * m / (s * s), sc = s * s / -m;
+  CHECK(m1.k[0] == doctest::Approx(k).epsilon(1e-14));
+  CHECK(m1.mean() == doctest::Approx(m).epsilon(1e-14));
+  for (double x : {-1e-4, -3e-3, -0.02}) {
+    // P(X <= x) = P(-X >= -x) = 1 - int_0^{-x} u^(k-1) e^(-u/sc) du / (Gamma(k) sc^k), u = t^(1/k) substituted
+    const double top = std::pow(-x, k);
+    double I = 0;
+    const int M = 20000;
+    for (int i = 0; i < M; ++i) {
+      double t = (i + 0.5) * top / M, u = std::pow(t, 1 / k);
+      I += std::exp(-u / sc);
+    }
+    I *= top / M / (k * std::tgamma(k) * std::pow(sc, k));
+    CHECK(p.cdf(1, x) == doctest::Approx(1 - I).epsilon(1e-6));
+  }
+  CHECK(p.layers[0].q95 <= 0);
 }
 
 TEST_CASE("accurate: p_excluded at n = 8 against the simulated excluded fraction") {

@@ -3,8 +3,12 @@
 // density engine and the dispatch share (one definition each).
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <mutex>
 #include <vector>
+
+#include <boost/math/special_functions/gamma.hpp>
 
 #include "relumix/angle/angle.hpp"
 #include "relumix/predict/predict.hpp"
@@ -57,10 +61,51 @@ inline double w_of_x(double x) {
   return std::log(e + std::sqrt(std::max(e * e - 1, 0.0)));
 }
 
+// ---- the gamma law -X ~ Gamma(k, scale) on X <= 0
+// P(X <= x)
+inline double gamma_law_cdf(double x, double k, double scale) {
+  return x >= 0 ? 1.0 : boost::math::gamma_q(k, -x / scale);
+}
+inline double gamma_law_pdf(double x, double k, double scale) {
+  return x >= 0 ? 0.0 : boost::math::gamma_p_derivative(k, -x / scale) / scale;
+}
+
 // The accurate model's transition at theta = t with ln D(theta) = lnD for width n at order K
 // (model.cpp).
 DensityModel::Step accurate_at(double t, double lnD, double n, int K);
 // InputError unless 1..kMaxLayers widths, each >= 2 (density.cpp).
 void check_widths(const std::vector<long>& widths);
+// Screening: the options of each architecture's prediction (statistics of the last layer, no
+// densities, no per-layer progress), its result, and the progress over architectures.
+inline PredictOptions screen_options(PredictOptions o) {
+  o.keep_densities = false;
+  o.last_layer_only = true;
+  o.progress = nullptr;
+  return o;
+}
+inline ScreenResult screen_result(const Architecture& a, const Prediction& p) {
+  ScreenResult r;
+  r.arch = a;
+  r.layers = long(a.widths.size());
+  r.mean = p.layers.back().mean;
+  r.sd = p.layers.back().sd;
+  r.p_excluded = p.layers.back().p_excluded;
+  return r;
+}
+struct ScreenProgress {
+  std::mutex m;
+  long done = 0;
+  void tick(const PredictOptions& opt, long total) {
+    if (!opt.progress) return;
+    std::lock_guard<std::mutex> lock(m);
+    opt.progress(++done, total);
+  }
+};
+
+// Screening with the density method on one shared grid (density.cpp): model_of(n1) is the model of
+// the architectures whose first width is n1. false (out untouched) when the shared grid or kernels
+// would not fit: then screen one architecture at a time.
+bool screen_density(const std::vector<Architecture>& archs, const std::function<DensityModel(long)>& model_of,
+                    const PredictOptions& opt, std::vector<ScreenResult>& out);
 
 }  // namespace relumix::predict_detail

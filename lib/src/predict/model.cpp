@@ -176,8 +176,13 @@ DensityModel::Step predict_detail::accurate_at(double t, double lnD, double n, i
   s.mean = lnD + m;
   s.sd = std::sqrt(std::max(v, 0.0));
   s.survive = 1 - excluded_probability(t, n);
-  // near the bound X <= 0 the law of X' is skewed: the cosh law of the same mean and variance
-  if (s.mean + kCoshLawSd * s.sd > -kCoshLawSd && !match_cosh_law(s.mean, s.sd, s.wa, s.wb)) s.wa = s.wb = 0;
+  // near the bound X <= 0 the law of X' is skewed: the cosh law of the same mean and variance, or,
+  // more dispersed than any cosh law near X = 0 (sd / |mean| > sqrt(2): mostly one neuron active for
+  // both, at small n and obtuse theta), the gamma law of -X'
+  if (s.mean + kCoshLawSd * s.sd > -kCoshLawSd && !match_cosh_law(s.mean, s.sd, s.wa, s.wb)) {
+    s.wa = s.wb = 0;
+    if (s.mean < 0 && s.sd > 0) s.gk = s.mean * s.mean / (s.sd * s.sd);
+  }
   return s;
 }
 

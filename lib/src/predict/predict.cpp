@@ -31,6 +31,26 @@ double x_of_theta(const Theta& t) {
   Interval s = sin(t.enclose(160 + mpfr_prec_t(theta_edge_bits(t))));  // pi - 1e-300: sin is 1e-300, not 0
   return log(sqr(s)).mid_double();
 }
+
+// The accurate law of layer 1 given theta0 for width n (ln D from x0 where theta0 is small: no
+// cancellation); order 0: K(n).
+DensityModel::Step accurate_first_step(const Theta& theta0, double n, int order) {
+  const double t0 = std::min(theta0.to_double(), M_PI);
+  const int K = order > 0 ? order : accurate_order(n);
+  double lnD = t0 < 0.5 ? x_of_theta(theta0) + log_d_over_sin2(t0) : 2 * std::log(std::sin(infinite_map(t0)));
+  return accurate_at(t0, lnD, n, K);
+}
+
+// The accurate model's density model for first width n1: layer 1 given theta0, then the transitions.
+DensityModel accurate_density_model(const Theta& theta0, double n1, int order) {
+  const DensityModel::Step s1 = accurate_first_step(theta0, n1, order);
+  DensityModel dm;
+  dm.mean1 = s1.mean, dm.sd1 = s1.sd, dm.survive1 = s1.survive, dm.dmean1 = s1.dmean, dm.dvar1 = s1.dvar;
+  dm.wa1 = s1.wa, dm.wb1 = s1.wb, dm.gk1 = s1.gk;
+  dm.w_grid = true;
+  dm.step = [order](double y, long n) { return accurate_step(y, double(n), order); };
+  return dm;
+}
 // infinite, linear, full: one deterministic state per layer. step(l, n, x, t) turns the state
 // after l layers into the state after l + 1 (x = ln sin^2 theta, t = theta; both unset at l = 0).
 // Ctrl-C and progress are checked every `every` layers.
@@ -83,12 +103,7 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
   };
   // mu(theta0, n): directly, or from x0 = ln sin^2 theta0 below kSmallTheta
   auto mu_first = [&](double n) { return t0 < kSmallTheta ? mu_at(t0, x_of_theta(theta0), n, order) : mu_double(t0, n, order); };
-  // the accurate law of layer 1 given theta0 (ln D from x0 where theta0 is small: no cancellation)
-  auto accurate_first = [&](double n) {
-    const int K = opt.order > 0 ? opt.order : accurate_order(n);
-    double lnD = t0 < 0.5 ? x_of_theta(theta0) + log_d_over_sin2(t0) : 2 * std::log(std::sin(infinite_map(t0)));
-    return accurate_at(t0, lnD, n, K);
-  };
+  auto accurate_first = [&](double n) { return accurate_first_step(theta0, n, opt.order); };
 
   if (!accurate) {  // the paper models' series of order >= 2 are evaluated certified, at a measured cost
                     // per evaluation: refuse up front (the accurate model reads the tabulated coefficients)
@@ -146,11 +161,7 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
       DensityModel dm;
       double n1 = double(widths[0]);
       if (accurate) {
-        DensityModel::Step s1 = accurate_first(n1);
-        dm.mean1 = s1.mean, dm.sd1 = s1.sd, dm.survive1 = s1.survive, dm.dmean1 = s1.dmean, dm.dvar1 = s1.dvar;
-        dm.wa1 = s1.wa, dm.wb1 = s1.wb;
-        const int K = opt.order;
-        dm.step = [K](double y, long n) { return accurate_step(y, double(n), K); };
+        dm = accurate_density_model(theta0, n1, opt.order);
       } else {
         const bool fm = opt.model == PredictModel::PaperFull || opt.full_mean;
         const bool fv = opt.model == PredictModel::PaperFull || opt.full_variance;
@@ -174,35 +185,33 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
 std::vector<ScreenResult> screen_architectures(const std::vector<Architecture>& archs, const Theta& theta0,
                                                const PredictOptions& opt) {
   std::vector<ScreenResult> out(archs.size());
-  PredictOptions o = opt;
-  o.keep_densities = false;
-  o.last_layer_only = true;
-  o.progress = nullptr;
-  std::mutex m;
-  long done = 0;
+  auto ranked = [&] {  // largest mean (least degenerate) first
+    std::stable_sort(out.begin(), out.end(), [](const ScreenResult& a, const ScreenResult& b) { return a.mean > b.mean; });
+    for (std::size_t k = 0; k < out.size(); ++k) out[k].rank = int(k + 1);
+    return out;
+  };
+  const PredictOptions eo = effective_options(opt);
+  if (eo.method == PredictMethod::Density && eo.model == PredictModel::Accurate) {
+    require(!theta0.is_zero() && theta0.compare_pi_multiple(Rational(0)) > 0 && theta0.compare_pi_multiple(Rational(1)) <= 0,
+            "theta0 must lie in (0, pi]");
+    require(eo.order >= 0 && eo.order <= int(kMaxCumulantOrder),
+            "the 1/n order " + std::to_string(eo.order) + " is outside 1.." + std::to_string(kMaxCumulantOrder));
+    auto model_of = [&](long n1) { return accurate_density_model(theta0, double(n1), eo.order); };
+    if (screen_density(archs, model_of, eo, out)) return ranked();
+  }
+  const PredictOptions o = screen_options(opt);
+  ScreenProgress progress;
   parallel_for(archs.size(), opt.threads, [&](std::size_t k) {
     throw_if_stopped();
-    const auto& widths = archs[k].widths;
-    Prediction p = predict(widths, theta0, o);
-    ScreenResult& r = out[k];
-    r.arch = archs[k];
-    r.layers = long(widths.size());
-    r.mean = p.layers.back().mean;
-    r.sd = p.layers.back().sd;
-    r.p_excluded = p.layers.back().p_excluded;
-    if (opt.progress) {
-      std::lock_guard<std::mutex> lock(m);
-      opt.progress(++done, long(archs.size()));
-    }
+    out[k] = screen_result(archs[k], predict(archs[k].widths, theta0, o));
+    progress.tick(opt, long(archs.size()));
   },
   // MPFR and FLINT keep thread-local caches (pi for the exact angle, tables); free them when the worker ends
   [] {
     mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);
     flint_cleanup();
   });
-  std::stable_sort(out.begin(), out.end(), [](const ScreenResult& a, const ScreenResult& b) { return a.mean > b.mean; });
-  for (std::size_t k = 0; k < out.size(); ++k) out[k].rank = int(k + 1);
-  return out;
+  return ranked();
 }
 
 }  // namespace relumix

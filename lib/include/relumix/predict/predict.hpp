@@ -11,8 +11,9 @@
 //             angle, theta_l = arcsin(min(1, e^{X_l/2})) afterwards. A mean-field recursion:
 //             E m(theta) != m(E theta); density accounts for the spread.
 //   density   X_1 from the one-layer law at theta0 itself; X_{l+1} | X_l = y from the law at theta(y),
-//             the density propagated on a uniform grid (the model's mean and sd; the accurate model
-//             with the cosh law near X = 0 and the excluded mass, see PredictModel).
+//             the density propagated on a grid (the model's mean and sd; the accurate model with the
+//             cosh or gamma law near X = 0 and the excluded mass, see PredictModel, on a grid uniform
+//             in W = ln cot(theta/2), which resolves X = -2 ln cosh W near 0; the paper models uniform in X).
 // Mapping X back to an angle: sin^2 is symmetric about pi/2, so theta = arcsin(e^{X/2}) lies in
 // [0, pi/2]. That is the right branch after one layer: for ReLU the post-activations are >= 0, so
 // cos theta_l >= 0 for l >= 1 (only theta0 may be obtuse; layer 1 is computed from theta0 itself).
@@ -89,9 +90,11 @@ struct LayerPrediction {
 // Components with b[k] > 0 (when a, b are set) are instead the law of X = -2 ln cosh W, W ~ N(a[k], b[k]^2)
 // (sin theta = sech W, W = ln cot(theta/2)), of mean m[k] and sd s[k]: the accurate model's transition
 // near the bound X <= 0, where the law of X is skewed and a Gaussian in X would spill past 0.
+// Components with k[k] > 0 (when k is set) are the law -X ~ Gamma(k[k], s^2/|m|) (mean m < 0, sd s).
 struct GaussianMixture {
   std::vector<double> w, m, s;
   std::vector<double> a, b;  // empty, or one per component (b = 0: Gaussian in X)
+  std::vector<double> k;     // empty, or one per component (0: not a gamma law)
   double cdf(double x) const;
   double pdf(double x) const;
   double mean() const;
@@ -102,8 +105,10 @@ struct GaussianMixture {
 struct Prediction {
   PredictMethod method;
   std::vector<LayerPrediction> layers;
-  // density method: grid of X and the density at each layer (density[l-1][i])
-  std::vector<double> grid;
+  // density method: grid of X (ascending) and the density in X at each layer (density[l-1][i]); the
+  // grid point i stands for a cell of width cell[i] in X (density * cell = its mass): uniform for the
+  // paper models, uniform in W = ln cot(theta/2) for the accurate model (finer in X near X = 0)
+  std::vector<double> grid, cell;
   std::vector<std::vector<double>> density;
   // density method: the mixture that is layer l's law (mixtures[l-1]); cdf() uses it
   std::vector<GaussianMixture> mixtures;
@@ -145,9 +150,14 @@ struct DensityModel {
   // optional: everything of one transition at once (used instead of mean, sd when set): survive =
   // probability of no excluded event in this layer, dmean/dvar = error estimates (< 0: none)
   // wa, wb > 0: the transition is X' = -2 ln cosh W, W ~ N(wa, wb^2) (of mean `mean` and sd `sd`)
-  struct Step { double mean = 0, sd = 0, survive = 1, dmean = -1, dvar = -1, wa = 0, wb = 0; };
+  // gk > 0 (instead of wa, wb): the transition is -X' ~ Gamma(gk, sd^2/|mean|), for laws more
+  // dispersed near 0 than a cosh law can be (sd/|mean| > sqrt(2): mostly one neuron active for both)
+  struct Step { double mean = 0, sd = 0, survive = 1, dmean = -1, dvar = -1, wa = 0, wb = 0, gk = 0; };
   std::function<Step(double y, long n)> step;
-  double survive1 = 1, dmean1 = -1, dvar1 = -1, wa1 = 0, wb1 = 0;  // layer 1
+  double survive1 = 1, dmean1 = -1, dvar1 = -1, wa1 = 0, wb1 = 0, gk1 = 0;  // layer 1
+  // the grid: uniform in W = ln cot(theta/2) >= 0 (X = -2 ln cosh W; only X <= 0, resolved near X = 0
+  // where the law of X is singular) instead of uniform in X
+  bool w_grid = false;
 };
 // Grid range: from the mean path (y -> mean(y)) and the accumulated sd, with margins of 12 sd.
 Prediction predict_density(const std::vector<long>& widths, const DensityModel& model, const PredictOptions& opt);
