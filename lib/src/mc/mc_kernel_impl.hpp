@@ -634,10 +634,12 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
     const int np = pair_words(key, layer, sample, p0, active, wa, wb);
     const int padded = (np + kLanes - 1) / kLanes * kLanes;
     const __m256d npv = _mm256_set1_pd(double(np));
-    for (int k = 0; k < padded; k += 4) {  // padding adds nothing
-      const __m256d live = _mm256_cmp_pd(_mm256_add_pd(_mm256_set1_pd(double(k)), iota), npv, _CMP_LT_OQ);
-      const __m256d w = exp_weight4(_mm_load_si128(reinterpret_cast<const __m128i*>(wa + k)));
-      _mm256_store_pd(r2 + k, _mm256_and_pd(live, w));
+    for (int k = 0; k < padded; k += 8) {  // padding adds nothing; two independent chains at a time
+      const __m256d w0 = exp_weight4(_mm_load_si128(reinterpret_cast<const __m128i*>(wa + k)));
+      const __m256d w1 = exp_weight4(_mm_load_si128(reinterpret_cast<const __m128i*>(wa + k + 4)));
+      const __m256d kv = _mm256_add_pd(_mm256_set1_pd(double(k)), iota);
+      _mm256_store_pd(r2 + k, _mm256_and_pd(_mm256_cmp_pd(kv, npv, _CMP_LT_OQ), w0));
+      _mm256_store_pd(r2 + k + 4, _mm256_and_pd(_mm256_cmp_pd(_mm256_add_pd(kv, _mm256_set1_pd(4.0)), npv, _CMP_LT_OQ), w1));
     }
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
     const __m256d nbv = _mm256_set1_pd(double(nb));
