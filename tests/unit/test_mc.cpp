@@ -61,7 +61,7 @@ void check_close(double a, double sa, double b, double sb, const std::string& wh
 
 std::vector<mc_detail::Kernel> kernels() {
   std::vector<mc_detail::Kernel> ks;
-  for (auto k : {mc_detail::Kernel::Portable, mc_detail::Kernel::Avx512})
+  for (auto k : {mc_detail::Kernel::Portable, mc_detail::Kernel::Avx2, mc_detail::Kernel::Avx512})
     if (mc_detail::kernel_available(k)) ks.push_back(k);
   return ks;
 }
@@ -315,6 +315,52 @@ TEST_CASE("kernel builds: avx512 gives the portable numbers to 1e-12") {
       }
     }
   }
+}
+
+TEST_CASE("kernel builds: avx2 makes the portable bits (pair sums, counts, chain steps)") {
+  // The AVX2 build claims family "portable": the same floating-point operations in the same order.
+  if (!mc_detail::kernel_available(mc_detail::Kernel::Avx2)) return;
+  const auto& P = mc_detail::kernel_table(mc_detail::Kernel::Portable);
+  const auto& A = mc_detail::kernel_table(mc_detail::Kernel::Avx2);
+  CHECK(std::string(A.family) == P.family);
+  auto key = mc_detail::key_of_seed(2718);
+  // pair sums: one block and several, widths that are not multiples of the lanes, every category
+  // boundary inside a vector, and the extreme angles
+  for (double theta : {1e-12, 0.1, 1.0, 2.5, kPi})
+    for (auto cnt : {mc_detail::Counts{1, 1, 1}, mc_detail::Counts{2, 3, 5}, mc_detail::Counts{0, 7, 130},
+                     mc_detail::Counts{9, 0, 255}, mc_detail::Counts{100, 101, 400}, mc_detail::Counts{3, 2, 0}})
+      for (std::uint64_t sample = 0; sample < 20; ++sample) {
+        if (theta == kPi) cnt.both = 0;
+        const auto a = P.pair_sums(key, 4, sample, cnt, theta), b = A.pair_sums(key, 4, sample, cnt, theta);
+        INFO("theta " << theta << " counts " << cnt.x << "," << cnt.y << "," << cnt.both << " sample " << sample);
+        CHECK(a.cc == b.cc);
+        CHECK(a.ss == b.ss);
+        CHECK(a.cs == b.cs);
+        CHECK(a.sx == b.sx);
+        CHECK(a.sy == b.sy);
+      }
+  // category counts: widths with a tail after the last full vector, and the tie path (theta = 2 pi 2^-20)
+  for (long n : {2L, 15L, 17L, 256L, 1000L, 4099L})
+    for (double th : {0.1, 1.0, 3.1, kPi, 2 * kPi * std::ldexp(1.0, -20)})
+      for (std::uint64_t sample = 0; sample < 20; ++sample) {
+        const auto a = P.neuron_counts(key, 2, sample, n, th), b = A.neuron_counts(key, 2, sample, n, th);
+        CHECK(a.x == b.x);
+        CHECK(a.y == b.y);
+        CHECK(a.both == b.both);
+      }
+  // whole chains of the figure-1 width and an odd one
+  for (long n : {256L, 37L})
+    for (std::uint64_t sample = 0; sample < 40; ++sample) {
+      mc_detail::Step a = mc_detail::chain_start(0.1), b = a;
+      for (std::uint32_t l = 1; l <= 32; ++l) {
+        a = P.chain_step(key, l, sample, n, a);
+        b = A.chain_step(key, l, sample, n, b);
+        REQUIRE(a.kind == b.kind);
+        if (a.kind) break;
+        CHECK(a.x == b.x);
+        CHECK(a.theta == b.theta);
+      }
+    }
 }
 
 TEST_CASE("exact sums: any order, any grouping, the same exact value") {

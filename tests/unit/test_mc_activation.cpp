@@ -320,7 +320,14 @@ TEST_CASE("ReLU output is bitwise what it was before the activation option") {
         {-0x1.eeb9d969e21c3p+0, 0x1.fd4880f06077ep+0}}},
   };
   const auto& before = mc_detail::kernel();
-  for (const Pin& p : pins) {
+  std::vector<Pin> all(std::begin(pins), std::end(pins));
+  for (const Pin& p : pins)  // the AVX2 build makes the portable numbers (family "portable")
+    if (p.kernel == mc_detail::Kernel::Portable) {
+      Pin q = p;
+      q.kernel = mc_detail::Kernel::Avx2;
+      all.push_back(q);
+    }
+  for (const Pin& p : all) {
     if (!mc_detail::kernel_available(p.kernel)) continue;
     mc_detail::select_kernel(p.kernel);
     McOptions o = opts(3000, 77, "relu", p.mode);
@@ -331,5 +338,6 @@ TEST_CASE("ReLU output is bitwise what it was before the activation option") {
       CHECK(r.layers[std::size_t(l)].x.var == p.v[l][1]);
     }
   }
-  mc_detail::select_kernel(std::string(before.name) == "avx512" ? mc_detail::Kernel::Avx512 : mc_detail::Kernel::Portable);
+  for (auto k : {mc_detail::Kernel::Portable, mc_detail::Kernel::Avx2, mc_detail::Kernel::Avx512})
+    if (std::string(before.name) == mc_detail::kernel_name(k)) mc_detail::select_kernel(k);
 }

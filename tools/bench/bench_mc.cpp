@@ -6,7 +6,7 @@
 // Figure1/threads:1 is the yardstick of issue 16 against tools/bench/numpy_baseline.py (one
 // thread: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1), and Figure1/threads:2 against it;
 // `tools/bench/mc_speed.sh` runs both side by side. Chain/<kernel>/<n> compares the kernel
-// builds (portable, avx512) on one layer.
+// builds (portable, avx2, avx512) on one layer.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -81,6 +81,7 @@ static void Chain(benchmark::State& state, mc_detail::Kernel kern) {
   state.counters["pairs_per_s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK_CAPTURE(Chain, portable, mc_detail::Kernel::Portable)->Arg(256)->Arg(65536);
+BENCHMARK_CAPTURE(Chain, avx2, mc_detail::Kernel::Avx2)->Arg(256)->Arg(65536);
 BENCHMARK_CAPTURE(Chain, avx512, mc_detail::Kernel::Avx512)->Arg(256)->Arg(65536);
 
 // Network mode (dense Gaussian matrices), figure-1 widths, fewer samples; all cores.

@@ -4,10 +4,11 @@
 // Random numbers: Philox4x32-10 (Random123's algorithm), key = seed, counter = (index, layer,
 // sample): every sample is a pure function of (seed, sample index).
 //
-// The kernels exist in two builds of one source (mc_kernel_impl.hpp), chosen at run time
-// (kernel()): `portable` (the baseline ISA, any CPU; compiled without floating-point contraction)
-// and `avx512` (intrinsics for Philox, the category counts and the pair sums; its numbers agree
-// with the portable ones to about 1e-15 relative, not bitwise). A run is bitwise reproducible for
+// The kernels exist in three builds of one source (mc_kernel_impl.hpp), chosen at run time
+// (kernel()): `portable` (the baseline ISA, any CPU; compiled without floating-point contraction),
+// `avx2` (AVX2 intrinsics for Philox, the category counts and the pair sums with the portable
+// build's floating-point operations: the same bits, family "portable") and `avx512` (intrinsics
+// with FMA; its numbers agree with the portable ones to about 1e-15 relative, not bitwise). A run is bitwise reproducible for
 // any thread count, process count and checkpoint split with the same kernel (KernelTable::family).
 #include <cstdint>
 
@@ -48,7 +49,7 @@ Step chain_start(double theta0);
 
 // One build of the kernels. All functions are deterministic in their arguments.
 struct KernelTable {
-  const char* name;    // "portable", "avx512"
+  const char* name;    // "portable", "avx2", "avx512"
   const char* family;  // the numbers it makes: "portable" or "avx512"
   // Fills m <= kBatch calls j0 .. j0 + m - 1 into out0..out3 (SoA).
   void (*philox_batch)(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
@@ -80,11 +81,13 @@ struct KernelTable {
                            double alpha);
 };
 
-enum class Kernel { Portable, Avx512 };
+enum class Kernel { Portable, Avx2, Avx512 };
 bool kernel_available(Kernel k);              // the CPU can run it (portable: always)
+const char* kernel_name(Kernel k);            // its KernelTable::name
 const KernelTable& kernel_table(Kernel k);    // requires kernel_available(k)
-// The kernel in use: the best available one, or the one named by the environment variable
-// RELUMIX_MC_KERNEL (portable or avx512; a name the CPU cannot run is an InputError).
+// The kernel in use: the best available one (avx512, avx2, portable), or the one named by the
+// environment variable RELUMIX_MC_KERNEL (portable, avx2 or avx512; a name the CPU cannot run is
+// an InputError).
 const KernelTable& kernel();
 // Tests and benchmarks: use k from now on (requires kernel_available(k)).
 void select_kernel(Kernel k);

@@ -3,4 +3,5 @@
 #define RELUMIX_MC_NS avx512
 #define RELUMIX_MC_NAME "avx512"
 #define RELUMIX_MC_AVX512 1
+#define RELUMIX_MC_AVX2 0
 #include "mc/mc_kernel_impl.hpp"

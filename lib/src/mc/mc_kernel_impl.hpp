@@ -1,9 +1,14 @@
-// The Monte Carlo kernels, one source for two builds (included by mc_kernel.cpp, portable, and
-// mc_kernel_avx512.cpp): Philox4x32-10 in batches, a branch-free Box-Muller transform
+// The Monte Carlo kernels, one source for three builds (included by mc_kernel.cpp, portable,
+// mc_kernel_avx2.cpp and mc_kernel_avx512.cpp): Philox4x32-10 in batches, a branch-free Box-Muller transform
 // with polynomial log/sin/cos (network mode's weights), and the chain step of SPEC section 1.
 // The including file defines RELUMIX_MC_NS (the namespace of this build), RELUMIX_MC_NAME (its
-// name, a string) and RELUMIX_MC_AVX512 (1: the AVX-512 intrinsics paths; the file must then be
-// compiled for AVX-512). Each build exports its functions as RELUMIX_MC_NS::table.
+// name, a string), RELUMIX_MC_AVX512 (1: the AVX-512 intrinsics paths; the file must then be
+// compiled for AVX-512) and RELUMIX_MC_AVX2 (1: the AVX2 intrinsics paths, compiled for AVX2).
+// Each build exports its functions as RELUMIX_MC_NS::table.
+//
+// The AVX2 build is the portable one, vectorized: every floating-point operation of its
+// intrinsics is the portable build's operation, in the same order and without contraction
+// (-ffp-contract=off; no FMA), so it makes the same bits (family "portable"; tested).
 //
 // The chain step draws a layer in polar coordinates (see chain_step): each neuron's category
 // (only X > 0, only Y > 0, both, neither) from 16 random bits, exactly; then, for the active
@@ -13,14 +18,19 @@
 // The plain loops are written so that g++ -O3 vectorizes them; the portable build is compiled with
 // -ffp-contract=off, so it gives the same bits whatever the compiler flags. On AVX-512 the hot
 // parts use intrinsics: Philox (g++'s own vectorization of the 32 x 32 -> 64-bit products was the
-// bottleneck), the category counts (16-bit lanes) and the pair sums (exp_weight8, sincos8).
+// bottleneck), the category counts (16-bit lanes) and the pair sums (exp_weight8, sincos8); on
+// AVX2 the same three (exp_weight4, sincos4: the portable operations; without them g++ left the
+// pair sums scalar and the portable build ran 3.6x slower than the AVX2 one on figure 1).
 // sqrt_array uses the square-root instructions directly: with errno semantics g++ does not
 // vectorize std::sqrt.
-#if !defined(RELUMIX_MC_NS) || !defined(RELUMIX_MC_NAME) || !defined(RELUMIX_MC_AVX512)
-#error "define RELUMIX_MC_NS and RELUMIX_MC_AVX512 before including mc_kernel_impl.hpp"
+#if !defined(RELUMIX_MC_NS) || !defined(RELUMIX_MC_NAME) || !defined(RELUMIX_MC_AVX512) || !defined(RELUMIX_MC_AVX2)
+#error "define RELUMIX_MC_NS, RELUMIX_MC_AVX512 and RELUMIX_MC_AVX2 before including mc_kernel_impl.hpp"
 #endif
 #if RELUMIX_MC_AVX512 && !defined(__AVX512BW__)
 #error "the AVX-512 build of the Monte Carlo kernels must be compiled for AVX-512 (relumix_isa_source)"
+#endif
+#if RELUMIX_MC_AVX2 && (!defined(__AVX2__) || RELUMIX_MC_AVX512)
+#error "the AVX2 build of the Monte Carlo kernels must be compiled for AVX2 (relumix_isa_source)"
 #endif
 
 #include <algorithm>
@@ -191,6 +201,46 @@ void philox_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint6
     _mm512_mask_storeu_epi32(out3 + k, keep, x3);
   }
   return;
+#elif RELUMIX_MC_AVX2
+  // 8 calls at a time in 32-bit lanes: vpmuludq on the even lanes and on the odd ones moved down,
+  // the high and low halves put back with in-lane swaps and blends (as the AVX-512 path).
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), sign = _mm256_set1_epi32(int(0x80000000u));
+  const __m256i m0 = _mm256_set1_epi64x(kM0), m1 = _mm256_set1_epi64x(kM1);
+  for (int k = 0; k < m; k += 8) {
+    __m256i x0 = _mm256_add_epi32(_mm256_set1_epi32(int(lo0 + std::uint32_t(k))), iota);
+    // the carry into word 1 where x0 wrapped (x0 < lo0 unsigned): the compare gives -1 there
+    const __m256i carry = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(lo0 ^ 0x80000000u)), _mm256_xor_si256(x0, sign));
+    __m256i x1 = _mm256_sub_epi32(_mm256_set1_epi32(int(hi0)), carry);
+    __m256i x2 = _mm256_set1_epi32(int(c2)), x3 = _mm256_set1_epi32(int(c3));
+    std::uint32_t k0 = key.k0, k1 = key.k1;
+    for (int r = 0; r < 10; ++r) {
+      const __m256i p0e = _mm256_mul_epu32(x0, m0), p0o = _mm256_mul_epu32(_mm256_srli_epi64(x0, 32), m0);
+      const __m256i p1e = _mm256_mul_epu32(x2, m1), p1o = _mm256_mul_epu32(_mm256_srli_epi64(x2, 32), m1);
+      const __m256i hi0v = _mm256_blend_epi32(_mm256_shuffle_epi32(p0e, 0xB1), p0o, 0xAA);
+      const __m256i lo0v = _mm256_blend_epi32(p0e, _mm256_shuffle_epi32(p0o, 0xB1), 0xAA);
+      const __m256i hi1v = _mm256_blend_epi32(_mm256_shuffle_epi32(p1e, 0xB1), p1o, 0xAA);
+      const __m256i lo1v = _mm256_blend_epi32(p1e, _mm256_shuffle_epi32(p1o, 0xB1), 0xAA);
+      x0 = _mm256_xor_si256(_mm256_xor_si256(hi1v, x1), _mm256_set1_epi32(int(k0)));
+      x1 = lo1v;
+      x2 = _mm256_xor_si256(_mm256_xor_si256(hi0v, x3), _mm256_set1_epi32(int(k1)));
+      x3 = lo0v;
+      k0 += kW0;
+      k1 += kW1;
+    }
+    if (m - k >= 8) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out0 + k), x0);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out1 + k), x1);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out2 + k), x2);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out3 + k), x3);
+    } else {
+      const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(m - k), iota);
+      _mm256_maskstore_epi32(reinterpret_cast<int*>(out0 + k), keep, x0);
+      _mm256_maskstore_epi32(reinterpret_cast<int*>(out1 + k), keep, x1);
+      _mm256_maskstore_epi32(reinterpret_cast<int*>(out2 + k), keep, x2);
+      _mm256_maskstore_epi32(reinterpret_cast<int*>(out3 + k), keep, x3);
+    }
+  }
+  return;
 #endif
   for (int k = 0; k < m; ++k) {
     std::uint32_t lo = lo0 + std::uint32_t(k);
@@ -270,6 +320,36 @@ void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long
   }
   for (int k = 0; k < 3; ++k) below[k] += b[k];
   tie = any != 0;
+#elif RELUMIX_MC_AVX2
+  // 16 chunks at a time in 16-bit lanes: h < q  <=>  max(h, q - 1) = q - 1 (q >= 1)
+  const auto* h = reinterpret_cast<const std::uint16_t*>(w);
+  __m256i lim[3], eq[3];
+  for (int k = 0; k < 3; ++k) {
+    lim[k] = _mm256_set1_epi16(short(q[k] == 0 ? 0 : q[k] - 1));
+    eq[k] = _mm256_set1_epi16(short(q[k]));  // used only for q < 65536
+  }
+  const bool has[3] = {q[0] != 0, q[1] != 0, q[2] != 0}, can_tie[3] = {q[0] < 65536, q[1] < 65536, q[2] < 65536};
+  long b[3] = {0, 0, 0};  // twice the counts (movemask gives 2 bits per 16-bit lane)
+  __m256i any = _mm256_setzero_si256();
+  int c = 0;
+  for (; c + 16 <= nc; c += 16) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h + c));
+    for (int k = 0; k < 3; ++k) {
+      if (has[k])
+        b[k] += std::popcount(std::uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi16(_mm256_max_epu16(v, lim[k]), lim[k]))));
+      if (can_tie[k]) any = _mm256_or_si256(any, _mm256_cmpeq_epi16(v, eq[k]));
+    }
+  }
+  bool t = !_mm256_testz_si256(any, any);
+  for (int k = 0; k < 3; ++k) below[k] += b[k] / 2;
+  for (; c < nc; ++c) {
+    const std::uint32_t v = (w[c / 2] >> (16 * (c % 2))) & 0xFFFFu;
+    for (int k = 0; k < 3; ++k) {
+      below[k] += long(v < q[k]);
+      t = t || v == q[k];
+    }
+  }
+  tie = t;
 #else
   std::uint32_t b0 = 0, b1 = 0, b2 = 0, ties = 0;
   for (int c = 0; c < nc; ++c) {
@@ -307,6 +387,47 @@ inline double asin_or_atan2(double sn, double cn) {
   return sn + sn * x2 * horner(x2, kAsin);
 }
 
+#if RELUMIX_MC_AVX2
+// double(a) for 4 unsigned words (exact: the signed conversion of a - 2^31, plus 2^31)
+inline __m256d u32_to_double4(__m128i a) {
+  return _mm256_add_pd(_mm256_cvtepi32_pd(_mm_xor_si128(a, _mm_set1_epi32(int(0x80000000u)))),
+                       _mm256_set1_pd(2147483648.0));
+}
+// horner on 4 lanes, the same operations as the scalar one (multiply, then add)
+template <std::size_t N>
+inline __m256d horner4(__m256d x, const double (&c)[N]) {
+  __m256d p = _mm256_set1_pd(c[0]);
+  for (std::size_t k = 1; k < N; ++k) p = _mm256_add_pd(_mm256_mul_pd(p, x), _mm256_set1_pd(c[k]));
+  return p;
+}
+// exp_weight on 4 words: log_word's operations lane by lane (the exponent as an exact double from
+// the biased exponent bits: 2^52 + E - (2^52 + 1023))
+inline __m256d exp_weight4(__m128i a) {
+  const __m256d v = _mm256_add_pd(u32_to_double4(a), _mm256_set1_pd(0.5));
+  const __m256i bits = _mm256_castpd_si256(v);
+  const __m256d e = _mm256_sub_pd(
+      _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 52), _mm256_set1_epi64x(0x4330000000000000ll))),
+      _mm256_set1_pd(4503599627371519.0));  // 2^52 + 1023
+  __m256d m = _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi64x(0x000FFFFFFFFFFFFFll)),
+                                                  _mm256_set1_epi64x(0x3FF0000000000000ll)));
+  const __m256d big = _mm256_cmp_pd(m, _mm256_set1_pd(1.4142135623730951), _CMP_GT_OQ);
+  m = _mm256_blendv_pd(m, _mm256_mul_pd(_mm256_set1_pd(0.5), m), big);
+  const __m256d ed = _mm256_add_pd(e, _mm256_and_pd(big, _mm256_set1_pd(1.0)));
+  const __m256d one = _mm256_set1_pd(1.0);
+  const __m256d s = _mm256_div_pd(_mm256_sub_pd(m, one), _mm256_add_pd(m, one));
+  constexpr double kAtanh[9] = {1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1.0};
+  const __m256d p = horner4(_mm256_mul_pd(s, s), kAtanh);
+  const __m256d ln = _mm256_add_pd(_mm256_mul_pd(ed, _mm256_set1_pd(0.6931471805599453)),
+                                   _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(2.0), s), p));
+  return _mm256_mul_pd(_mm256_set1_pd(2.0), _mm256_sub_pd(_mm256_set1_pd(22.18070977791825), ln));
+}
+// sincos_small on 4 lanes, the same operations
+inline void sincos4(__m256d x, __m256d& s, __m256d& c) {
+  const __m256d x2 = _mm256_mul_pd(x, x);
+  s = _mm256_add_pd(x, _mm256_mul_pd(_mm256_mul_pd(x, x2), horner4(x2, kSin)));
+  c = _mm256_add_pd(_mm256_set1_pd(1.0), _mm256_mul_pd(x2, horner4(x2, kCos)));
+}
+#endif
 #if RELUMIX_MC_AVX512
 // R^2 = -2 ln U for U = (a + 1/2) 2^-32 on 8 words a. With v = a + 1/2 = 2^e m, m in [1, 2), the
 // top 3 bits of m pick T = the geometric centre of its eighth of [1, 2), and
@@ -494,6 +615,78 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
   }
   return PairSums{_mm512_reduce_add_pd(cc), 4.0 * _mm512_reduce_add_pd(ss), 2.0 * _mm512_reduce_add_pd(cs),
                   16.0 * _mm512_reduce_add_pd(sx), 16.0 * _mm512_reduce_add_pd(sy)};
+#elif RELUMIX_MC_AVX2
+  // pair_sums_portable, 4 lanes at a time: the same operations in the same order (lane l of the
+  // 8 accumulators in two registers; the one-input terms added one by one in pair order)
+  theta = std::min(theta, kPiD);
+  const long active = cnt.both + cnt.x + cnt.y;
+  const __m256d half_psi = _mm256_set1_pd(0.25 * (kPiD - theta) * 0x1p-31);
+  const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-32);
+  const __m256d half = _mm256_set1_pd(0.5), two = _mm256_set1_pd(2.0), four = _mm256_set1_pd(4.0);
+  const __m128i sign = _mm_set1_epi32(int(0x80000000u));
+  const __m256d iota = _mm256_setr_pd(0, 1, 2, 3);
+  alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
+  alignas(64) double r2[2 * kBatch + kLanes], t1[2 * kBatch + kLanes];
+  __m256d cc[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()}, ss[2] = {cc[0], cc[0]}, cs[2] = {cc[0], cc[0]};
+  PairSums out;
+  for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
+    if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
+    const int np = pair_words(key, layer, sample, p0, active, wa, wb);
+    const int padded = (np + kLanes - 1) / kLanes * kLanes;
+    const __m256d npv = _mm256_set1_pd(double(np));
+    for (int k = 0; k < padded; k += 8) {  // padding adds nothing; two independent chains at a time
+      const __m256d w0 = exp_weight4(_mm_load_si128(reinterpret_cast<const __m128i*>(wa + k)));
+      const __m256d w1 = exp_weight4(_mm_load_si128(reinterpret_cast<const __m128i*>(wa + k + 4)));
+      const __m256d kv = _mm256_add_pd(_mm256_set1_pd(double(k)), iota);
+      _mm256_store_pd(r2 + k, _mm256_and_pd(_mm256_cmp_pd(kv, npv, _CMP_LT_OQ), w0));
+      _mm256_store_pd(r2 + k + 4, _mm256_and_pd(_mm256_cmp_pd(_mm256_add_pd(kv, _mm256_set1_pd(4.0)), npv, _CMP_LT_OQ), w1));
+    }
+    const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
+    const __m256d nbv = _mm256_set1_pd(double(nb));
+    for (int k0 = 0; k0 < nb; k0 += kLanes) {
+      for (int half_l = 0; half_l < 2; ++half_l) {
+        const int k = k0 + 4 * half_l;
+        const __m256d h = _mm256_mul_pd(
+            _mm256_add_pd(_mm256_cvtepi32_pd(_mm_xor_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + k)), sign)), half),
+            half_psi);
+        __m256d sh, ch;
+        sincos4(h, sh, ch);
+        const __m256d cpsi = _mm256_mul_pd(_mm256_sub_pd(ch, sh), _mm256_add_pd(ch, sh));
+        const __m256d spsi = _mm256_mul_pd(_mm256_mul_pd(two, sh), ch);
+        const __m256d inb = _mm256_cmp_pd(_mm256_add_pd(_mm256_set1_pd(double(k)), iota), nbv, _CMP_LT_OQ);
+        const __m256d w = _mm256_and_pd(inb, _mm256_load_pd(r2 + k));
+        const __m256d wc = _mm256_mul_pd(w, cpsi);
+        cc[half_l] = _mm256_add_pd(cc[half_l], _mm256_mul_pd(wc, cpsi));
+        ss[half_l] = _mm256_add_pd(ss[half_l], _mm256_mul_pd(_mm256_mul_pd(w, spsi), spsi));
+        cs[half_l] = _mm256_add_pd(cs[half_l], _mm256_mul_pd(wc, spsi));
+      }
+    }
+    // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
+    for (int k = nb / 4 * 4; k < np; k += 4) {
+      const __m256d x = _mm256_mul_pd(
+          _mm256_add_pd(u32_to_double4(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + k))), half), quarter_a);
+      __m256d s4, c4;
+      sincos4(x, s4, c4);
+      const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
+                                       _mm256_mul_pd(_mm256_sub_pd(c4, s4), _mm256_add_pd(c4, s4)));
+      _mm256_store_pd(t1 + k, _mm256_mul_pd(_mm256_mul_pd(_mm256_load_pd(r2 + k), sa), sa));
+    }
+    const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
+    for (int k = nb; k < nx; ++k) out.sx += t1[k];
+    for (int k = nx; k < np; ++k) out.sy += t1[k];
+  }
+  alignas(32) double lanes[3][kLanes];
+  for (int half_l = 0; half_l < 2; ++half_l) {
+    _mm256_store_pd(lanes[0] + 4 * half_l, cc[half_l]);
+    _mm256_store_pd(lanes[1] + 4 * half_l, ss[half_l]);
+    _mm256_store_pd(lanes[2] + 4 * half_l, cs[half_l]);
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    out.cc += lanes[0][l];
+    out.ss += lanes[1][l];
+    out.cs += lanes[2][l];
+  }
+  return out;
 #else
   return pair_sums_portable(key, layer, sample, cnt, theta);
 #endif
