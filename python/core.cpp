@@ -370,7 +370,7 @@ py::dict mc_py(const py::object& widths_obj, const py::object& theta0, long long
   std::vector<long> widths = widths_of(widths_obj, opt.mode == McMode::Chain ? 2 : 1);
   Theta t = theta_of(theta0, true);
   const double th = t.to_double();
-  require(th >= kMcMinTheta0, "theta0: ", t.text, " is below 1e-300, outside the double range of the Monte Carlo");
+  require(th >= kMcMinTheta0, "theta0: ", t.text, " is below 1e-290, where the Monte Carlo reaches subnormal doubles");
   require(samples >= 1 && std::uint64_t(samples) <= kMcMaxSamples, "samples = ", samples, " is outside 1..",
           kMcMaxSamples);
   require(seed >= 0, "seed = ", seed, " is negative");
@@ -473,7 +473,7 @@ py::object compare_py(const py::object& widths_obj, const py::object& theta0, lo
                       const py::object& methods_obj) {
   std::vector<long> widths = widths_of(widths_obj, 2);
   Theta t = theta_of(theta0, true);
-  require(t.to_double() >= kMcMinTheta0, "theta0: ", t.text, " is below 1e-300, outside the double range of the Monte Carlo");
+  require(t.to_double() >= kMcMinTheta0, "theta0: ", t.text, " is below 1e-290, where the Monte Carlo reaches subnormal doubles");
   std::vector<PredictMethod> methods;
   if (is_text(methods_obj)) methods = parse_predict_methods(methods_obj.cast<std::string>());
   else

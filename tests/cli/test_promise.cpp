@@ -159,3 +159,26 @@ TEST_CASE("class 8: messages name the real cause") {
   CHECK_BAD_INPUT("collapse -n 4 -L 3 -t 1");
   CHECK_BAD_INPUT("accuracy --widths 16x2");
 }
+
+TEST_CASE("class 3: the edges the sweep found (tiny angles in the Monte Carlo, the infinite map, accuracy)") {
+  // the one-layer law of X - ln sin^2 theta0 does not depend on theta0 as theta0 -> 0 (theory 4.4):
+  // the same seed at 1e-10 and at the smallest accepted theta0 gives the same shifted statistics
+  // (below 1e-290 the chain reached subnormal doubles: at 1e-300 the shifted mean was +0.57, not -0.17)
+  auto shifted = [](const std::string& t) {
+    auto r = run_relumix("--json mc -w 16 -t " + t + " -s 2000 --seed 5");
+    REQUIRE(r.code == 0);
+    auto L = r.json()["layers"][0];
+    return std::make_pair(L["mean"].get<double>() - 2 * std::log(std::stod(t)), L["var"].get<double>());
+  };
+  const auto a = shifted("1e-10"), b = shifted("1e-290");
+  CHECK(std::fabs(a.first - b.first) < 1e-6);
+  CHECK(std::fabs(a.second - b.second) < 1e-6);
+  CHECK_BAD_INPUT("mc -w 16 -t 1e-291 -s 10");
+  // the infinite map below 1e-154 (was theta 0, X = -inf): X = ln sin^2 theta ~ ln(1e-600) - 2e-300/(3 pi)
+  auto p = run_relumix("--json predict -w 2 -t 1e-300 -m infinite");
+  REQUIRE(p.code == 0);
+  CHECK(p.json()["layers"][0]["mean"].get<double>() == doctest::Approx(600 * -std::log(10.0)).epsilon(1e-15));
+  // accuracy at 1e-200 (aborted in MPFR: the working precision came from 4/sin^2 theta = inf)
+  auto q = run_relumix("--json accuracy -w 16 -t 1e-200 --order 2 -s 200");
+  CHECK(q.code == 0);
+}

@@ -203,7 +203,7 @@ void run(const CompareArgs& a) {
   Theta theta = a.theta0->value();
   double theta0 = theta.to_double();
   require(theta0 >= kMcMinTheta0, "--theta0: ", theta.text,
-          " is below 1e-300, outside the double range of the Monte Carlo");
+          " is below 1e-290, where the Monte Carlo reaches subnormal doubles");
   const std::uint64_t samples = a.samples->value(), seed = a.seed->value();
   const int order = a.order->given() ? a.order->as<int>() : 0;  // 0: by model (accurate K(n), paper 1)
   const PredictModel model = a.model->parse([](const std::string& t) { return parse_predict_model(t); });

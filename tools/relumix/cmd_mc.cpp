@@ -122,7 +122,7 @@ void run(const McArgs& a) {
   Theta theta = a.theta0->value();
   double theta0 = theta.to_double();
   require(theta0 >= kMcMinTheta0, "--theta0: ", theta.text,
-          " is below 1e-300, outside the double range of the Monte Carlo");
+          " is below 1e-290, where the Monte Carlo reaches subnormal doubles");
   opt.samples = a.samples->value();
   opt.seed = a.seed->value();
   opt.threads = int(a.threads->value_or(0));

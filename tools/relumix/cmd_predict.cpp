@@ -18,7 +18,9 @@
 namespace relumix::cli {
 namespace {
 
+// a model value in its column; "n/a" where it is undefined (no surviving network)
 std::string fmt(double v, const char* f = "%.6f") {
+  if (!std::isfinite(v)) return "n/a";
   char buf[64];
   std::snprintf(buf, sizeof buf, f, v);
   return buf;
@@ -154,6 +156,11 @@ void run_predict(const Args& a) {
                     fmt(L.sd_error, "%.1e").c_str());
       std::printf("\n");
     }
+    for (const auto& L : p.layers)
+      if (!std::isfinite(L.mean)) {
+        std::printf("n/a: no surviving network (the predicted p_excluded is 1 to double precision)\n");
+        break;
+      }
   } else {
     std::printf("%7s %16s %14s\n", "layer", "theta", "mean X");
     for (const auto& L : p.layers)

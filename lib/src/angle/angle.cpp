@@ -30,6 +30,9 @@ double sin_minus_t_cos(double t) {
 }  // namespace
 
 double infinite_map(double theta) {
+  // below 1e-100 sin^2(theta/2) may underflow (theta < 1e-154 gave f = 0): f = theta - theta^2/(3 pi)
+  // + O(theta^3), whose next term is 1e-200 of f there
+  if (theta < 1e-100) return theta - theta * theta / (3 * M_PI);
   // 1 - cos f = [2 pi sin^2(theta/2) - (sin theta - theta cos theta)] / pi, both parts positive
   double s = std::sin(theta / 2);
   double u = (2 * M_PI * s * s - sin_minus_t_cos(theta)) / M_PI;

@@ -295,8 +295,9 @@ CumulantValues cumulant_double(double theta, unsigned K) {
     if (v.theta == theta && v.K == K) return v;
   const Theta t = exact_theta(theta);
   // the sums cancel like w^(2K) = (4/D)^(2K), D ~ sin^2 theta for small theta
-  double s = std::sin(std::min(theta, M_PI / 2));
-  mpfr_prec_t bits = 96 + mpfr_prec_t(2 * K * std::max(0.0, std::log2(4 / (s * s))));
+  // (log2(4/s^2) as 2 - 2 log2 s: s^2 underflows below theta ~ 1e-154)
+  const double s = std::sin(std::min(theta, M_PI / 2));
+  mpfr_prec_t bits = 96 + mpfr_prec_t(2 * K * std::max(0.0, 2 - 2 * std::log2(s)));
   CumulantValues v;
   v.theta = theta;
   v.K = K;

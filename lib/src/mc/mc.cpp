@@ -481,7 +481,7 @@ void check_mc_args(const std::vector<long>& widths, double theta0, const McOptio
   require(opt.samples >= 1, "the number of samples must be at least 1");
   require(opt.samples <= kMcMaxSamples, "the number of samples must be at most 10^12");
   require(std::isfinite(theta0) && theta0 > 0 && theta0 <= kPi + 1e-15, "theta0 must lie in (0, pi]");
-  require(theta0 >= kMcMinTheta0, "theta0 below 1e-300 is outside the double-precision range of the Monte Carlo");
+  require(theta0 >= kMcMinTheta0, "theta0 below 1e-290: the Monte Carlo would reach subnormal doubles");
   require(opt.threads >= 0, "the number of threads must be at least 1");
   const int threads = resolve_threads(opt.threads);
   require(threads <= kMaxThreads, "at most ", kMaxThreads, " threads");
