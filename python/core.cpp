@@ -254,11 +254,7 @@ py::tuple mu_sigma2_py(double width, const py::object& theta, long long order) {
   for (std::size_t i = 0; i < N; ++i)
     require(std::isfinite(t[i]) && t[i] > 0 && t[i] <= M_PI, "theta[", i, "] = ", t[i], " is outside (0, pi]");
   released([&] {
-    for (std::size_t i = 0; i < N; ++i) {
-      if ((i & 255) == 0) throw_if_stopped();
-      m[i] = mu_double(t[i], width, K);
-      s[i] = sigma2_double(t[i], width, K);
-    }
+    mu_sigma2_double({t, N}, width, K, {m, N}, {s, N});
     return 0;
   });
   return py::make_tuple(mu, s2);

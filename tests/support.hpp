@@ -32,6 +32,25 @@ inline Theta random_theta(std::mt19937_64& g, double lo, double hi) {
   return t;
 }
 
+// |d - J| in units of the last place of J (2^-1074 below the normal range); J from an interval
+// that must resolve it (narrower than 1e-3 ulp)
+inline double ulp_error(double d, const Interval& J) {
+  mpfr_t m, e;
+  mpfr_inits2(J.bits() + 8, m, e, (mpfr_ptr)nullptr);
+  mpfi_mid(m, J.get());
+  // the reference must be far narrower than an ulp
+  mpfr_sub(e, &J.get()->right, &J.get()->left, MPFR_RNDU);
+  long ex = mpfr_zero_p(m) ? -1074 : std::max<long>(long(mpfr_get_exp(m)) - 53, -1074);  // ulp = 2^ex
+  mpfr_mul_2si(e, e, -ex, MPFR_RNDU);
+  REQUIRE(mpfr_cmp_d(e, 1e-3) < 0);
+  mpfr_sub_d(e, m, d, MPFR_RNDN);
+  mpfr_abs(e, e, MPFR_RNDN);
+  mpfr_mul_2si(e, e, -ex, MPFR_RNDN);
+  double out = mpfr_get_d(e, MPFR_RNDU);
+  mpfr_clears(m, e, (mpfr_ptr)nullptr);
+  return out;
+}
+
 // The shape of a printed decimal such as "-0.0012340", "1.5e-30", "12": its significant digits
 // (from the first non-zero digit to the last printed one), the decimal exponent of the leading
 // significant digit, and the exponent of one unit in the last printed place.

@@ -1,5 +1,6 @@
 """angle, mu_sigma2, map_series, decay_series: the CLI's JSON and the independent reference values."""
 import json
+import math
 import os
 
 import mpmath
@@ -56,6 +57,57 @@ def test_mu_sigma2_arrays():
         relumix.mu_sigma2(64, np.array([0.0]))
     with pytest.raises(ValueError):
         relumix.mu_sigma2(1, np.array([0.5]))
+
+
+def mu_sigma2_mpmath(x, n):
+    """The paper's O(1/n) forms (SPEC section 4) in mpmath, at a precision that absorbs their
+    cancellation near 0 (like theta^4) and near pi (sigma^2 like (pi - theta)^10)."""
+    x = float(x)
+    edge = min(x, math.pi - x + 1.3e-16)
+    with mpmath.workdps(40 + int(12 * max(0.0, -math.log10(edge)))):
+        t = mpmath.mpf(x)
+        c, s, pt = mpmath.cos(t), mpmath.sin(t), mpmath.pi - t
+        j11 = (s + pt * c) / (2 * mpmath.pi)
+        j22 = (pt * (1 + 2 * c**2) + 3 * s * c) / (2 * mpmath.pi)
+        j31 = (pt * 3 * c + s * (c**2 + 2)) / (2 * mpmath.pi)
+        n = mpmath.mpf(n)
+        D, E = 1 - 4 * j11**2, n - 1 + 4 * j22
+        K = 8 * j11**2 * j22 - 8 * j11**4 + 4 * j11**2 - 8 * j11 * j31 + j22 + 1
+        L = 2 * j11**2 - 4 * j11 * j31 + j22 + 1
+        mu = mpmath.log((n - 1) * D / E) + 4 * n * (j22 + 1) / E**2 - 4 * n * K / ((n - 1) ** 2 * D**2)
+        s2 = 8 * n * (j22 + 1) / E**2 + 8 * n * K / ((n - 1) ** 2 * D**2) - 16 * n * L / (E * (n - 1) * D)
+        return mu, s2
+
+
+def ulps(got, want):
+    return float(abs(mpmath.mpf(float(got)) - want) / mpmath.mpf(np.spacing(abs(float(want)))))
+
+
+def test_mu_sigma2_within_one_ulp():
+    # the J closed forms written out above, checked against the certified values first
+    with mpmath.workdps(30):
+        t = mpmath.mpf(1)
+        c, s = mpmath.cos(t), mpmath.sin(t)
+        assert abs((mpmath.pi - t) * (1 + 2 * c**2) + 3 * s * c - 2 * mpmath.pi * mpmath.mpf(relumix.J(2, 2, "1", digits=25))) < 1e-20
+        assert abs((mpmath.pi - t) * 3 * c + s * (c**2 + 2) - 2 * mpmath.pi * mpmath.mpf(relumix.J(3, 1, "1", digits=25))) < 1e-20
+    rng = np.random.default_rng(18)
+    pi = math.pi
+    hard = [1e-300, 1e-30, 1e-8, 1e-4, np.nextafter(1 / 64, 0), 1 / 64, 0.5, pi / 2, np.nextafter(pi / 2, 0),
+            np.nextafter(pi / 2, 4), 3.1, pi - 1e-4, pi - 1e-8, pi - 1e-12, np.nextafter(pi, 0), pi]
+    theta = np.concatenate([rng.uniform(0, pi, 60), hard])
+    worst = 0.0
+    for n in (2, 64, 1000):
+        mu, s2 = relumix.mu_sigma2(n, theta)
+        for x, m, v in zip(theta, mu, s2):
+            wm, ws = mu_sigma2_mpmath(x, n)
+            e = max(ulps(m, wm), ulps(v, ws))
+            assert e <= 1, (n, x, m, v, e)
+            worst = max(worst, e)
+    # a large array takes the threaded path and gives the same values
+    big = rng.uniform(1e-9, pi, 200000)
+    mu, s2 = relumix.mu_sigma2(64, big)
+    m1, v1 = relumix.mu_sigma2(64, big[::1000].copy())
+    assert np.array_equal(mu[::1000], m1) and np.array_equal(s2[::1000], v1)
 
 
 def test_map_and_decay_series_match_cli(cli):

@@ -7,23 +7,27 @@ import textwrap
 import threading
 import time
 
+import pytest
+
 import relumix
 
 
-def test_ctrl_c_raises_keyboard_interrupt():
+@pytest.mark.parametrize("call", ['relumix.mc("256x32", 0.1, samples=10**9, threads=1)',
+                                  'relumix.mu_sigma2(64, numpy.linspace(0.1, 3, 10**6), order=2)'])
+def test_ctrl_c_raises_keyboard_interrupt(call):
     code = textwrap.dedent("""
-        import sys, time, relumix
+        import sys, time, numpy, relumix
         print("ready", flush=True)
         t = time.time()
         try:
-            relumix.mc("256x32", 0.1, samples=10**9, threads=1)
+            CALL
         except KeyboardInterrupt:
             print("interrupted %.2f" % (time.time() - t), flush=True)
             # the library is usable again afterwards
             print(relumix.J(1, 1, "pi/3", digits=10), flush=True)
             sys.exit(0)
         sys.exit(3)
-    """)
+    """).replace("CALL", call)
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=os.environ.copy())
     assert p.stdout.readline().strip() == "ready"
     time.sleep(1.0)

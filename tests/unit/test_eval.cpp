@@ -248,12 +248,16 @@ TEST_CASE("SPEC identities at 100 digits on random theta") {
   }
 }
 
-TEST_CASE("small theta (1e-9, 1e-30) against the Taylor series at 0, a+b up to 41") {
+TEST_CASE("small theta (1e-30 .. 1/256: the truncated closed form in 1 - rho) against the Taylor series at 0") {
   struct C { unsigned a, b; const char* theta; unsigned order; int D; };
   std::vector<C> cases = {
       {1, 1, "1e-9", 12, 30},  {3, 2, "1e-9", 12, 30},  {20, 20, "1e-9", 12, 30}, {21, 20, "1e-9", 12, 30},
       {1, 1, "1e-30", 8, 30},  {0, 0, "1e-30", 8, 30},  {25, 16, "1e-30", 8, 30}, {30, 30, "1e-30", 8, 30},
       {2, 3, "1e-30", 12, 300}, {7, 7, "1e-30", 12, 300},
+      // up to the switch at 1/256 (exactly 1/256: the closed form in rho)
+      {1, 1, "0.0039", 40, 50},   {3, 2, "0.0039", 40, 50},   {5, 5, "1/300", 40, 50}, {20, 20, "0.0039", 40, 50},
+      {21, 20, "1e-3", 30, 50},   {0, 1, "3e-5", 20, 50},     {6, 3, "1e-12", 8, 50},  {2, 3, "1e-3", 110, 300},
+      {10, 0, "0.00390625", 40, 50}, {4, 4, "0.0039", 40, 50},
   };
   for (const auto& c : cases) {
     INFO("J_{" << c.a << "," << c.b << "}(" << c.theta << ") to " << c.D << " digits");

@@ -21,6 +21,7 @@ using namespace relumix;
 namespace {
 
 using test::sanitized;
+using test::ulp_error;
 
 // J_{a,b}(x) for an exact double x, from the Fourier route, as an MPFI interval
 Interval reference(unsigned a, unsigned b, double x) {
@@ -42,25 +43,6 @@ Interval reference(unsigned a, unsigned b, double x) {
     Interval J = cf.even() ? ((pi - th) * horner(cf.P) + s * horner(cf.Q)) / ldexp(pi, 1) : horner(cf.R) / sqrt(ldexp(pi, 1));
     if (J.rel_width() < 1e-25 || mpfi_is_zero(J.get())) return J;
   }
-}
-
-// |d - J| in units of the last place of J (2^-1074 below the normal range); J from an interval
-// that must resolve it
-double ulp_error(double d, const Interval& J) {
-  mpfr_t m, e;
-  mpfr_inits2(J.bits() + 8, m, e, (mpfr_ptr)nullptr);
-  mpfi_mid(m, J.get());
-  // the reference must be far narrower than an ulp
-  mpfr_sub(e, &J.get()->right, &J.get()->left, MPFR_RNDU);
-  long ex = mpfr_zero_p(m) ? -1074 : std::max<long>(long(mpfr_get_exp(m)) - 53, -1074);  // ulp = 2^ex
-  mpfr_mul_2si(e, e, -ex, MPFR_RNDU);
-  REQUIRE(mpfr_cmp_d(e, 1e-3) < 0);
-  mpfr_sub_d(e, m, d, MPFR_RNDN);
-  mpfr_abs(e, e, MPFR_RNDN);
-  mpfr_mul_2si(e, e, -ex, MPFR_RNDN);
-  double out = mpfr_get_d(e, MPFR_RNDU);
-  mpfr_clears(m, e, (mpfr_ptr)nullptr);
-  return out;
 }
 
 std::mt19937_64& rng() {

@@ -1,5 +1,7 @@
 #include "relumix/angle/angle.hpp"
 
+#include "angle/series_parts.hpp"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -167,44 +169,6 @@ AngleValues angle_values(const Theta& t, const Rational& n, int digits, int orde
   return v;
 }
 
-namespace {
-Theta theta_of_double(double theta) {
-  require(std::isfinite(theta) && theta > 0 && theta <= M_PI, "theta must lie in (0, pi]");
-  return exact_theta(theta);
-}
-
-template <class F>
-double to_double(F&& enclose) {
-  for (mpfr_prec_t bits = 96;; bits *= 2) {
-    Interval v = enclose(bits);
-    if (v.is_finite()) {
-      double lo = v.lo_double(), hi = v.hi_double();
-      double scale = std::max(std::fabs(lo), std::fabs(hi));
-      if (hi - lo <= 4e-16 * scale || bits >= 8192) return v.mid_double();
-    }
-    if (bits >= 8192) throw std::runtime_error("could not evaluate to double precision");
-  }
-}
-}  // namespace
-
-double mu_double(double theta, double n, int order) {
-  check_order(order);
-  require(n >= 2 && std::isfinite(n), "width must be at least 2");
-  if (order > 1) return cumulant_double(theta, unsigned(order)).mu(n);
-  Theta t = theta_of_double(theta);
-  Rational rn(static_cast<long long>(n));
-  return to_double([&](mpfr_prec_t b) { return mu_enclosure(t, rn, b); });
-}
-
-double sigma2_double(double theta, double n, int order) {
-  check_order(order);
-  require(n >= 2 && std::isfinite(n), "width must be at least 2");
-  if (order > 1) return cumulant_double(theta, unsigned(order)).sigma2(n);
-  Theta t = theta_of_double(theta);
-  Rational rn(static_cast<long long>(n));
-  return to_double([&](mpfr_prec_t b) { return sigma2_enclosure(t, rn, b); });
-}
-
 double rho_n(double n) {
   return std::log((n + 5) / (n - 1)) - 10 * n / ((n + 5) * (n + 5)) + 6 * n / ((n - 1) * (n - 1));
 }
@@ -212,9 +176,6 @@ double rho_n(double n) {
 // ---------------------------------------------------------------- exact series at 0
 
 namespace {
-struct SeriesParts {
-  Series J11, J22, J31, D, K, L, logDs;  // logDs = ln(D / sin^2 theta)
-};
 
 // sin^2 t = sum_{k>=1} (-1)^{k+1} 2^{2k-1} t^{2k} / (2k)!
 Series sin2_series(int prec) {
@@ -226,6 +187,8 @@ Series sin2_series(int prec) {
   }
   return Series(0, c, prec);
 }
+
+}  // namespace
 
 SeriesParts series_parts(unsigned order) {
   SeriesParts p;
@@ -241,14 +204,13 @@ SeriesParts series_parts(unsigned order) {
   return p;
 }
 
-std::vector<QPi> coeffs(const Series& s, unsigned order, const char* what) {
+std::vector<QPi> series_coeffs(const Series& s, unsigned order, const char* what) {
   if (s.valuation() < 0) throw std::logic_error(std::string(what) + ": a pole survived");
   if (s.precision() < int(order) + 1) throw std::logic_error(std::string(what) + ": precision lost");
   std::vector<QPi> c(order + 1);
   for (unsigned j = 0; j <= order; ++j) c[j] = s[int(j)];
   return c;
 }
-}  // namespace
 
 DecaySeries decay_series(const Rational& n, unsigned order) {
   check_n(n);
@@ -267,8 +229,8 @@ DecaySeries decay_series(const Rational& n, unsigned order) {
   Series mu = p.logDs - logE_rest + Jp1 * invE * invE * QPi(4 * n) - p.K * invD * invD * QPi(4 * n / (n1 * n1));
   Series s2 = Jp1 * invE * invE * QPi(8 * n) + p.K * invD * invD * QPi(8 * n / (n1 * n1)) -
               p.L * invE * invD * QPi(16 * n / n1);
-  d.mu = coeffs(mu, order, "decay series of mu");
-  d.sigma2 = coeffs(s2, order, "decay series of sigma^2");
+  d.mu = series_coeffs(mu, order, "decay series of mu");
+  d.sigma2 = series_coeffs(s2, order, "decay series of sigma^2");
   return d;
 }
 
@@ -284,13 +246,13 @@ DecayDoubleSeries decay_double_series(unsigned order, unsigned n_order) {
   DecayDoubleSeries d;
   d.order = order;
   d.n_order = n_order;
-  d.mu.push_back(coeffs(p.logDs, order, "c_{j0}"));
+  d.mu.push_back(series_coeffs(p.logDs, order, "c_{j0}"));
   d.sigma2.push_back(std::vector<QPi>(order + 1));
   if (n_order >= 1) {
     // mu_1 = 4 - 4K/D^2 ; sigma_1^2 = 8(J22+1) + 8K/D^2 - 16L/D
     Series KD2 = p.K * invD * invD;
-    d.mu.push_back(coeffs(one * QPi(4) - KD2 * QPi(4), order, "c_{j1}"));
-    d.sigma2.push_back(coeffs((p.J22 + one) * QPi(8) + KD2 * QPi(8) - p.L * invD * QPi(16), order, "s_{j1}"));
+    d.mu.push_back(series_coeffs(one * QPi(4) - KD2 * QPi(4), order, "c_{j1}"));
+    d.sigma2.push_back(series_coeffs((p.J22 + one) * QPi(8) + KD2 * QPi(8) - p.L * invD * QPi(16), order, "s_{j1}"));
   }
   if (n_order >= 2) {
     // the cumulant expansion (SPEC section 5); its k = 1 part equals the closed forms above

@@ -1,5 +1,7 @@
 #include "core/parallel.hpp"
 
+#include "relumix/core/interrupt.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -41,6 +43,19 @@ void parallel_for(std::size_t count, unsigned threads, const std::function<void(
   for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
   if (err) std::rethrow_exception(err);
+}
+
+std::size_t chunked_batch(std::size_t count, std::size_t chunk, unsigned threads, std::size_t parallel_min,
+                          const std::function<std::size_t(std::size_t lo, std::size_t n)>& body) {
+  if (count <= chunk) return body(0, count);
+  const std::size_t chunks = (count + chunk - 1) / chunk;
+  std::vector<std::size_t> bad(chunks, kNoBadItem);
+  parallel_for(chunks, count < parallel_min ? 1 : threads, [&](std::size_t c) {
+    throw_if_stopped();
+    const std::size_t lo = c * chunk;
+    bad[c] = body(lo, std::min(chunk, count - lo));
+  });
+  return *std::min_element(bad.begin(), bad.end());
 }
 
 }  // namespace relumix

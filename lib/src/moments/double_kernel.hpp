@@ -1,5 +1,5 @@
 #pragma once
-// The vectorized double path of J_{a,b}(theta) (eight angles at a time): the data it needs for one
+// The vectorized double path of J_{a,b}(theta) (eight angles at a time, four with AVX2): the data it needs for one
 // (a, b), and the kernels, one per instruction set (moment_kernel_*.cpp: AVX-512, AVX2, and the
 // portable baseline), chosen at run time (core/cpu.hpp). All three perform the same operations in
 // the same order (explicit fused multiply-adds, no contraction), so they return the same bits.

@@ -120,6 +120,20 @@ Work& work() {
   return w;
 }
 
+// J from the values of the polynomials: (phi p + s q) K / (2 den) (a+b even, p and q in W), and
+// r K / den (a+b odd, r in J); K = 1/pi resp. 1/sqrt(2 pi)
+void finish_even(arb_t J, Work& W, arb_srcptr K, const Fmpz& den, slong w) {
+  arb_mul(J, W.phi, W.p, w);
+  arb_addmul(J, W.s, W.q, w);
+  arb_mul(J, J, K, w);
+  arb_mul_2exp_si(J, J, -1);
+  if (!fmpz_is_one(den.get())) arb_div_fmpz(J, J, den.get(), w);
+}
+void finish_odd(arb_t J, arb_srcptr K, const Fmpz& den, slong w) {
+  arb_mul(J, J, K, w);
+  if (!fmpz_is_one(den.get())) arb_div_fmpz(J, J, den.get(), w);
+}
+
 // The closed form at working precision w. far: evaluate through phi = pi - theta (theta > pi/2);
 // use_u: the polynomials in u = 1 + rho.
 void eval_closed(arb_t J, const Prepared& pr, const Angle& an, bool far, bool use_u, slong w, const HalfAngle* hint) {
@@ -164,17 +178,66 @@ void eval_closed(arb_t J, const Prepared& pr, const Angle& an, bool far, bool us
     arb_srcptr pw = W.powers(x, std::max(P.num.degree(), Q.num.degree()) + 1, w);
     P.dot(W.p, pw, w);
     Q.dot(W.q, pw, w);
-    arb_mul(J, W.phi, W.p, w);
-    arb_addmul(J, W.s, W.q, w);
-    arb_mul(J, J, K, w);
-    arb_mul_2exp_si(J, J, -1);
-    if (!fmpz_is_one(P.den.get())) arb_div_fmpz(J, J, P.den.get(), w);
+    finish_even(J, W, K, P.den, w);
   } else {
     const FormPoly& R = use_u ? pr.ru() : pr.R;
     R.dot(J, W.powers(x, R.num.degree() + 1, w), w);
-    arb_mul(J, J, K, w);
-    if (!fmpz_is_one(R.den.get())) arb_div_fmpz(J, J, R.den.get(), w);
+    finish_odd(J, K, R.den, w);
   }
+}
+
+// The closed form at a tiny theta (below pi/2) through v = 1 - rho = 2 sin^2(theta/2) ~ theta^2/2:
+// the polynomials in v (Prepared::pv, qv, rv) truncated after the terms that matter at precision
+// w, plus a rigorous bound of the rest (sum_{j >= K} |num_j| v^j <= tail[K] v^K for v <= 1).
+void eval_near_zero(arb_t J, const Prepared& pr, const Angle& an, slong w) {
+  Work& W = work();
+  arb_srcptr Kc = W.constants(w, pr.even);
+  an.theta(W.theta, W.pi, w);
+  arb_mul_2exp_si(W.t, W.theta, -1);
+  arb_sin_cos(W.h, W.k, W.t, w);
+  arb_mul(W.s, W.h, W.k, w);  // sin(theta) = 2 sin(theta/2) cos(theta/2)
+  arb_mul_2exp_si(W.s, W.s, 1);
+  arb_sqr(W.u, W.h, w);  // v
+  arb_mul_2exp_si(W.u, W.u, 1);
+  arb_sub(W.phi, W.pi, W.theta, w);
+  const double log2_v = 2 * std::log2(an.td) - 1;  // within a bit
+  auto terms = [&](const FormPoly& P) {
+    const slong len = P.num.degree() + 1;
+    const fmpz* c0 = fmpz_poly_get_coeff_ptr(P.num.get(), 0);
+    if (len <= 1 || !c0 || fmpz_is_zero(c0)) return std::max<slong>(len, 0);
+    double need = double(w + 8) + double(fmpz_bits(pr.tail(P)[0].get())) - double(fmpz_bits(c0));
+    return std::min(len, slong(std::ceil(need / -log2_v)) + 1);
+  };
+  mag_t v, m, r;
+  mag_init(v);
+  mag_init(m);
+  mag_init(r);
+  arb_get_mag(v, W.u);
+  auto truncated = [&](arb_t out, const FormPoly& P, arb_srcptr pw, slong K) {
+    arb_dot_fmpz(out, nullptr, 0, pw, 1, P.num.get()->coeffs, 1, K, w);
+    if (K < P.num.degree() + 1) {
+      mag_set_fmpz(m, pr.tail(P)[std::size_t(K)].get());
+      mag_pow_ui(r, v, ulong(K));
+      mag_mul(m, m, r);
+      arb_add_error_mag(out, m);
+    }
+  };
+  if (pr.even) {
+    const FormPoly &P = pr.pv(), &Q = pr.qv();
+    const slong kp = terms(P), kq = terms(Q);
+    arb_srcptr pw = W.powers(W.u, std::max<slong>(std::max(kp, kq), 1), w);
+    truncated(W.p, P, pw, kp);
+    truncated(W.q, Q, pw, kq);
+    finish_even(J, W, Kc, P.den, w);
+  } else {
+    const FormPoly& R = pr.rv();
+    const slong kr = terms(R);
+    truncated(J, R, W.powers(W.u, std::max<slong>(kr, 1), w), kr);
+    finish_odd(J, Kc, R.den, w);
+  }
+  mag_clear(v);
+  mag_clear(m);
+  mag_clear(r);
 }
 
 // log2 of the cancellation in the closed form at theta (sum of the absolute values of its terms
@@ -285,6 +348,14 @@ void enclose_ball(arb_t out, const Prepared& pr, const Theta& th, slong bits, co
         if (arb_rel_accuracy_bits(out) >= bits) return;
         M = near_pi_terms(pr, an.log2_phi, w);
       }
+    }
+  }
+  if (!far && an.td > 0 && an.td < 1.0 / 256) {
+    // tiny theta: the closed form in v = 1 - rho, a few terms (theta = 1e-30 at 30 digits: one or two)
+    for (slong w = bits + slong(guard) + 8;; w += w / 2 + 32) {
+      throw_if_stopped();
+      eval_near_zero(out, pr, an, w);
+      if (arb_rel_accuracy_bits(out) >= bits) return;
     }
   }
   // the cancellation, estimated in double; past pi/2 the better conditioned of the forms in rho and in u

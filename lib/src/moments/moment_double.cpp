@@ -7,7 +7,6 @@
 #include "moments/double_form.hpp"
 #include "moments/enclosure.hpp"
 #include "relumix/core/error.hpp"
-#include "relumix/core/interrupt.hpp"
 
 namespace relumix {
 
@@ -29,12 +28,12 @@ std::string angle_text(double x) {
 constexpr std::size_t kChunk = 4096;
 
 // one chunk: the kernel, then the flagged angles; returns the index of the first angle outside
-// [0, pi] (or kChunk)
+// [0, pi] (or kNoBadItem)
 std::size_t run_chunk(const Prepared& pr, DoubleKernel kernel, const double* x, double* out, std::size_t count) {
   std::uint8_t flag[kChunk];
   kernel(pr.double_form(), x, out, flag, count);
-  if (count == 1 && !flag[0]) return kChunk;
-  std::size_t bad = kChunk;
+  if (count == 1 && !flag[0]) return kNoBadItem;
+  std::size_t bad = kNoBadItem;
   for (std::size_t i = 0; i < count; ++i) {
     if (!flag[i]) continue;
     if (!(x[i] >= 0 && x[i] <= 3.141592653589793)) {
@@ -52,21 +51,11 @@ void throw_bad(double v) {
 
 void run_batch(const Prepared& pr, const double* x, double* out, std::size_t count, unsigned threads) {
   static const DoubleKernel kernel = best_double_kernel();
-  if (count <= kChunk) {
-    std::size_t bad = run_chunk(pr, kernel, x, out, count);
-    if (bad < kChunk) throw_bad(x[bad]);
-    return;
-  }
-  std::size_t chunks = (count + kChunk - 1) / kChunk;
-  std::vector<std::size_t> bad(chunks, kChunk);
-  if (count < kParallelDoubleMin) threads = 1;
-  parallel_for(chunks, threads, [&](std::size_t c) {
-    throw_if_stopped();
-    std::size_t lo = c * kChunk, n = std::min(kChunk, count - lo);
-    bad[c] = run_chunk(pr, kernel, x + lo, out + lo, n);
+  std::size_t bad = chunked_batch(count, kChunk, threads, kParallelDoubleMin, [&](std::size_t lo, std::size_t n) {
+    std::size_t b = run_chunk(pr, kernel, x + lo, out + lo, n);
+    return b == kNoBadItem ? b : lo + b;
   });
-  for (std::size_t c = 0; c < chunks; ++c)
-    if (bad[c] < kChunk) throw_bad(x[c * kChunk + bad[c]]);
+  if (bad != kNoBadItem) throw_bad(x[bad]);
 }
 
 }  // namespace

@@ -65,6 +65,27 @@ FormPoly shift_minus_one(const FormPoly& p) {
   return r;
 }
 
+// p(1 - v): p(w + 1), then w = -v; and the suffix sums of the absolute values of its coefficients
+FormPoly shift_one_minus(const FormPoly& p, std::vector<Fmpz>& tail) {
+  FormPoly r;
+  Fmpz c;
+  fmpz_set_si(c.get(), 1);
+  fmpz_poly_taylor_shift(r.num.get(), p.num.get(), c.get());
+  for (slong k = 1; k <= r.num.degree(); k += 2) {
+    fmpz* x = fmpz_poly_get_coeff_ptr(r.num.get(), k);
+    fmpz_neg(x, x);
+  }
+  r.den = p.den;
+  make_dd(r);
+  const slong len = r.num.degree() + 1;
+  tail.assign(std::size_t(len) + 1, Fmpz());
+  for (slong k = len - 1; k >= 0; --k) {
+    fmpz_abs(tail[std::size_t(k)].get(), fmpz_poly_get_coeff_ptr(r.num.get(), k));
+    fmpz_add(tail[std::size_t(k)].get(), tail[std::size_t(k)].get(), tail[std::size_t(k) + 1].get());
+  }
+  return r;
+}
+
 std::unique_ptr<Prepared> prepare(const ClosedForm& cf) {
   auto p = std::make_unique<Prepared>();
   p->cf = &cf;
@@ -109,6 +130,17 @@ void MomentDouble::Impl::ensure_u() const {
       Qu = shift_minus_one(Q);
     } else {
       Ru = shift_minus_one(R);
+    }
+  });
+}
+
+void MomentDouble::Impl::ensure_v() const {
+  std::call_once(v_once_, [this] {
+    if (even) {
+      Pv = shift_one_minus(P, Pt);
+      Qv = shift_one_minus(Q, Qt);
+    } else {
+      Rv = shift_one_minus(R, Rt);
     }
   });
 }

@@ -45,6 +45,13 @@ struct MomentDouble::Impl {
   const FormPoly& qu() const { ensure_u(); return Qu; }
   const FormPoly& ru() const { ensure_u(); return Ru; }
   void ensure_u() const;
+  // in v = 1 - rho (for tiny theta, where v ~ theta^2 / 2 and a few terms suffice), with
+  // tail[k] = sum_{j >= k} |num_j| (exact; the bound of a truncated evaluation)
+  const FormPoly& pv() const { ensure_v(); return Pv; }
+  const FormPoly& qv() const { ensure_v(); return Qv; }
+  const FormPoly& rv() const { ensure_v(); return Rv; }
+  const std::vector<Fmpz>& tail(const FormPoly& p) const { ensure_v(); return &p == &Qv ? Qt : &p == &Rv ? Rt : Pt; }
+  void ensure_v() const;
   bool dd_ok() const { return even ? P.dd_ok && Q.dd_ok : R.dd_ok; }
   bool dd_u_ok() const { ensure_u(); return even ? Pu.dd_ok && Qu.dd_ok : Ru.dd_ok; }
   // The series at pi with at least `terms` coefficients (computed on first use, extended by
@@ -59,6 +66,9 @@ struct MomentDouble::Impl {
  private:
   mutable std::once_flag u_once_;
   mutable FormPoly Pu, Qu, Ru;  // in u = 1 + rho
+  mutable std::once_flag v_once_;
+  mutable FormPoly Pv, Qv, Rv;  // in v = 1 - rho
+  mutable std::vector<Fmpz> Pt, Qt, Rt;
   mutable std::mutex near_mu_;
   mutable std::shared_ptr<const NearPiPoly> near_;
   mutable std::once_flag dform_once_;
