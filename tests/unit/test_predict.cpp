@@ -280,7 +280,7 @@ TEST_CASE("architecture screening: parsing and ranking") {
   auto s = screen_architectures(many, parse_theta("pi/2"), o);
   REQUIRE(s.size() == many.size());
   for (const auto& x : s) {
-    const LayerPrediction& L = predict(x.arch.widths, parse_theta("pi/2"), o).layers.back();
+    const LayerPrediction L = predict(x.arch.widths, parse_theta("pi/2"), o).layers.back();
     INFO(x.arch.name);
     CHECK(std::fabs(x.mean - L.mean) <= 0.005 * L.sd);
     CHECK(x.sd == doctest::Approx(L.sd).epsilon(2e-3));

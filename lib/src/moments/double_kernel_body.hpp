@@ -209,7 +209,12 @@ inline void form_value(const DoubleForm& f, const Reduced& R, D& J, L& bad, bool
       if (k > 1) base = mul(base, base);
     }
     Js = mul(S, pw);
-    L E = to_l(to_v(e) * double(f.n + 1));                             // <= 0
+    // <= 0 on the series lanes; clamped to [-1e6, 0] on every lane first (the other lanes, e.g. at
+    // theta = pi, can hold phi >= 1 or a huge exponent, and 1 - E below would overflow; their result
+    // is not used)
+    V Ev = to_v(e) * double(f.n + 1);
+    Ev = vsel(vle(splat(-1e6), Ev), Ev, splat(-1e6));
+    L E = to_l(vsel(vlt(Ev, splat(0)), Ev, splat(0)));
     // E / 2 each; clamped at -1022 only where E < -2044, where the value (below 2^(970 + E) for the
     // coefficients a double holds) is 0 in double either way. floor(E / 2) = -((1 - E) >> 1).
     L E1 = -(L)((UL)(1 - E) >> 1), E2 = E - E1;
