@@ -390,9 +390,9 @@ TEST_CASE("accurate: the W grid conserves mass; densities and cells integrate th
   // k = m^2/v, its CDF checked against a plain quadrature of the gamma density
   Prediction p = predict({12, 12}, parse_theta("2.5"), PredictOptions{});
   const GaussianMixture& m1 = p.mixtures[0];
-  REQUIRE(m1.k.size() == 1);
+  REQUIRE(m1.gk.size() == 1);
   const double m = p.layers[0].mean, s = p.layers[0].sd, k = m * m / (s * s), sc = s * s / -m;
-  CHECK(m1.k[0] == doctest::Approx(k).epsilon(1e-14));
+  CHECK(m1.gk[0] == doctest::Approx(k).epsilon(1e-14));
   CHECK(m1.mean() == doctest::Approx(m).epsilon(1e-14));
   for (double x : {-1e-4, -3e-3, -0.02}) {
     // P(X <= x) = P(-X >= -x) = 1 - int_0^{-x} u^(k-1) e^(-u/sc) du / (Gamma(k) sc^k), u = t^(1/k) substituted

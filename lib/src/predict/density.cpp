@@ -191,7 +191,7 @@ void build_step_column(const Grid& g, const Step& st, double band, Column& c) {
 // The mixture component of one transition of weight w.
 void add_components(GaussianMixture& mix, double w, const Step& st) {
   mix.w.push_back(w), mix.m.push_back(st.mean), mix.s.push_back(st.sd);
-  mix.a.push_back(st.wa), mix.b.push_back(st.wb), mix.k.push_back(st.gk);
+  mix.a.push_back(st.wa), mix.b.push_back(st.wb), mix.gk.push_back(st.gk);
 }
 
 // Transition of one width on the grid: the steps at the grid points (lazy) and the kernel columns.

@@ -25,9 +25,9 @@ using namespace predict_detail;
 double GaussianMixture::cdf(double x) const {
   // normalized by the total weight: with excluded mass the law of the survivors
   double c = 0, tw = 0;
-  const bool ab = b.size() == w.size(), gam = this->k.size() == w.size();
+  const bool ab = b.size() == w.size(), gam = gk.size() == w.size();
   for (std::size_t k = 0; k < w.size(); ++k) {
-    if (gam && this->k[k] > 0) c += w[k] * gamma_law_cdf(x, this->k[k], s[k] * s[k] / std::fabs(m[k]));
+    if (gam && gk[k] > 0) c += w[k] * gamma_law_cdf(x, gk[k], s[k] * s[k] / std::fabs(m[k]));
     else if (ab && b[k] > 0) c += w[k] * (x >= 0 ? 1.0 : 1 - abs_cdf(w_of_x(x), a[k], b[k]));
     else c += w[k] * (s[k] > 0 ? phi_cdf((x - m[k]) / s[k]) : (x >= m[k] ? 1.0 : 0.0));
     tw += w[k];
@@ -37,11 +37,11 @@ double GaussianMixture::cdf(double x) const {
 
 double GaussianMixture::pdf(double x) const {
   double p = 0, tw = 0;
-  const bool ab = b.size() == w.size(), gam = this->k.size() == w.size();
+  const bool ab = b.size() == w.size(), gam = gk.size() == w.size();
   for (std::size_t k = 0; k < w.size(); ++k) {
     tw += w[k];
-    if (gam && this->k[k] > 0) {
-      p += w[k] * gamma_law_pdf(x, this->k[k], s[k] * s[k] / std::fabs(m[k]));
+    if (gam && gk[k] > 0) {
+      p += w[k] * gamma_law_pdf(x, gk[k], s[k] * s[k] / std::fabs(m[k]));
       continue;
     }
     if (ab && b[k] > 0) {
@@ -79,7 +79,7 @@ double GaussianMixture::quantile(double q) const {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (std::size_t k = 0; k < w.size(); ++k) {
     lo = std::min(lo, m[k] - 40 * s[k]);
-    hi = std::max(hi, std::min(m[k] + 40 * s[k], this->k.size() == w.size() && this->k[k] > 0 ? 0.0 : HUGE_VAL));
+    hi = std::max(hi, std::min(m[k] + 40 * s[k], gk.size() == w.size() && gk[k] > 0 ? 0.0 : HUGE_VAL));
   }
   if (!(lo < hi)) return lo;  // a single point mass
   // safeguarded Newton from the normal approximation

@@ -90,11 +90,11 @@ struct LayerPrediction {
 // Components with b[k] > 0 (when a, b are set) are instead the law of X = -2 ln cosh W, W ~ N(a[k], b[k]^2)
 // (sin theta = sech W, W = ln cot(theta/2)), of mean m[k] and sd s[k]: the accurate model's transition
 // near the bound X <= 0, where the law of X is skewed and a Gaussian in X would spill past 0.
-// Components with k[k] > 0 (when k is set) are the law -X ~ Gamma(k[k], s^2/|m|) (mean m < 0, sd s).
+// Components with gk[k] > 0 (when gk is set) are the law -X ~ Gamma(gk[k], s^2/|m|) (mean m < 0, sd s).
 struct GaussianMixture {
   std::vector<double> w, m, s;
   std::vector<double> a, b;  // empty, or one per component (b = 0: Gaussian in X)
-  std::vector<double> k;     // empty, or one per component (0: not a gamma law)
+  std::vector<double> gk;    // empty, or one per component (0: not a gamma law; DensityModel::Step::gk)
   double cdf(double x) const;
   double pdf(double x) const;
   double mean() const;
