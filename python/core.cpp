@@ -179,9 +179,17 @@ py::array_t<double> as_double_array(const py::handle& h) {
 }
 
 // ---------------------------------------------------------------- the functions
-py::object closed_form_py(long long a, long long b) {
+py::object closed_form_py(long long a, long long b, const std::string& activation) {
   unsigned A = in_range<unsigned>("a", a, 0, kMaxMomentOrder), B = in_range<unsigned>("b", b, 0, kMaxMomentOrder);
   require(A + B <= kMaxMomentOrder, "A+B = ", A + B, " is too large (at most ", kMaxMomentOrder, ")");
+  const Activation act = parse_activation(activation);
+  if (!act.is_relu())
+    return to_py(released([&] {
+      ActivationClosedForm cf = activation_closed_form(act, A, B);
+      Json r = activation_closed_form_json(cf);
+      r["latex"] = activation_closed_form_latex(cf);
+      return r;
+    }));
   Json j = released([&] {
     const ClosedForm& cf = closed_form(A, B);
     Json r = closed_form_json(cf);
@@ -223,16 +231,53 @@ py::object J_py(long long a, long long b, const py::object& theta, std::optional
   return out;
 }
 
-py::object series_py(long long a, long long b, long long order) {
+py::object series_py(long long a, long long b, long long order, const std::string& activation) {
   unsigned A = in_range<unsigned>("a", a, 0, kMaxMomentOrder), B = in_range<unsigned>("b", b, 0, kMaxMomentOrder);
   unsigned K = in_range<unsigned>("order", order, 0, kMaxMomentOrder);
   require(A + B <= kMaxMomentOrder, "A+B = ", A + B, " is too large (at most ", kMaxMomentOrder, ")");
-  return to_py(released([&] { return series_json(taylor_series(A, B, K)); }));
+  const Activation act = parse_activation(activation);
+  return to_py(released([&] {
+    if (act.is_relu()) return series_json(taylor_series(A, B, K));
+    Json j = series_json(activation_taylor_series(act, A, B, K));
+    j["activation"] = act.name();
+    return j;
+  }));
 }
 
-py::object verify_py(long long max) {
+// M^alpha_{a,b}(theta) to `digits` certified digits (as `relumix moment A B --activation F -t T -d D`):
+// a str for one angle, a list of str for a list of angles.
+py::object moment_py(long long a, long long b, const py::object& theta, long long digits, const std::string& activation) {
+  unsigned A = in_range<unsigned>("a", a, 0, kMaxMomentOrder), B = in_range<unsigned>("b", b, 0, kMaxMomentOrder);
+  require(A + B <= kMaxMomentOrder, "A+B = ", A + B, " is too large (at most ", kMaxMomentOrder, ")");
+  int d = in_range<int>("digits", digits, 1, kMaxDigits);
+  const Activation act = parse_activation(activation);
+  auto one = [&](const Theta& t) {
+    return act.is_relu() ? moment_value(A, B, t, d) : activation_moment_value(act, A, B, t, d);
+  };
+  if (is_text(theta) || py::isinstance<py::float_>(theta) || py::isinstance<py::int_>(theta)) {
+    Theta t = theta_of(theta, false);
+    return py::str(released([&] { return one(t); }));
+  }
+  std::vector<Theta> ts;
+  for (const py::handle& h : theta) ts.push_back(theta_of(h, false));
+  require(ts.size() <= std::size_t(kMaxAngles), "too many angles: ", ts.size(), " (at most ", kMaxAngles, ")");
+  std::vector<std::string> vs = released([&] {
+    return act.is_relu() ? moment_values(A, B, ts, d) : activation_moment_values(act, A, B, ts, d);
+  });
+  py::list out;
+  for (auto& v : vs) out.append(py::str(v));
+  return out;
+}
+
+py::object verify_py(long long max, const std::string& activation) {
   unsigned m = in_range<unsigned>("max", max, 0, kMaxVerifyOrder);
-  return to_py(released([&] { return verify_json(verify_identities(m)); }));
+  const Activation act = parse_activation(activation);
+  return to_py(released([&] {
+    if (act.is_relu()) return verify_json(verify_identities(m));
+    Json j = verify_json(verify_activation_identities(act, m));
+    j["activation"] = act.name();
+    return j;
+  }));
 }
 
 py::object angle_py(long long width, const py::object& theta, long long order, long long digits) {
@@ -512,14 +557,21 @@ PYBIND11_MODULE(_core, m) {
       PyErr_SetNone(PyExc_KeyboardInterrupt);
     }
   });
-  m.def("_closed_form", &closed_form_py, py::arg("a"), py::arg("b"));
+  m.def("_closed_form", &closed_form_py, py::arg("a"), py::arg("b"), py::arg("activation") = "relu");
+  m.def("moment", &moment_py, py::arg("a"), py::arg("b"), py::arg("theta"), py::arg("digits") = 30,
+        py::arg("activation") = "relu",
+        "M_{a,b}(theta) = E[phi(G)^a phi(G')^b] (phi^0 = 1) of activation \"relu\" (J_{a,b}), \"abs\" or \"leaky:ALPHA\",\n"
+        "to `digits` certified digits: a str for one angle, a list of str for a list (as `relumix moment A B\n"
+        "--activation F --theta T --digits D`)");
   m.def("J", &J_py, py::arg("a"), py::arg("b"), py::arg("theta"), py::arg("digits") = py::none(),
         "J_{a,b}(theta) = E[relu(G)^a relu(G')^b], corr = cos theta: with digits, a str of that many certified\n"
         "significant digits (as `relumix moment A B --theta T --digits D`); without, a float64 (<= 1 ulp), or an\n"
         "array of them for an array theta.");
-  m.def("series", &series_py, py::arg("a"), py::arg("b"), py::arg("order") = 10,
-        "exact Taylor coefficients of J_{a,b} at theta = 0 up to theta^order (as `relumix series --json`)");
-  m.def("verify", &verify_py, py::arg("max") = 30, "exact checks of the identities for all a, b <= max (as `relumix verify --json`)");
+  m.def("series", &series_py, py::arg("a"), py::arg("b"), py::arg("order") = 10, py::arg("activation") = "relu",
+        "exact Taylor coefficients of J_{a,b} (or of M_{a,b} of an activation) at theta = 0 up to theta^order\n"
+        "(as `relumix series --json`)");
+  m.def("verify", &verify_py, py::arg("max") = 30, py::arg("activation") = "relu",
+        "exact checks of the identities for all a, b <= max (as `relumix verify --json`)");
   m.def("angle", &angle_py, py::arg("width"), py::arg("theta"), py::arg("order") = 1, py::arg("digits") = 30,
         "one layer at width n: certified mu, sigma2, cos_infinite_width (as `relumix angle --json`)");
   m.def("mu_sigma2", &mu_sigma2_py, py::arg("width"), py::arg("theta"), py::arg("order") = 1,

@@ -10,10 +10,10 @@ from fractions import Fraction as _Fraction
 import numpy as _np
 
 from . import _core
-from ._core import J, angle, arccos_kernel, collapse, compare, mu_sigma2, norm, series, verify
+from ._core import J, angle, arccos_kernel, collapse, compare, moment, mu_sigma2, norm, series, verify
 
 __version__ = _core.__version__
-__all__ = ["ClosedForm", "closed_form", "J", "series", "verify", "angle", "mu_sigma2", "predict", "mc",
+__all__ = ["ClosedForm", "closed_form", "J", "moment", "series", "verify", "angle", "mu_sigma2", "predict", "mc",
            "arccos_kernel", "map_series", "decay_series", "collapse", "norm", "compare"]
 
 
@@ -24,7 +24,10 @@ def _fractions(coeffs):
 class ClosedForm:
     """The closed form of J_{a,b}(theta), rho = cos theta:
     a+b even: J = [(pi - theta) P(rho) + sin(theta) Q(rho)] / (2 pi);  a+b odd: J = R(rho) / sqrt(2 pi).
-    P, Q, R are lists of fractions.Fraction, lowest degree first (empty when absent)."""
+    P, Q, R are lists of fractions.Fraction, lowest degree first (empty when absent).
+    For an activation other than relu (closed_form(a, b, activation=...)) it is the plain moment M_{a,b}:
+    a+b even adds pi U(rho) to the numerator; `activation`, `same`, `opposite` give the reduction
+    M = same J_{a,b}(theta) + opposite J_{a,b}(pi - theta) (for relu: "relu", 1, 0, U empty)."""
 
     def __init__(self, data):
         self.a = data["a"]
@@ -33,6 +36,10 @@ class ClosedForm:
         self.P = _fractions(data.get("P", []))
         self.Q = _fractions(data.get("Q", []))
         self.R = _fractions(data.get("R", []))
+        self.U = _fractions(data.get("U", []))
+        self.activation = data.get("activation", "relu")
+        self.same = _Fraction(data.get("same", "1"))
+        self.opposite = _Fraction(data.get("opposite", "0"))
         self._latex = data["latex"]
 
     def latex(self):
@@ -51,7 +58,8 @@ class ClosedForm:
         def poly(c):
             return sum((sympy.Rational(q.numerator, q.denominator) * rho**k for k, q in enumerate(c)), sympy.Integer(0))
         if self.parity == "even":
-            return ((sympy.pi - theta) * poly(self.P) + sympy.sin(theta) * poly(self.Q)) / (2 * sympy.pi)
+            return ((sympy.pi - theta) * poly(self.P) + sympy.sin(theta) * poly(self.Q)
+                    + sympy.pi * poly(self.U)) / (2 * sympy.pi)
         return poly(self.R) / sympy.sqrt(2 * sympy.pi)
 
     def __repr__(self):
@@ -61,9 +69,11 @@ class ClosedForm:
         return "ClosedForm(a=%d, b=%d, odd, R=%s)" % (self.a, self.b, [str(c) for c in self.R])
 
 
-def closed_form(a, b):
-    """The exact closed form of J_{a,b} (a ClosedForm)."""
-    return ClosedForm(_core._closed_form(a, b))
+def closed_form(a, b, activation="relu"):
+    """The exact closed form of J_{a,b} (a ClosedForm), or with activation="abs" / "leaky:ALPHA" that of the
+    plain moment M_{a,b} = same J_{a,b}(theta) + opposite J_{a,b}(pi - theta):
+    2 pi M = (pi - theta) P + sin(theta) Q + pi U (a+b even), sqrt(2 pi) M = R (a+b odd)."""
+    return ClosedForm(_core._closed_form(a, b, activation))
 
 
 def _columns(layers):

@@ -30,10 +30,12 @@ os.mkdir(TABLES)
 CASES = {
     "demo": [],  # checked through its steps below, once (it takes a few seconds)
     "moment": ["moment 2 2", "moment 3 2", "moment 1 1 -t pi/3 -d 20", "moment 2 1 -t 0:pi:3 -d 5",
-               "moment 0 0 -t 0.1,pi-1e-4 -d 3"],
-    "series": ["series 1 1 -k 3", "series 2 1 -k 2"],
+               "moment 0 0 -t 0.1,pi-1e-4 -d 3",
+               "moment 2 2 --activation leaky:0.1", "moment 2 1 --activation abs", "moment 1 1 -t 1 -d 5 --activation abs",
+               "moment 1 1 -t 0.1,1 -d 5 --activation leaky:1/10"],
+    "series": ["series 1 1 -k 3", "series 2 1 -k 2", "series 2 2 -k 3 --activation leaky:0.2"],
     "bessel": ["bessel 6"],
-    "verify": ["verify --max 3"],
+    "verify": ["verify --max 3", "verify --max 2 --activation abs"],
     "angle": ["angle -n 64 -t 0.1 -d 10", "angle -n 16 -t pi --order 2"],
     "map-series": ["map-series -k 3", "map-series -k 2 -t 0.1"],
     "decay-series": ["decay-series -n 64 -k 2 -d 8", "decay-series --order 1 -k 1 -d 5"],
@@ -69,6 +71,9 @@ def validator(command):
 # keys that a command's output may omit (everything else is required: deleting it must fail)
 OPTIONAL = {
     "map-series": {"theta0", "C"},
+    "moment": {"activation"},  # moment, series, verify: the activation is named unless it is relu
+    "series": {"activation"},
+    "verify": {"activation"},
     "predict": {"model", "order", "mean_model", "variance_model", "grid", "theta", "sd", "q05", "q50", "q95",
                 "p_excluded", "mean_error", "sd_error"},
     "mc": {"hist"},

@@ -1,5 +1,6 @@
 """closed_form, J, series, verify: against the CLI's JSON for the same call and against mpmath."""
 from fractions import Fraction
+import math
 
 import mpmath
 import numpy as np
@@ -117,3 +118,26 @@ def test_verify_matches_cli(cli):
     assert got["failed"] == 0 and got["checked"] > 0
     with pytest.raises(ValueError):
         relumix.verify(10 ** 6)
+
+
+def test_activation_moments_against_gaussian_identities():
+    # |x|: E|G||G'| = (2/pi)(rho asin rho + sin theta), an identity that does not use J
+    rho = math.cos(1.0)
+    v = relumix.moment(1, 1, 1.0, digits=20, activation="abs")
+    assert abs(float(v) - 2 / math.pi * (rho * math.asin(rho) + math.sin(1.0))) < 1e-15
+    # E phi(G)^2 = (1 + alpha^2)/2 at any angle: exactly 101/200 for leaky:1/10
+    assert relumix.moment(2, 0, ["0.3", "pi/2"], digits=3, activation="leaky:1/10") == ["0.505", "0.505"]
+    # relu is J
+    assert relumix.moment(1, 1, "pi/3", digits=25) == relumix.J(1, 1, "pi/3", digits=25)
+
+
+def test_activation_closed_form_series_verify():
+    cf = relumix.closed_form(1, 1, activation="leaky:1")  # linear: E[G G'] = rho, so 2 pi M = pi (2 rho)
+    assert cf.activation == "leaky:1" and cf.P == [] and cf.Q == [] and cf.U == [0, 2]
+    assert relumix.closed_form(2, 2).activation == "relu" and relumix.closed_form(2, 2).U == []
+    s = relumix.series(1, 1, order=3, activation="abs")
+    assert s["activation"] == "abs" and s["coefficients"][2]["terms"] == {"1": "-1/2"}
+    r = relumix.verify(4, activation="leaky:1/3")
+    assert r["failed"] == 0 and r["checked"] > 50
+    with pytest.raises(ValueError, match="outside"):
+        relumix.moment(1, 1, 0.5, activation="leaky:2")

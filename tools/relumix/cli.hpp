@@ -14,6 +14,10 @@
 #include "relumix/exact/poly.hpp"
 #include "relumix/numeric/theta.hpp"
 
+namespace relumix {
+class Activation;
+}
+
 namespace relumix::cli {
 
 using Json = nlohmann::ordered_json;  // keeps keys in the order written (the documented order)
@@ -38,7 +42,8 @@ void emit(const Json& body);
 Json num(double v);
 
 // `moment A B --theta T`: certified values (cmd_moment_values.cpp).
-void print_moment_values(unsigned a, unsigned b, const std::vector<Theta>& thetas, bool single, int digits);
+void print_moment_values(const Activation& act, unsigned a, unsigned b, const std::vector<Theta>& thetas, bool single,
+                         int digits);
 
 // A progress line on stderr for long runs: "<what>: <done>/<total> (p%, t s, rate/s, ETA t s)",
 // rewritten in place at most 4 times a second after the first second, only when stderr is a

@@ -143,7 +143,11 @@ RELUMIX_COMMAND(47, [](CLI::App& app) {
   a->seed = add_seed(sub);
   a->threads = add_threads(sub);
   a->markdown = add_output_file(sub, "--markdown", "also write the tables as Markdown to FILE (tables/cumulant_accuracy.md)");
-  sub->callback([a] { run(*a); });
+  auto activation = add_activation(sub);
+  sub->callback([a, activation] {
+    activation->relu_only("accuracy is not available for activations other than relu yet (moment, series, verify, angle, map-series and mc take --activation)");
+    run(*a);
+  });
 });
 
 }  // namespace

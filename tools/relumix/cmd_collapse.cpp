@@ -118,7 +118,11 @@ void add_collapse(CLI::App& app) {
   a->mc = add_mc(sub, "Monte Carlo even where the exact law applies (validation)");
   a->samples = add_samples(sub, 100000, 1, kMaxSamples);
   a->seed = add_seed(sub);
-  sub->callback([a] { run_collapse(*a); });
+  auto activation = add_activation(sub);
+  sub->callback([a, activation] {
+    activation->relu_only("collapse is ReLU's question: a unit of phi with ALPHA != 0 is zero only at 0, so no input collapses");
+    run_collapse(*a);
+  });
 }
 
 RELUMIX_COMMAND(60, add_collapse);

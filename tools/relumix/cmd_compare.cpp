@@ -317,7 +317,11 @@ RELUMIX_COMMAND(55, [](CLI::App& app) {
   a->density_layers = add_text(sub, "--density-layers", "layers of the density panels (default: L/4 and L)",
                                Need::Optional, "", "L1,L2");
   a->bins = add_integer(sub, "--bins", "histogram bins of the density panels", 2, kMaxHistogramBins, Need::Optional, 40);
-  sub->callback([a] { run(*a); });
+  auto activation = add_activation(sub);
+  sub->callback([a, activation] {
+    activation->relu_only("compare is not available for activations other than relu yet (moment, series, verify, angle, map-series and mc take --activation)");
+    run(*a);
+  });
 });
 
 }  // namespace

@@ -27,7 +27,8 @@ struct McArgs {
   std::shared_ptr<WidthsOpt> widths;
   std::shared_ptr<AngleOpt> theta0;
   std::shared_ptr<IntOpt> samples, seed, threads, hist;
-  std::shared_ptr<Opt> mode, activation, checkpoint_every;
+  std::shared_ptr<Opt> mode, checkpoint_every;
+  std::shared_ptr<ActivationOpt> activation;
   std::shared_ptr<OutputFileOpt> checkpoint;
   std::vector<std::string> dump;
   CLI::Option* dump_option = nullptr;
@@ -116,7 +117,7 @@ enum : char { kDone = 'D', kStopped = 'S', kFailed = 'F' };
 void run(const McArgs& a) {
   McOptions opt;
   opt.mode = a.mode->parse([](const std::string& t) { return parse_mc_mode(t); });
-  opt.activation = a.activation->parse([](const std::string& t) { return parse_activation(t); });
+  opt.activation = a.activation->value();
   a.widths->min_width = opt.mode == McMode::Chain ? 2 : 1;
   auto widths = a.widths->value();
   Theta theta = a.theta0->value();
@@ -220,10 +221,9 @@ RELUMIX_COMMAND(50, [](CLI::App& app) {
   a->threads = add_threads(sub);
   a->mode = add_text(sub, "--mode", "chain (Markov reduction, O(n) per layer) or network (weight matrices)",
                      Need::Optional, "chain", "MODE");
-  a->activation = add_text(sub, "--activation",
-                           "relu, abs or leaky:ALPHA (ALPHA exact in [-1, 1], e.g. 0.01 or 1/10): phi(x) = max(x, 0) + "
-                           "ALPHA min(x, 0), weights N(0, 2 / ((1 + ALPHA^2) fan-in))",
-                           Need::Optional, "relu", "F");
+  a->activation = add_activation(sub,
+                                 "relu, abs or leaky:ALPHA (ALPHA exact in [-1, 1], e.g. 0.01 or 1/10): phi(x) = max(x, 0) + "
+                                 "ALPHA min(x, 0), weights N(0, 2 / ((1 + ALPHA^2) fan-in))");
   a->hist = add_integer(sub, "--hist", "add a histogram of X with N bins per layer", 1, kMaxHistogramBins,
                         Need::Optional);
   a->dump_option =

@@ -90,7 +90,11 @@ void add_norm(CLI::App& app) {
   a->mc = add_mc(sub, "also simulate --samples samples (Monte Carlo, with standard errors)");
   a->samples = add_samples(sub, 100000, 2, kMaxSamples);
   a->seed = add_seed(sub);
-  sub->callback([a] { run_norm(*a); });
+  auto activation = add_activation(sub);
+  sub->callback([a, activation] {
+    activation->relu_only("norm's exact law (a Binomial number of chi-squares) is ReLU's; it is not derived for other activations");
+    run_norm(*a);
+  });
 }
 
 RELUMIX_COMMAND(61, add_norm);

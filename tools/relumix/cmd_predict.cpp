@@ -197,7 +197,9 @@ RELUMIX_COMMAND(45, [](CLI::App& app) {
   a->threads = add_threads(sub);
   a->architectures = add_text(sub, "--architectures", "file with one architecture per line ('name: widths' or 'widths', # comments): ranked output X",
                               Need::Optional, "", "FILE");
-  sub->callback([a] {
+  auto activation = add_activation(sub);
+  sub->callback([a, activation] {
+    activation->relu_only("predict is not available for activations other than relu yet (moment, series, verify, angle, map-series and mc take --activation)");
     if (a->architectures->given()) run_screen(*a);
     else run_predict(*a);
   });

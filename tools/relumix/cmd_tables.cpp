@@ -49,7 +49,9 @@ namespace {
 RELUMIX_COMMAND(90, [](CLI::App& app) {
   auto* sub = app.add_subcommand("tables", "regenerate the coefficient tables in tables/ (or --dir)");
   auto dir = add_text(sub, "--dir", "an existing output directory", Need::Optional, "tables", "DIR");
-  sub->callback([dir] {
+  auto activation = add_activation(sub);
+  sub->callback([dir, activation] {
+    activation->relu_only("the tables are ReLU's; tables for other activations are not available yet");
     const std::string d = dir->parse([](const std::string& t) {
       require(!t.empty(), "empty directory name");
       std::error_code ec;

@@ -158,4 +158,20 @@ std::shared_ptr<OutputFileOpt> add_output_file(CLI::App* sub, const std::string&
   return make_opt<OutputFileOpt>(sub, names, help, Need::Optional, "", "FILE");
 }
 
+Activation ActivationOpt::value() const {
+  return parse([](const std::string& t) { return parse_activation(t); });
+}
+
+void ActivationOpt::relu_only(const std::string& why) const {
+  if (given() && !value().is_relu()) throw InputError(flag() + ": " + why);
+}
+
+std::shared_ptr<ActivationOpt> add_activation(CLI::App* sub, const std::string& help) {
+  return make_opt<ActivationOpt>(
+      sub, "--activation",
+      help.empty() ? "relu, abs or leaky:ALPHA (ALPHA exact in [-1, 1], e.g. 0.01 or 1/10): phi(x) = max(x, 0) + ALPHA min(x, 0)"
+                   : help,
+      Need::Optional, "relu", "F");
+}
+
 }  // namespace relumix::cli

@@ -18,6 +18,7 @@
 #include "relumix/core/error.hpp"
 #include "relumix/core/limits.hpp"
 #include "relumix/io/widths.hpp"
+#include "relumix/moments/activation.hpp"
 #include "relumix/numeric/theta.hpp"
 
 namespace relumix::cli {
@@ -84,6 +85,14 @@ class FlagOpt : public Opt {
   bool value() const { return on; }
 };
 
+// --activation F: relu (the default), abs or leaky:ALPHA (moments/activation.hpp)
+class ActivationOpt : public Opt {
+ public:
+  Activation value() const;
+  // For a command that answers for ReLU only: InputError naming `why` if a non-ReLU activation is given.
+  void relu_only(const std::string& why) const;
+};
+
 // A file to write: its directory must exist (nothing is created on the way).
 class OutputFileOpt : public Opt {
  public:
@@ -129,6 +138,8 @@ std::shared_ptr<FlagOpt> add_flag(CLI::App* sub, const std::string& names, const
 // a text option of one command (a choice, a name): read it with parse()
 std::shared_ptr<Opt> add_text(CLI::App* sub, const std::string& names, const std::string& help, Need need,
                               const std::string& def = "", const std::string& type = "TEXT");
+// --activation: the activation phi_alpha, default relu
+std::shared_ptr<ActivationOpt> add_activation(CLI::App* sub, const std::string& help = "");
 // a file the command writes (--markdown FILE, --plot FILE.svg)
 std::shared_ptr<OutputFileOpt> add_output_file(CLI::App* sub, const std::string& names, const std::string& help);
 

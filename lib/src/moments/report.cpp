@@ -30,6 +30,34 @@ std::string closed_form_latex(const ClosedForm& cf) {
   return J + "(\\theta) = \\frac{" + cf.R.latex("\\rho") + "}{\\sqrt{2\\pi}}, \\quad \\rho = \\cos\\theta";
 }
 
+std::string moment_name(const Activation& act, unsigned a, unsigned b) {
+  const std::string ab = "_{" + std::to_string(a) + "," + std::to_string(b) + "}";
+  return act.is_relu() ? "J" + ab : "M^{" + act.name() + "}" + ab;
+}
+
+Json activation_closed_form_json(const ActivationClosedForm& cf) {
+  const MomentForm& f = cf.form;
+  Json j = {{"a", cf.a}, {"b", cf.b}, {"activation", cf.activation.name()}, {"same", to_string(cf.same)},
+            {"opposite", to_string(cf.opposite)}, {"parity", f.even() ? "even" : "odd"}};
+  if (f.even()) {
+    j["P"] = poly_json(f.P);
+    j["Q"] = poly_json(f.Q);
+    j["U"] = poly_json(f.U);
+  } else {
+    j["R"] = poly_json(f.R);
+  }
+  return j;
+}
+
+std::string activation_closed_form_latex(const ActivationClosedForm& cf) {
+  const MomentForm& f = cf.form;
+  const std::string M = "M^{\\mathrm{" + cf.activation.name() + "}}_{" + std::to_string(cf.a) + "," + std::to_string(cf.b) + "}";
+  if (f.even())
+    return M + "(\\theta) = \\frac{(\\pi - \\theta)\\left(" + f.P.latex("\\rho") + "\\right) + \\sin\\theta\\left(" +
+           f.Q.latex("\\rho") + "\\right) + \\pi\\left(" + f.U.latex("\\rho") + "\\right)}{2\\pi}, \\quad \\rho = \\cos\\theta";
+  return M + "(\\theta) = \\frac{" + f.R.latex("\\rho") + "}{\\sqrt{2\\pi}}, \\quad \\rho = \\cos\\theta";
+}
+
 Json series_json(const MomentSeries& s) {
   Json coeffs = Json::array();
   for (unsigned i = 0; i <= s.order; ++i) {
