@@ -21,6 +21,7 @@
 
 #include "relumix/angle/angle.hpp"
 #include "relumix/angle/arccos_kernel.hpp"
+#include "relumix/angle/activation_map.hpp"
 #include "relumix/angle/report.hpp"
 #include "relumix/check/compare.hpp"
 #include "relumix/collapse/report.hpp"
@@ -462,11 +463,15 @@ py::object arccos_kernel_py(const py::object& X, const py::object& Y, long long 
   return out;
 }
 
-py::object map_series_py(long long degree, const py::object& theta0) {
+py::object map_series_py(long long degree, const py::object& theta0, const std::string& activation) {
   unsigned k = in_range<unsigned>("degree", degree, 1, kMaxMapSeriesDegree);
   std::optional<Theta> t0;
   if (!theta0.is_none()) t0 = theta_of(theta0, true);
-  return to_py(released([&] { return map_series_json(infinite_map_series(k), k, t0); }));
+  const Activation act = parse_activation(activation);
+  return to_py(released([&] {
+    if (act.is_relu()) return map_series_json(infinite_map_series(k), k, t0);
+    return activation_map_series_json(act, activation_map_series(act, k), k, t0);
+  }));
 }
 
 py::object decay_series_py(std::optional<long long> width, long long degree, std::optional<long long> order,
@@ -600,7 +605,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("methods") = "infinite,linear,full,density",
         "predictions against the Monte Carlo layer by layer with KS distances (as `relumix compare --json`, no plot)");
   m.def("_time_moment_value", &time_moment_value);
-  m.def("_map_series", &map_series_py, py::arg("degree") = 10, py::arg("theta0") = py::none());
+  m.def("_map_series", &map_series_py, py::arg("degree") = 10, py::arg("theta0") = py::none(),
+        py::arg("activation") = "relu");
   m.def("_decay_series", &decay_series_py, py::arg("width") = py::none(), py::arg("degree") = 4,
         py::arg("order") = py::none(), py::arg("digits") = 30);
 }

@@ -122,9 +122,10 @@ def mc(widths, theta0, samples=5000, seed=1, threads=0, keep=False, mode="chain"
     return d
 
 
-def map_series(degree=10, theta0=None):
-    """Exact Taylor coefficients of the infinite-width angle map f at 0 (as `relumix map-series --json`)."""
-    return _core._map_series(degree, theta0)
+def map_series(degree=10, theta0=None, activation="relu"):
+    """Exact Taylor coefficients of the infinite-width angle map f at 0 (as `relumix map-series --json`);
+    activation "abs" or "leaky:ALPHA" gives the map of that activation and C_alpha_over_pi."""
+    return _core._map_series(degree, theta0, activation)
 
 
 def decay_series(width=None, degree=4, order=None, digits=30):

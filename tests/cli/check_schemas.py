@@ -36,8 +36,9 @@ CASES = {
     "series": ["series 1 1 -k 3", "series 2 1 -k 2", "series 2 2 -k 3 --activation leaky:0.2"],
     "bessel": ["bessel 6"],
     "verify": ["verify --max 3", "verify --max 2 --activation abs"],
-    "angle": ["angle -n 64 -t 0.1 -d 10", "angle -n 16 -t pi --order 2"],
-    "map-series": ["map-series -k 3", "map-series -k 2 -t 0.1"],
+    "angle": ["angle -n 64 -t 0.1 -d 10", "angle -n 16 -t pi --order 2", "angle -t 1 -d 5 --activation leaky:0.1"],
+    "map-series": ["map-series -k 3", "map-series -k 2 -t 0.1", "map-series -k 2 -t 0.5 --activation abs",
+                   "map-series -k 2 --activation leaky:1"],
     "decay-series": ["decay-series -n 64 -k 2 -d 8", "decay-series --order 1 -k 1 -d 5"],
     "predict": ["predict -w 16x3 -t 0.5", "predict -w 16x2 -t 0.5 -m full --order 2", "predict -w 8 -t pi -m infinite",
                 "predict --architectures " + ARCHS],
@@ -70,7 +71,7 @@ def validator(command):
 
 # keys that a command's output may omit (everything else is required: deleting it must fail)
 OPTIONAL = {
-    "map-series": {"theta0", "C"},
+    "map-series": {"theta0", "C", "activation", "C_alpha_over_pi"},
     "moment": {"activation"},  # moment, series, verify: the activation is named unless it is relu
     "series": {"activation"},
     "verify": {"activation"},

@@ -130,3 +130,43 @@ TEST_CASE("--activation: bad names and the commands that answer for ReLU only") 
   CHECK(r.code == 0);
   CHECK(r.out == run_relumix("bessel 4").out);
 }
+
+TEST_CASE("angle and map-series --activation: the infinite-width map") {
+  // abs: cos f = E|G||G'| / E|G|^2 = (2/pi)(rho asin rho + sin theta)
+  auto r = run_relumix("angle -t 1 --activation abs -d 20 --json");
+  REQUIRE(r.code == 0);
+  const double rho = std::cos(1.0);
+  CHECK(r.json()["activation"] == "abs");
+  CHECK(std::stod(r.json()["cos_infinite_width"].get<std::string>()) ==
+        doctest::Approx(2 / M_PI * (rho * std::asin(rho) + std::sin(1.0))).epsilon(1e-15));
+  // leaky:0.1 at pi: cos f(pi) = w - 1 = -20/101 exactly (w = (1 - alpha)^2/(1 + alpha^2))
+  r = run_relumix("angle -t pi --activation leaky:0.1 -d 10 --json");
+  REQUIRE(r.code == 0);
+  CHECK(r.json()["cos_infinite_width"] == "-0.1980198020");
+  // no finite width for activations yet; relu still needs --width
+  r = run_relumix("angle -t 1 -n 16 --activation abs");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--width") != std::string::npos);
+  r = run_relumix("angle -t 1");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--width is required") != std::string::npos);
+  // the map's series f = theta - (w/(3 pi)) theta^2 - (w^2/(18 pi^2)) theta^3: abs has w = 2, and C_alpha = 3 pi / w
+  r = run_relumix("map-series -k 3 --activation abs --json");
+  REQUIRE(r.code == 0);
+  auto j = r.json();
+  CHECK(j["activation"] == "abs");
+  CHECK(j["coefficients"][2]["terms"]["1/pi"] == "-2/3");
+  CHECK(j["coefficients"][3]["terms"]["1/pi^2"] == "-2/9");
+  CHECK(j["C_alpha_over_pi"] == "3/2");
+  r = run_relumix("map-series -k 2 --activation leaky:0.1 --json");
+  REQUIRE(r.code == 0);
+  CHECK(r.json()["C_alpha_over_pi"] == "101/27");
+  // the linear map does not decay; |x| sends antipodal inputs to identical ones
+  r = run_relumix("map-series -k 2 --activation leaky:1 -t 1");
+  CHECK(r.code == 2);
+  r = run_relumix("map-series -k 2 --activation abs -t pi");
+  CHECK(r.code == 2);
+  // relu: unchanged
+  CHECK(run_relumix("map-series -k 4 --activation relu").out == run_relumix("map-series -k 4").out);
+  CHECK(run_relumix("angle -n 16 -t 1 --activation relu").out == run_relumix("angle -n 16 -t 1").out);
+}

@@ -141,3 +141,10 @@ def test_activation_closed_form_series_verify():
     assert r["failed"] == 0 and r["checked"] > 50
     with pytest.raises(ValueError, match="outside"):
         relumix.moment(1, 1, 0.5, activation="leaky:2")
+
+
+def test_activation_map_series():
+    m = relumix.map_series(3, activation="abs")  # w = 2: f = theta - (2/(3 pi)) theta^2 - ..., C_alpha = 3 pi / 2
+    assert m["activation"] == "abs" and m["C_alpha_over_pi"] == "3/2"
+    assert m["coefficients"][2]["terms"] == {"1/pi": "-2/3"}
+    assert "activation" not in relumix.map_series(3)

@@ -8,6 +8,7 @@
 #include "cli.hpp"
 #include "relumix/angle/cumulant.hpp"
 #include "options.hpp"
+#include "relumix/angle/activation_map.hpp"
 #include "relumix/angle/angle.hpp"
 #include "relumix/angle/report.hpp"
 #include "relumix/predict/predict.hpp"
@@ -38,13 +39,29 @@ RELUMIX_COMMAND(50, [](CLI::App& app) {
       "one layer at finite width n: mu(theta,n) ~ E[ln sin^2 theta'], sigma^2(theta,n) ~ Var[ln sin^2 theta']\n"
       "(the O(1/n) formulas of SPEC section 4) and cos f(theta) = 2 J_{1,1}(theta) (infinite width),\n"
       "all certified to --digits");
-  auto width = add_width(sub, "width n of the new layer", Need::Required, 2, kMaxExactWidth);
+  auto width = add_width(sub, "width n of the new layer (required for relu)", Need::Optional, 2, kMaxExactWidth);
   auto theta = add_theta(sub, "angle in (0, pi]: 0.1, 1e-12, pi/3, pi-1e-4", Need::Required, /*lo_open=*/true);
   auto order = add_order(sub, "order in 1/n: 1 = the paper's O(1/n) form, K >= 2 = the cumulant series through n^-K");
   auto digits = add_digits(sub, 30, kMaxAngleDigits);
+  auto activation = add_activation(sub,
+      "relu, abs or leaky:ALPHA (ALPHA exact in [-1, 1]): for an activation other than relu, the infinite-width\n"
+      "cos f(theta) only (no --width: the finite-width law is not available for it yet)");
   sub->callback([=] {
-    const std::uint64_t n = width->value();
+    const Activation act = activation->value();
     const Theta t = theta->value();
+    if (!act.is_relu()) {
+      require(!width->given(), "--width: the finite-width law for activations other than relu is not available yet ",
+              "(drop --width for the infinite-width map cos f(theta))");
+      order->only_if(false, "with --width (relu)");
+      const int d = digits->as<int>();
+      const Json j = activation_angle_json(act, t, d);
+      if (globals().json) { emit(j); return; }
+      std::cout << "theta = " << t.text << ", " << act.name() << " (infinite width)\n"
+                << "  cos f(theta)     = " << j["cos_infinite_width"].get<std::string>() << "\n";
+      return;
+    }
+    require(width->given(), "--width is required (the width n of the new layer)");
+    const std::uint64_t n = width->value();
     const int K = order->as<int>(), d = digits->as<int>();
     const Json j = angle_json(n, t, d, K);
     if (K >= 2) warn_if_diverging(t.to_double(), double(n), K);
@@ -65,21 +82,30 @@ RELUMIX_COMMAND(51, [](CLI::App& app) {
       "and its large-depth expansion theta^l = 3pi/l - (9pi/2) ln(l)/l^2 - 9 pi^2 C(theta0)/l^2 + ...");
   auto degree = add_degree(sub, "highest power of theta", 10, 1, kMaxMapSeriesDegree);
   auto theta0 = add_theta0(sub, "also estimate the constant C(theta0) of the depth expansion", Need::Optional);
+  auto activation = add_activation(sub,
+      "relu, abs or leaky:ALPHA (ALPHA exact in [-1, 1]): the map of phi, cos f = cos theta + w (sin theta - theta cos theta)/pi,\n"
+      "w = (1 - ALPHA)^2/(1 + ALPHA^2), and theta^l ~ C_alpha/l with C_alpha = 3 pi/w");
   sub->callback([=] {
     const unsigned k = degree->as<unsigned>();
-    Series f = infinite_map_series(k);
+    const Activation act = activation->value();
+    Series f = act.is_relu() ? infinite_map_series(k) : activation_map_series(act, k);
     std::optional<Theta> t0;
     if (theta0->given()) {
       t0 = theta0->value();
       require(t0->to_double() >= kMinMapSeriesTheta0, "--theta0: ", t0->text, " is below 1e-3 (C(theta0) is fitted at depth 1e6, ",
               "where the expansion holds only for theta0 >= 1e-3)");
+      if (act.is_linear()) throw InputError("--theta0: the linear activation (alpha = 1) does not decay: its map is the identity");
     }
-    const Json j = map_series_json(f, k, t0);
+    const Json j = act.is_relu() ? map_series_json(f, k, t0) : activation_map_series_json(act, f, k, t0);
     const std::string t0_text = t0 ? t0->text : "";
     if (globals().json) { emit(j); return; }
-    std::cout << "f(theta) = sum_k c_k theta^k, cos f(theta) = 2 J_{1,1}(theta)\n";
+    if (act.is_relu())
+      std::cout << "f(theta) = sum_k c_k theta^k, cos f(theta) = 2 J_{1,1}(theta)\n";
+    else
+      std::cout << "f(theta) = sum_k c_k theta^k, cos f(theta) = M_{1,1}(theta) / M_{2,0} (" << act.name() << ")\n";
     for (unsigned i = 0; i <= k; ++i) std::cout << "  c_" << i << " = " << f[int(i)].str() << "\n";
     std::cout << "large depth: " << j["large_depth"].get<std::string>() << "\n";
+    if (j.contains("C_alpha_over_pi")) std::cout << "  C_alpha = " << j["C_alpha_over_pi"].get<std::string>() << " pi\n";
     if (j.contains("C")) {  // the digits down to the error bound, and the bound
       const double err = j["C_error"].get<double>();
       const int decimals = std::max(0, int(-std::floor(std::log10(err))));

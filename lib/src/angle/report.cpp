@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "relumix/angle/activation_map.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/core/limits.hpp"
 #include "relumix/numeric/certify.hpp"
@@ -62,6 +63,45 @@ Json map_series_json(const Series& f, unsigned degree, const std::optional<Theta
     j["C_error"] = 2 * std::fabs(c - c2) + 2.2e-16 * L * (L / (3 * M_PI) + c);
   }
   return j;
+}
+
+Json activation_map_series_json(const Activation& act, const Series& f, unsigned degree,
+                                const std::optional<Theta>& theta0) {
+  Json j = {{"activation", act.name()}, {"degree", degree}};
+  Json coeffs = Json::array();
+  for (unsigned i = 0; i <= degree; ++i) coeffs.push_back({{"k", i}, {"terms", qpi_terms_json(f[int(i)])}});
+  j["coefficients"] = coeffs;
+  if (act.is_linear()) {
+    require(!theta0, "the linear activation (alpha = 1) does not decay: its infinite-width map is the identity");
+    j["large_depth"] = "none: f(theta) = theta (alpha = 1)";
+    return j;
+  }
+  const Rational w = act.map_weight();
+  auto over_pi = [](const Rational& q) {  // "q/pi" as "p/(d pi)"
+    const Integer num = numerator(q), den = denominator(q);
+    return num.str() + "/" + (den == 1 ? std::string("pi") : "(" + den.str() + " pi)");
+  };
+  j["large_depth"] = "1/theta^l = " + over_pi(w / 3) + " l + " + over_pi(w / 2) +
+                     " ln(l) + C(theta0) + O(ln(l)/l); theta^l ~ C_alpha/l";
+  j["C_alpha_over_pi"] = to_string(Rational(3 / w));
+  if (theta0) {
+    const double t0 = theta0->to_double();
+    require(t0 >= kMinMapSeriesTheta0, "theta0 = ", theta0->text, " is below 1e-3 (C(theta0) is fitted at depth 1e6, ",
+            "where the expansion holds only for theta0 >= 1e-3)");
+    j["theta0"] = theta0->text;
+    // not certified, estimated as for ReLU (map_series_json)
+    const double L = 1e6, c = activation_depth_asymptotics(act, t0, long(L)).C,
+                 c2 = activation_depth_asymptotics(act, t0, long(L / 2)).C;
+    const double a = (w / 3).convert_to<double>() / M_PI;
+    j["C"] = c;
+    j["C_error"] = 2 * std::fabs(c - c2) + 2.2e-16 * L * (a * L + std::fabs(c));
+  }
+  return j;
+}
+
+Json activation_angle_json(const Activation& act, const Theta& theta, int digits) {
+  return {{"activation", act.name()}, {"theta", theta.text}, {"digits", digits},
+          {"cos_infinite_width", activation_cos_map_value(act, theta, digits)}};
 }
 
 Json decay_series_json(std::uint64_t width, const DecaySeries& ds, unsigned degree, int digits) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "relumix/angle/angle.hpp"
+#include "relumix/moments/activation.hpp"
 #include "relumix/exact/qpi.hpp"
 #include "relumix/numeric/theta.hpp"
 
@@ -25,6 +26,13 @@ std::string qpi_value(const QPi& c, int digits, const Rational& n = 0, int log_c
 nlohmann::ordered_json angle_json(std::uint64_t width, const Theta& theta, int digits, int order);
 // map-series: {degree, coefficients: [{k, terms}], large_depth[, theta0, C]} for f = infinite_map_series(degree).
 nlohmann::ordered_json map_series_json(const Series& f, unsigned degree, const std::optional<Theta>& theta0);
+// map-series --activation F (not relu): {activation, degree, coefficients, large_depth, C_alpha_over_pi?[, theta0, C,
+// C_error]} for f = activation_map_series(act, degree); C_alpha_over_pi = 3 (1 + alpha^2)/(1 - alpha)^2 exactly
+// (theta^l ~ C_alpha / l), absent for the linear activation (nothing decays).
+nlohmann::ordered_json activation_map_series_json(const Activation& act, const Series& f, unsigned degree,
+                                                  const std::optional<Theta>& theta0);
+// angle --activation F without a width: {activation, theta, digits, cos_infinite_width}.
+nlohmann::ordered_json activation_angle_json(const Activation& act, const Theta& theta, int digits);
 // decay-series for one width: {width, degree, mu: [{j, terms, value}], sigma2: [...]}.
 nlohmann::ordered_json decay_series_json(std::uint64_t width, const DecaySeries& ds, unsigned degree, int digits);
 // decay-series --order: {degree, order, mu: [{j, k, terms, value}], sigma2: [...]}.
