@@ -281,11 +281,13 @@ py::object verify_py(long long max, const std::string& activation) {
   }));
 }
 
-py::object angle_py(long long width, const py::object& theta, long long order, long long digits) {
+py::object angle_py(long long width, const py::object& theta, long long order, long long digits,
+                    const std::string& activation) {
   auto n = in_range<std::uint64_t>("width", width, 2, (long long)kMaxExactWidth);
   int K = in_range<int>("order", order, 1, kMaxCumulantOrder), d = in_range<int>("digits", digits, 1, kMaxAngleDigits);
   Theta t = theta_of(theta, true);
-  return to_py(released([&] { return angle_json(n, t, d, K); }));
+  const Activation act = parse_activation(activation);
+  return to_py(released([&] { return angle_json(n, t, d, K, act); }));
 }
 
 py::tuple mu_sigma2_py(double width, const py::object& theta, long long order) {
@@ -578,6 +580,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("verify", &verify_py, py::arg("max") = 30, py::arg("activation") = "relu",
         "exact checks of the identities for all a, b <= max (as `relumix verify --json`)");
   m.def("angle", &angle_py, py::arg("width"), py::arg("theta"), py::arg("order") = 1, py::arg("digits") = 30,
+        py::arg("activation") = "relu",
         "one layer at width n: certified mu, sigma2, cos_infinite_width (as `relumix angle --json`)");
   m.def("mu_sigma2", &mu_sigma2_py, py::arg("width"), py::arg("theta"), py::arg("order") = 1,
         "double-precision mu(theta, n), sigma^2(theta, n) over an array of angles in (0, pi]");

@@ -36,7 +36,8 @@ CASES = {
     "series": ["series 1 1 -k 3", "series 2 1 -k 2", "series 2 2 -k 3 --activation leaky:0.2"],
     "bessel": ["bessel 6"],
     "verify": ["verify --max 3", "verify --max 2 --activation abs"],
-    "angle": ["angle -n 64 -t 0.1 -d 10", "angle -n 16 -t pi --order 2", "angle -t 1 -d 5 --activation leaky:0.1"],
+    "angle": ["angle -n 64 -t 0.1 -d 10", "angle -n 16 -t pi --order 2", "angle -t 1 -d 5 --activation leaky:0.1",
+              "angle -n 16 -t 1 -d 5 --order 2 --activation abs"],
     "map-series": ["map-series -k 3", "map-series -k 2 -t 0.1", "map-series -k 2 -t 0.5 --activation abs",
                    "map-series -k 2 --activation leaky:1"],
     "decay-series": ["decay-series -n 64 -k 2 -d 8", "decay-series --order 1 -k 1 -d 5"],
@@ -75,6 +76,7 @@ OPTIONAL = {
     "moment": {"activation"},  # moment, series, verify: the activation is named unless it is relu
     "series": {"activation"},
     "verify": {"activation"},
+    "angle": {"activation"},
     "predict": {"model", "order", "mean_model", "variance_model", "grid", "theta", "sd", "q05", "q50", "q95",
                 "p_excluded", "mean_error", "sd_error"},
     "mc": {"hist"},

@@ -148,3 +148,9 @@ def test_activation_map_series():
     assert m["activation"] == "abs" and m["C_alpha_over_pi"] == "3/2"
     assert m["coefficients"][2]["terms"] == {"1/pi": "-2/3"}
     assert "activation" not in relumix.map_series(3)
+
+
+def test_activation_angle_matches_cli(cli):
+    a = relumix.angle(32, "1", order=2, digits=15, activation="leaky:0.1")
+    ref = cli("angle", "-n", 32, "-t", 1, "--order", 2, "-d", 15, "--activation", "leaky:0.1")
+    assert a["activation"] == "leaky:0.1" and a["mu"] == ref["mu"] and a["sigma2"] == ref["sigma2"]

@@ -39,20 +39,29 @@ RELUMIX_COMMAND(50, [](CLI::App& app) {
       "one layer at finite width n: mu(theta,n) ~ E[ln sin^2 theta'], sigma^2(theta,n) ~ Var[ln sin^2 theta']\n"
       "(the O(1/n) formulas of SPEC section 4) and cos f(theta) = 2 J_{1,1}(theta) (infinite width),\n"
       "all certified to --digits");
-  auto width = add_width(sub, "width n of the new layer (required for relu)", Need::Optional, 2, kMaxExactWidth);
+  auto width = add_width(sub, "width n of the new layer (without it, for an activation other than relu: infinite width only)", Need::Optional, 2, kMaxExactWidth);
   auto theta = add_theta(sub, "angle in (0, pi]: 0.1, 1e-12, pi/3, pi-1e-4", Need::Required, /*lo_open=*/true);
   auto order = add_order(sub, "order in 1/n: 1 = the paper's O(1/n) form, K >= 2 = the cumulant series through n^-K");
   auto digits = add_digits(sub, 30, kMaxAngleDigits);
   auto activation = add_activation(sub,
-      "relu, abs or leaky:ALPHA (ALPHA exact in [-1, 1]): for an activation other than relu, the infinite-width\n"
-      "cos f(theta) only (no --width: the finite-width law is not available for it yet)");
+      "relu, abs or leaky:ALPHA (ALPHA exact in [-1, 1]): with --width the cumulant series of phi's law through\n"
+      "n^-K (--order K; order 1 is the series through 1/n, not the paper's ReLU form); without, the infinite-width cos f(theta)");
   sub->callback([=] {
     const Activation act = activation->value();
     const Theta t = theta->value();
+    if (!act.is_relu() && width->given()) {
+      const std::uint64_t n = width->value();
+      const int K = order->as<int>(), d = digits->as<int>();
+      const Json j = angle_json(n, t, d, K, act);
+      if (globals().json) { emit(j); return; }
+      std::cout << "width n = " << n << ", theta = " << t.text << ", " << act.name() << " (" << j["form"].get<std::string>() << ")\n"
+                << "  mu(theta,n)      = " << j["mu"].get<std::string>() << "   ~ E[ln sin^2 theta']\n"
+                << "  sigma^2(theta,n) = " << j["sigma2"].get<std::string>() << "   ~ Var[ln sin^2 theta']\n"
+                << "  cos f(theta)     = " << j["cos_infinite_width"].get<std::string>() << "   (infinite width)\n";
+      return;
+    }
     if (!act.is_relu()) {
-      require(!width->given(), "--width: the finite-width law for activations other than relu is not available yet ",
-              "(drop --width for the infinite-width map cos f(theta))");
-      order->only_if(false, "with --width (relu)");
+      order->only_if(false, "with --width");
       const int d = digits->as<int>();
       const Json j = activation_angle_json(act, t, d);
       if (globals().json) { emit(j); return; }

@@ -1,5 +1,7 @@
 #include "relumix/angle/angle.hpp"
 
+#include "relumix/angle/activation_map.hpp"
+
 #include "angle/series_parts.hpp"
 
 #include <cmath>
@@ -139,12 +141,17 @@ Interval cos_infinite_enclosure(const Theta& t, mpfr_prec_t bits) {
 }
 
 AngleValues angle_values(const Theta& t, const Rational& n, int digits, int order) {
+  return angle_values(t, n, digits, order, Activation::relu());
+}
+
+AngleValues angle_values(const Theta& t, const Rational& n, int digits, int order, const Activation& act) {
   check_n(n);
   check_order(order);
+  const bool relu = act.is_relu();
   require(!t.is_zero(), "theta must be positive (ln sin^2 theta diverges at 0)");
   require(digits >= 1 && digits <= 10000, "digits must lie in 1..10000 for angle values");
   AngleValues v;
-  if (t.is_pi()) {
+  if (t.is_pi() && relu) {
     // G' = -G: X Y = 0, so C = 0 and sin^2 theta' = 1 exactly; every order gives 0 (and 2 J11(pi) = 0)
     v.mu = v.sigma2 = v.cos_infinite_width = "0";
     return v;
@@ -163,6 +170,12 @@ AngleValues angle_values(const Theta& t, const Rational& n, int digits, int orde
     return c.certified ? c.text : c.text + " +- " + c.error;
   };
   unsigned K = unsigned(order);
+  if (!relu) {
+    v.mu = run([&](mpfr_prec_t b) { return mu_series_enclosure(t, n, K, b, act); });
+    v.sigma2 = run([&](mpfr_prec_t b) { return sigma2_series_enclosure(t, n, K, b, act); });
+    v.cos_infinite_width = run([&](mpfr_prec_t b) { return activation_cos_map_enclosure(act, t, b); });
+    return v;
+  }
   v.mu = run([&](mpfr_prec_t b) { return K == 1 ? mu_enclosure(t, n, b) : mu_series_enclosure(t, n, K, b); });
   v.sigma2 = run([&](mpfr_prec_t b) { return K == 1 ? sigma2_enclosure(t, n, b) : sigma2_series_enclosure(t, n, K, b); });
   v.cos_infinite_width = run([&](mpfr_prec_t b) { return cos_infinite_enclosure(t, b); });

@@ -267,6 +267,23 @@ CumulantEnclosure cumulant_enclosure(const Theta& theta, unsigned K, mpfr_prec_t
   return {log(D), mean, var};
 }
 
+CumulantEnclosure cumulant_enclosure(const Theta& theta, unsigned K, mpfr_prec_t bits, const Activation& act) {
+  if (act.is_relu()) return cumulant_enclosure(theta, K, bits);
+  check_order(K, kMaxCumulantOrder);
+  check_theta(theta);
+  require(!(act.is_abs() && theta.is_pi()), "abs maps antipodal inputs (theta = pi) to identical ones: theta' = 0, ",
+          "ln sin^2 theta' = -infinity");
+  Interval one(1L, bits), J = normalized_moment_enclosure(act, 1, 1, theta, bits);
+  Interval D = one - sqr(J) * Rational(4);
+  Interval w = Interval(4L, bits) / D;
+  auto moment = [&](unsigned a, unsigned b) -> Interval {
+    if (a == 0 && b == 0) return one;
+    return normalized_moment_enclosure(act, a, b, theta, bits);  // a + b even here
+  };
+  auto [mean, var] = expand<Interval>(plan(K), one, w, J, moment);
+  return {log(D), mean, var};
+}
+
 namespace {
 Interval series_sum(const Interval& first, const std::vector<Interval>& c, const Rational& n, unsigned K, mpfr_prec_t bits) {
   require(n >= 2, "width must be at least 2");
@@ -283,6 +300,17 @@ Interval mu_series_enclosure(const Theta& theta, const Rational& n, unsigned K, 
 
 Interval sigma2_series_enclosure(const Theta& theta, const Rational& n, unsigned K, mpfr_prec_t bits) {
   CumulantEnclosure c = cumulant_enclosure(theta, K, bits);
+  return series_sum(Interval(0L, bits), c.var, n, K, bits);
+}
+
+Interval mu_series_enclosure(const Theta& theta, const Rational& n, unsigned K, mpfr_prec_t bits, const Activation& act) {
+  CumulantEnclosure c = cumulant_enclosure(theta, K, bits, act);
+  return series_sum(c.lnD, c.mean, n, K, bits);
+}
+
+Interval sigma2_series_enclosure(const Theta& theta, const Rational& n, unsigned K, mpfr_prec_t bits,
+                                 const Activation& act) {
+  CumulantEnclosure c = cumulant_enclosure(theta, K, bits, act);
   return series_sum(Interval(0L, bits), c.var, n, K, bits);
 }
 

@@ -99,6 +99,14 @@ Json activation_map_series_json(const Activation& act, const Series& f, unsigned
   return j;
 }
 
+Json angle_json(std::uint64_t width, const Theta& theta, int digits, int order, const Activation& act) {
+  if (act.is_relu()) return angle_json(width, theta, digits, order);
+  AngleValues v = angle_values(theta, Rational(width), digits, order, act);
+  return {{"activation", act.name()}, {"width", width}, {"theta", theta.text}, {"digits", digits}, {"order", order},
+          {"form", "cumulant series through n^-" + std::to_string(order)}, {"mu", v.mu}, {"sigma2", v.sigma2},
+          {"cos_infinite_width", v.cos_infinite_width}};
+}
+
 Json activation_angle_json(const Activation& act, const Theta& theta, int digits) {
   return {{"activation", act.name()}, {"theta", theta.text}, {"digits", digits},
           {"cos_infinite_width", activation_cos_map_value(act, theta, digits)}};

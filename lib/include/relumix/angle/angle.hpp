@@ -1,6 +1,7 @@
 #pragma once
 // The angle decay (SPEC section 4): the infinite-width map f, the finite-width one-layer law
 // of X = ln sin^2 theta' (mu, sigma^2), and their exact series at theta = 0.
+#include "relumix/moments/activation.hpp"
 #include <span>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ struct AngleValues {
 // order 1: the paper's O(1/n) formulas; order K = 2..8: the cumulant series through n^-K
 // (cumulant.hpp): ln D + sum_k mean_k/n^k and sum_k var_k/n^k.
 AngleValues angle_values(const Theta& theta, const Rational& n, int digits, int order = 1);
+// The same for an activation phi_alpha (cumulant.hpp): order K = 1..8 is the cumulant series through n^-K
+// with phi's moments (the paper's O(1/n) form is ReLU's: for another activation order 1 is the series
+// through n^-1), cos_infinite_width = cos f_alpha(theta). At alpha = 0 it is angle_values above.
+AngleValues angle_values(const Theta& theta, const Rational& n, int digits, int order, const Activation& act);
 
 // Double-precision mu, sigma^2, for predictions and arrays. theta in (0, pi], n >= 2 (any real
 // width), order as for angle_values. Order 1 (the paper's forms): within 1 ulp of the exact values

@@ -14,6 +14,7 @@
 #include "relumix/exact/qpi.hpp"
 #include "relumix/numeric/theta.hpp"
 #include "relumix/core/limits.hpp"
+#include "relumix/moments/activation.hpp"
 
 namespace relumix {
 
@@ -23,6 +24,16 @@ struct CumulantEnclosure {
   std::vector<Interval> mean, var;
 };
 CumulantEnclosure cumulant_enclosure(const Theta& theta, unsigned K, mpfr_prec_t bits);
+// The same for a positively homogeneous activation phi_alpha (docs/theory.md section 9): the expansion
+// is that of ReLU with the normalized plain moments Mbar_{a,b} of phi (activation.hpp) in place of
+// M_{a,b}, so m = (1/2, 1/2, Mbar_{1,1}) and D = 1 - 4 Mbar_{1,1}^2 = sin^2 f_alpha(theta). A unit of
+// phi with alpha != 0 never dies, so no degenerate event is left out. X = ln sin^2 theta' does not see
+// the sign of cos theta' (obtuse angles for alpha > 0). At alpha = 0 this is cumulant_enclosure above.
+// InputError where D = 0 (abs at theta = pi: theta' = 0 exactly).
+CumulantEnclosure cumulant_enclosure(const Theta& theta, unsigned K, mpfr_prec_t bits, const Activation& act);
+Interval mu_series_enclosure(const Theta& theta, const Rational& n, unsigned K, mpfr_prec_t bits, const Activation& act);
+Interval sigma2_series_enclosure(const Theta& theta, const Rational& n, unsigned K, mpfr_prec_t bits,
+                                 const Activation& act);
 
 // mu_K(theta, n) = ln D + sum_{k<=K} mean_k / n^k ; sigma2_K(theta, n) = sum_{k<=K} var_k / n^k.
 Interval mu_series_enclosure(const Theta& theta, const Rational& n, unsigned K, mpfr_prec_t bits);

@@ -31,6 +31,8 @@ nlohmann::ordered_json map_series_json(const Series& f, unsigned degree, const s
 // (theta^l ~ C_alpha / l), absent for the linear activation (nothing decays).
 nlohmann::ordered_json activation_map_series_json(const Activation& act, const Series& f, unsigned degree,
                                                   const std::optional<Theta>& theta0);
+// angle --activation F --width n: {activation, width, theta, digits, order, form, mu, sigma2, cos_infinite_width}.
+nlohmann::ordered_json angle_json(std::uint64_t width, const Theta& theta, int digits, int order, const Activation& act);
 // angle --activation F without a width: {activation, theta, digits, cos_infinite_width}.
 nlohmann::ordered_json activation_angle_json(const Activation& act, const Theta& theta, int digits);
 // decay-series for one width: {width, degree, mu: [{j, terms, value}], sigma2: [...]}.
