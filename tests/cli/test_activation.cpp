@@ -118,7 +118,7 @@ TEST_CASE("--activation: bad names and the commands that answer for ReLU only") 
   for (const std::string args : {"predict -w 16x3 -t 1 --activation abs", "compare -w 16x3 -t 1 --activation abs",
                                  "accuracy -w 16 -t 1 --activation abs", "tables --activation abs",
                                  "collapse -n 16 -L 3 --activation leaky:0.1", "norm -n 16 -L 3 --activation abs",
-                                 "bessel 4 --activation abs"}) {
+                                 "bessel 4 --activation abs", "decay-series -n 64 --activation abs"}) {
     auto r = run_relumix(args);
     INFO(args << " -> " << r.err);
     CHECK(r.code == 2);

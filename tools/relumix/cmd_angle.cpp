@@ -134,7 +134,10 @@ RELUMIX_COMMAND(52, [](CLI::App& app) {
   auto order = add_integer(sub, "--order", "double series in theta and 1/n through n^-K instead of one width", 0,
                            kMaxCumulantSeriesOrder, Need::Optional);
   auto digits = add_digits(sub, 30, kMaxAngleDigits);
+  auto activation = add_activation(sub);
   sub->callback([=] {
+    activation->relu_only("decay-series is not available for activations other than relu yet (angle --activation F "
+                          "--width n gives one layer's law)");
     const unsigned J = degree->as<unsigned>();
     const int d = digits->as<int>();
     if (order->given()) {
