@@ -32,6 +32,7 @@ struct Args {
   std::shared_ptr<Opt> method, model, architectures;
   std::shared_ptr<IntOpt> order, grid, threads;
   std::shared_ptr<FlagOpt> full_mean, full_variance;
+  std::shared_ptr<ActivationOpt> activation;
 };
 
 PredictOptions options_of(const Args& a) {
@@ -41,6 +42,7 @@ PredictOptions options_of(const Args& a) {
   o.order = a.order->given() ? a.order->as<int>() : 0;
   o.grid_points = a.grid->as<int>();
   o.threads = unsigned(a.threads->value_or(0));
+  o.activation = a.activation->value();
   bool dens = o.method == PredictMethod::Density;
   bool paper_linear = o.model == PredictModel::PaperLinear;
   a.full_mean->only_if(dens && paper_linear, "to --method density --model paper-linear");
@@ -54,8 +56,10 @@ PredictOptions options_of(const Args& a) {
 }
 
 std::string order_text(const PredictOptions& o) {
-  return o.model == PredictModel::Accurate && o.order == 0 ? "K(n) = clamp(floor((n - 2.5)/1.35), 1, 8)"
-                                                           : std::to_string(std::max(o.order, 1));
+  if (o.model == PredictModel::Accurate && o.order == 0)
+    return o.activation.is_relu() ? "K(n) = clamp(floor((n - 2.5)/1.35), 1, 8)"
+                                  : "min(K(n), " + std::to_string(kMaxActivationPredictOrder) + ")";
+  return std::to_string(std::max(o.order, 1));
 }
 
 void run_screen(const Args& a) {
@@ -74,7 +78,9 @@ void run_screen(const Args& a) {
       if (r.p_excluded >= 0) e["p_excluded"] = num(r.p_excluded);
       list.push_back(e);
     }
-    Json j = {{"theta0", t0.text}, {"method", method_name(o.method)}};
+    Json j = {{"theta0", t0.text}};
+    if (!o.activation.is_relu()) j["activation"] = o.activation.name();
+    j["method"] = method_name(o.method);
     j.update(predict_settings_json(o));
     j["architectures"] = list;
     emit(j);
@@ -111,14 +117,15 @@ void run_predict(const Args& a) {
   }
   const bool dist = o.method == PredictMethod::Density;
   if (globals().json) {
-    Json j = {{"widths", widths}, {"depth", widths.size()}, {"theta0", t0.text},
-              {"method", method_name(o.method)}};
+    Json j = {{"widths", widths}, {"depth", widths.size()}, {"theta0", t0.text}};
+    if (!o.activation.is_relu()) j["activation"] = o.activation.name();
+    j["method"] = method_name(o.method);
     j.update(predict_settings_json(o));
     if (dist) j["grid"] = {{"points", p.grid_points}, {"lo", p.grid_lo}, {"hi", p.grid_hi}};
     Json layers = Json::array();
     for (const auto& L : p.layers) {
       Json e = {{"layer", L.layer}};
-      if (!dist) e["theta"] = num(L.theta_mean);
+      e["theta"] = num(L.theta_mean);
       e["mean"] = num(L.mean);
       add_layer_statistics_json(e, L);
       layers.push_back(std::move(e));
@@ -127,12 +134,16 @@ void run_predict(const Args& a) {
     emit(j);
     return;
   }
-  std::cout << "X = ln sin^2 theta^l after l layers; widths " << format_widths(widths) << ", theta0 = " << t0.text
-            << ", method " << method_name(o.method);
+  std::cout << "X = ln sin^2 theta^l after l layers; widths " << format_widths(widths) << ", theta0 = " << t0.text;
+  if (!o.activation.is_relu()) std::cout << ", activation " << o.activation.name();
+  std::cout << ", method " << method_name(o.method);
   if (o.method == PredictMethod::Full) std::cout << ", model " << model_name(o.model) << " (order " << order_text(o) << ")";
   if (dist) {
     std::cout << ", model " << model_name(o.model) << " (";
-    if (o.model == PredictModel::Accurate)
+    if (o.model == PredictModel::Accurate && !o.activation.is_relu())
+      std::cout << "cumulant series of order " << order_text(o) << " with the moments of " << o.activation.name()
+                << ", no excluded events";
+    else if (o.model == PredictModel::Accurate)
       std::cout << "cumulant series of order " << order_text(o) << " anchored to the exact small-angle law, "
                 << "statistics of the surviving networks";
     else
@@ -145,12 +156,12 @@ void run_predict(const Args& a) {
   std::cout << "\n";
   if (dist) {
     const bool acc = !p.layers.empty() && p.layers.front().p_excluded >= 0;
-    std::printf("%7s %12s %10s %12s %12s %12s", "layer", "mean", "sd", "q05", "q50", "q95");
+    std::printf("%7s %12s %10s %12s %12s %12s %12s", "layer", "mean", "sd", "q05", "q50", "q95", "E theta");
     if (acc) std::printf(" %11s %10s %10s", "p_excluded", "mean_err", "sd_err");
     std::printf("\n");
     for (const auto& L : p.layers) {
-      std::printf("%7d %12s %10s %12s %12s %12s", L.layer, fmt(L.mean).c_str(), fmt(L.sd).c_str(), fmt(L.q05).c_str(),
-                  fmt(L.q50).c_str(), fmt(L.q95).c_str());
+      std::printf("%7d %12s %10s %12s %12s %12s %12s", L.layer, fmt(L.mean).c_str(), fmt(L.sd).c_str(), fmt(L.q05).c_str(),
+                  fmt(L.q50).c_str(), fmt(L.q95).c_str(), fmt(L.theta_mean, "%.6g").c_str());
       if (acc)
         std::printf(" %11s %10s %10s", fmt(L.p_excluded, "%.3e").c_str(), fmt(L.mean_error, "%.1e").c_str(),
                     fmt(L.sd_error, "%.1e").c_str());
@@ -198,8 +209,8 @@ RELUMIX_COMMAND(45, [](CLI::App& app) {
   a->architectures = add_text(sub, "--architectures", "file with one architecture per line ('name: widths' or 'widths', # comments): ranked output X",
                               Need::Optional, "", "FILE");
   auto activation = add_activation(sub);
-  sub->callback([a, activation] {
-    activation->relu_only("predict is not available for activations other than relu yet (moment, series, verify, angle, map-series and mc take --activation)");
+  a->activation = activation;
+  sub->callback([a] {
     if (a->architectures->given()) run_screen(*a);
     else run_predict(*a);
   });

@@ -9,7 +9,12 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include <flint/flint.h>
+#include <mpfr.h>
+
+#include "relumix/angle/activation_map.hpp"
 #include "relumix/angle/angle.hpp"
+#include "core/parallel.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/moments/eval.hpp"
 #include "relumix/core/interrupt.hpp"
@@ -314,26 +319,30 @@ Interval sigma2_series_enclosure(const Theta& theta, const Rational& n, unsigned
   return series_sum(Interval(0L, bits), c.var, n, K, bits);
 }
 
-CumulantValues cumulant_double(double theta, unsigned K) {
+CumulantValues cumulant_double(double theta, unsigned K) { return cumulant_double(theta, K, Activation::relu()); }
+
+CumulantValues cumulant_double(double theta, unsigned K, const Activation& act) {
   check_order(K, kMaxCumulantOrder);
   require(std::isfinite(theta) && theta > 0 && theta <= M_PI, "theta must lie in (0, pi]");
+  require(!(act.is_abs() && theta == M_PI), "abs maps antipodal inputs (theta = pi) to identical ones");
   // the last few angles asked for on this thread (mean and sd of one grid point share one)
-  thread_local std::vector<CumulantValues> recent;
-  for (auto& v : recent)
-    if (v.theta == theta && v.K == K) return v;
+  struct Recent { Rational alpha; CumulantValues v; };
+  thread_local std::vector<Recent> recent;
+  for (auto& r : recent)
+    if (r.v.theta == theta && r.v.K == K && r.alpha == act.alpha()) return r.v;
   const Theta t = exact_theta(theta);
-  // the sums cancel like w^(2K) = (4/D)^(2K), D ~ sin^2 theta for small theta
-  // (log2(4/s^2) as 2 - 2 log2 s: s^2 underflows below theta ~ 1e-154)
-  const double s = std::sin(std::min(theta, M_PI / 2));
+  // the sums cancel like w^(2K) = (4/D)^(2K), D ~ sin^2 theta for small theta (and, for abs, for
+  // theta near pi) (log2(4/s^2) as 2 - 2 log2 s: s^2 underflows below theta ~ 1e-154)
+  const double s = std::sin(act.is_abs() ? std::min(theta, M_PI - theta) : std::min(theta, M_PI / 2));
   mpfr_prec_t bits = 96 + mpfr_prec_t(2 * K * std::max(0.0, 2 - 2 * std::log2(s)));
   CumulantValues v;
   v.theta = theta;
   v.K = K;
   v.mean.assign(K + 1, 0.0);
   v.var.assign(K + 1, 0.0);
-  // the double nearest pi stands for pi, where every coefficient is 0 (X Y = 0, sin^2 theta' = 1)
-  for (; theta != M_PI; bits *= 2) {
-    CumulantEnclosure c = cumulant_enclosure(t, K, bits);
+  // the double nearest pi stands for pi, where every ReLU coefficient is 0 (X Y = 0, sin^2 theta' = 1)
+  for (; !(act.is_relu() && theta == M_PI); bits *= 2) {
+    CumulantEnclosure c = cumulant_enclosure(theta == M_PI ? Theta{1, 0, "pi"} : t, K, bits, act);
     auto tight = [](const Interval& x) {
       return x.is_finite() && x.hi_double() - x.lo_double() <= 1e-15 * std::max(std::fabs(x.lo_double()), std::fabs(x.hi_double()));
     };
@@ -346,7 +355,7 @@ CumulantValues cumulant_double(double theta, unsigned K) {
     break;
   }
   if (recent.size() >= 4) recent.erase(recent.begin());
-  recent.push_back(v);
+  recent.push_back({act.alpha(), v});
   return v;
 }
 
@@ -386,6 +395,94 @@ void cumulant_table(double theta, unsigned K, double* mean, double* var) {
       }
       (v ? var : mean)[k] = std::fma(x, b1, c[0] - b2);
     }
+}
+
+namespace {
+// Chebyshev interpolants of mean_k, var_k of one activation and order on pieces of its domain.
+struct ActivationTable {
+  static constexpr int kNodes = 28;
+  std::vector<double> cuts;                            // piece p is [cuts[p], cuts[p + 1]]
+  std::vector<std::vector<std::vector<double>>> coef;  // coef[p][2 (k - 1) + v][j]
+  double error = 0;
+};
+
+ActivationTable build_activation_table(const Activation& act, unsigned K, unsigned threads) {
+  ActivationTable T;
+  T.cuts = act.is_abs() ? std::vector<double>{0, 0.45, 1.0, M_PI / 2} : std::vector<double>{0, 0.45, 1.0, 1.7, 2.4, M_PI};
+  const int P = int(T.cuts.size()) - 1, N = ActivationTable::kNodes;
+  std::vector<CumulantValues> at(std::size_t(P * N));
+  parallel_for(at.size(), threads, [&](std::size_t i) {
+    const int p = int(i) / N, j = int(i) % N;
+    const double a = T.cuts[std::size_t(p)], b = T.cuts[std::size_t(p) + 1];
+    const double x = std::cos(M_PI * (j + 0.5) / N);  // Chebyshev nodes of the first kind
+    at[i] = cumulant_double(0.5 * (a + b) + 0.5 * (b - a) * x, K, act);
+  }, [] {
+    mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);
+    flint_cleanup();
+  });
+  T.coef.assign(std::size_t(P), std::vector<std::vector<double>>(2 * K, std::vector<double>(std::size_t(N))));
+  for (int p = 0; p < P; ++p)
+    for (unsigned k = 1; k <= K; ++k)
+      for (int v = 0; v < 2; ++v) {
+        auto& c = T.coef[std::size_t(p)][2 * (k - 1) + unsigned(v)];
+        double top = 0;
+        for (int m = 0; m < N; ++m) {
+          double s = 0;
+          for (int j = 0; j < N; ++j) {
+            const CumulantValues& cv = at[std::size_t(p * N + j)];
+            s += (v ? cv.var[k] : cv.mean[k]) * std::cos(M_PI * m * (j + 0.5) / N);
+          }
+          c[std::size_t(m)] = (m == 0 ? 1.0 : 2.0) * s / N;
+          top = std::max(top, std::fabs(c[std::size_t(m)]));
+        }
+        if (top > 0) T.error = std::max(T.error, (std::fabs(c[std::size_t(N - 1)]) + std::fabs(c[std::size_t(N - 2)])) / top);
+      }
+  return T;
+}
+}  // namespace
+
+void activation_cumulant_table(const Activation& act, double theta, unsigned K, double* mean, double* var, unsigned threads,
+                               double* interpolation_error) {
+  if (act.is_relu()) {
+    cumulant_table(theta, K, mean, var);
+    if (interpolation_error) *interpolation_error = 0;
+    return;
+  }
+  check_order(K, kMaxCumulantOrder);
+  require(theta >= 0 && theta <= M_PI, "theta must lie in [0, pi]");
+  static std::mutex mu;
+  static std::map<std::pair<Rational, unsigned>, std::shared_ptr<const ActivationTable>> tables;
+  std::shared_ptr<const ActivationTable> T;
+  {
+    std::lock_guard<std::mutex> lock(mu);  // one build at a time (the build itself runs in parallel)
+    auto& slot = tables[{act.alpha(), K}];
+    if (!slot) slot = std::make_shared<const ActivationTable>(build_activation_table(act, K, threads));
+    T = slot;
+  }
+  if (interpolation_error) *interpolation_error = T->error;
+  if (act.is_abs()) theta = std::min(theta, M_PI - theta);
+  const int P = int(T->cuts.size()) - 1, N = ActivationTable::kNodes;
+  int p = 0;
+  while (p + 1 < P && theta > T->cuts[std::size_t(p) + 1]) ++p;
+  const double a = T->cuts[std::size_t(p)], b = T->cuts[std::size_t(p) + 1];
+  const double x = std::clamp((2 * theta - a - b) / (b - a), -1.0, 1.0), x2 = 2 * x;
+  mean[0] = var[0] = 0;
+  for (unsigned k = 1; k <= K; ++k)
+    for (int v = 0; v < 2; ++v) {
+      const std::vector<double>& c = T->coef[std::size_t(p)][2 * (k - 1) + unsigned(v)];
+      double b1 = 0, b2 = 0;  // Clenshaw
+      for (int j = N - 1; j >= 1; --j) {
+        double t = std::fma(x2, b1, c[std::size_t(j)] - b2);
+        b2 = b1;
+        b1 = t;
+      }
+      (v ? var : mean)[k] = std::fma(x, b1, c[0] - b2);
+    }
+}
+
+double log_d_over_sin2(const Activation& act, double theta) {
+  if (theta < 1e-8) return -2.0 * act.map_weight_double() / (3.0 * M_PI) * theta;
+  return 2 * std::log(std::sin(activation_map(act, theta)) / std::sin(theta));
 }
 
 double log_d_over_sin2(double theta) {

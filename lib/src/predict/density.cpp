@@ -508,20 +508,29 @@ Prediction propagate(const std::vector<long>& widths, const DensityModel& model,
   L1.q95 = model.mean1 + 1.6448536269514722 * model.sd1;
   if (quantiles && (model.wb1 > 0 || model.gk1 > 0))
     L1.q05 = mix.quantile(0.05), L1.q50 = mix.quantile(0.5), L1.q95 = mix.quantile(0.95);
-  L1.theta_mean = kNaN;
+  // E[theta] = E[arcsin e^{X/2}] from the grid masses (of the surviving networks)
+  auto theta_mean_of = [&](const std::vector<double>& mass) {
+    double a = 0, tw = 0;
+    for (long i = 0; i < g.n; ++i) {
+      const double m = mass[std::size_t(i)];
+      if (m > 0) a += m * std::asin(std::min(1.0, std::exp(g.x(i) / 2))), tw += m;
+    }
+    return tw > 0 ? a / tw : kNaN;
+  };
+  {
+    Column c;
+    build_step_column(g, first, 40, c);
+    dens.assign(std::size_t(g.n), 0.0);
+    for (std::size_t t = 0; t < c.vals.size(); ++t) dens[std::size_t(c.first) + t] = model.survive1 * c.vals[t];
+    L1.theta_mean = theta_mean_of(dens);
+  }
   if (extra) {
     L1.p_excluded = excluded;
     L1.mean_error = err_mean;
     L1.sd_error = model.sd1 > 0 ? err_var / (2 * model.sd1) : std::sqrt(err_var);
   }
   P.layers.push_back(L1);
-  if (keep) {
-    dens.assign(std::size_t(g.n), 0.0);
-    Column c;
-    build_step_column(g, first, 40, c);
-    for (std::size_t t = 0; t < c.vals.size(); ++t) dens[std::size_t(c.first) + t] = model.survive1 * c.vals[t];
-    P.density.push_back(density_of(dens)), P.mixtures.push_back(mix);
-  }
+  if (keep) P.density.push_back(density_of(dens)), P.mixtures.push_back(mix);
   if (opt.progress) opt.progress(1, L);
 
   Engine::Extra ex;
@@ -540,7 +549,8 @@ Prediction propagate(const std::vector<long>& widths, const DensityModel& model,
     const bool stats = !opt.last_layer_only || l + 1 == L;
     LayerPrediction lp;
     if (stats && quantiles) lp = stats_of(int(l + 1), mix);
-    else lp.layer = int(l + 1), lp.mean = mix.mean(), lp.sd = mix.sd(), lp.theta_mean = kNaN;
+    else lp.layer = int(l + 1), lp.mean = mix.mean(), lp.sd = mix.sd();
+    lp.theta_mean = stats ? theta_mean_of(dens) : kNaN;
     if (extra) {
       excluded += ex.excluded;
       err_mean += ex.dmean;

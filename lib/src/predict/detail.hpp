@@ -73,6 +73,8 @@ inline double gamma_law_pdf(double x, double k, double scale) {
 // The accurate model's transition at theta = t with ln D(theta) = lnD for width n at order K
 // (model.cpp).
 DensityModel::Step accurate_at(double t, double lnD, double n, int K);
+// The same for an activation with alpha != 0 (no anchor, survive = 1).
+DensityModel::Step activation_at(const Activation& act, double t, double lnD, double n, int K);
 // InputError unless 1..kMaxLayers widths, each >= 2 (density.cpp).
 void check_widths(const std::vector<long>& widths);
 // Screening: the options of each architecture's prediction (statistics of the last layer, no

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "relumix/angle/activation_map.hpp"
 #include "relumix/angle/angle.hpp"
 #include "relumix/angle/cumulant.hpp"
 #include "core/parallel.hpp"
@@ -159,6 +160,18 @@ const Anchor& anchor(long n, int K) {
 }
 }  // namespace
 
+namespace {
+// Near the bound X <= 0 the law of X' is skewed: the cosh law of the same mean and variance, or,
+// more dispersed than any cosh law near X = 0 (sd / |mean| > sqrt(2): mostly one neuron active for
+// both, at small n and obtuse theta), the gamma law of -X'.
+void skewed_law(DensityModel::Step& s) {
+  if (s.mean + kCoshLawSd * s.sd > -kCoshLawSd && !match_cosh_law(s.mean, s.sd, s.wa, s.wb)) {
+    s.wa = s.wb = 0;
+    if (s.mean < 0 && s.sd > 0) s.gk = s.mean * s.mean / (s.sd * s.sd);
+  }
+}
+}  // namespace
+
 // The accurate transition at angle t (lnD = ln(1 - 4 J11(t)^2) given by the caller).
 DensityModel::Step predict_detail::accurate_at(double t, double lnD, double n, int K) {
   double mean[9], var[9];
@@ -176,14 +189,36 @@ DensityModel::Step predict_detail::accurate_at(double t, double lnD, double n, i
   s.mean = lnD + m;
   s.sd = std::sqrt(std::max(v, 0.0));
   s.survive = 1 - excluded_probability(t, n);
-  // near the bound X <= 0 the law of X' is skewed: the cosh law of the same mean and variance, or,
-  // more dispersed than any cosh law near X = 0 (sd / |mean| > sqrt(2): mostly one neuron active for
-  // both, at small n and obtuse theta), the gamma law of -X'
-  if (s.mean + kCoshLawSd * s.sd > -kCoshLawSd && !match_cosh_law(s.mean, s.sd, s.wa, s.wb)) {
-    s.wa = s.wb = 0;
-    if (s.mean < 0 && s.sd > 0) s.gk = s.mean * s.mean / (s.sd * s.sd);
-  }
+  skewed_law(s);
   return s;
+}
+
+int activation_order(double n) { return std::min(accurate_order(n), kMaxActivationPredictOrder); }
+
+DensityModel::Step predict_detail::activation_at(const Activation& act, double t, double lnD, double n, int K) {
+  double mean[kMaxCumulantOrder + 1], var[kMaxCumulantOrder + 1];
+  activation_cumulant_table(act, std::clamp(t, 0.0, M_PI), unsigned(K), mean, var);
+  double m = 0, v = 0, p = 1;
+  for (int k = 1; k <= K; ++k) p /= n, m += mean[k] * p, v += var[k] * p;
+  DensityModel::Step s;
+  s.dmean = std::fabs(mean[K] * p);
+  s.dvar = std::fabs(var[K] * p);
+  s.mean = lnD + m;
+  s.sd = std::sqrt(std::max(v, 0.0));
+  s.survive = 1;  // no unit of phi_alpha, alpha != 0, dies; parallel outputs have probability 0
+  skewed_law(s);
+  return s;
+}
+
+DensityModel::Step accurate_step(double x, double n, int order, const Activation& act) {
+  if (act.is_relu()) return accurate_step(x, n, order);
+  const int K = order > 0 ? order : activation_order(n);
+  if (x > 0) {  // the reflected angle, as for ReLU
+    const double t = M_PI - std::asin(std::exp(-x / 2));
+    return activation_at(act, t, 2 * std::log(std::sin(activation_map(act, t))), n, K);
+  }
+  const double t = theta_of_x(x);
+  return activation_at(act, t, x + log_d_over_sin2(act, t), n, K);
 }
 
 DensityModel::Step accurate_step(double x, double n, int order) {

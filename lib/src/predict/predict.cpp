@@ -8,6 +8,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "relumix/angle/activation_map.hpp"
 #include "relumix/angle/angle.hpp"
 #include "relumix/angle/cumulant.hpp"
 #include "core/parallel.hpp"
@@ -33,24 +34,40 @@ double x_of_theta(const Theta& t) {
 }
 
 // The accurate law of layer 1 given theta0 for width n (ln D from x0 where theta0 is small: no
-// cancellation); order 0: K(n).
-DensityModel::Step accurate_first_step(const Theta& theta0, double n, int order) {
+// cancellation); order 0: K(n) (another activation: activation_order(n)).
+DensityModel::Step accurate_first_step(const Theta& theta0, double n, int order, const Activation& act) {
   const double t0 = std::min(theta0.to_double(), M_PI);
+  if (!act.is_relu()) {
+    const int K = order > 0 ? order : activation_order(n);
+    double lnD = t0 < 0.5 ? x_of_theta(theta0) + log_d_over_sin2(act, t0) : 2 * std::log(std::sin(activation_map(act, t0)));
+    return activation_at(act, t0, lnD, n, K);
+  }
   const int K = order > 0 ? order : accurate_order(n);
   double lnD = t0 < 0.5 ? x_of_theta(theta0) + log_d_over_sin2(t0) : 2 * std::log(std::sin(infinite_map(t0)));
   return accurate_at(t0, lnD, n, K);
 }
 
 // The accurate model's density model for first width n1: layer 1 given theta0, then the transitions.
-DensityModel accurate_density_model(const Theta& theta0, double n1, int order) {
-  const DensityModel::Step s1 = accurate_first_step(theta0, n1, order);
+DensityModel accurate_density_model(const Theta& theta0, double n1, int order, const Activation& act) {
+  const DensityModel::Step s1 = accurate_first_step(theta0, n1, order, act);
   DensityModel dm;
   dm.mean1 = s1.mean, dm.sd1 = s1.sd, dm.survive1 = s1.survive, dm.dmean1 = s1.dmean, dm.dvar1 = s1.dvar;
   dm.wa1 = s1.wa, dm.wb1 = s1.wb, dm.gk1 = s1.gk;
   dm.w_grid = true;
-  dm.step = [order](double y, long n) { return accurate_step(y, double(n), order); };
+  dm.step = [order, act](double y, long n) { return accurate_step(y, double(n), order, act); };
   return dm;
 }
+// Another activation: the methods and models that exist for it, and the inputs it can take.
+void check_activation(const PredictOptions& opt, const Theta& theta0) {
+  const Activation& act = opt.activation;
+  if (act.is_relu()) return;
+  require(!(act.is_abs() && theta0.is_pi()), "abs maps antipodal inputs (theta0 = pi) to identical ones: theta^1 = 0");
+  require(opt.method != PredictMethod::Linear, "the method linear is the paper's ReLU recursion; with --activation ",
+          act.name(), " use infinite, full or density");
+  require(opt.model == PredictModel::Accurate, "the model ", model_name(opt.model), " is the paper's ReLU formula; with --activation ",
+          act.name(), " use the model accurate");
+}
+
 // infinite, linear, full: one deterministic state per layer. step(l, n, x, t) turns the state
 // after l layers into the state after l + 1 (x = ln sin^2 theta, t = theta; both unset at l = 0).
 // Ctrl-C and progress are checked every `every` layers.
@@ -103,8 +120,10 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
   };
   // mu(theta0, n): directly, or from x0 = ln sin^2 theta0 below kSmallTheta
   auto mu_first = [&](double n) { return t0 < kSmallTheta ? mu_at(t0, x_of_theta(theta0), n, order) : mu_double(t0, n, order); };
-  auto accurate_first = [&](double n) { return accurate_first_step(theta0, n, opt.order); };
+  const Activation& act = opt.activation;
+  auto accurate_first = [&](double n) { return accurate_first_step(theta0, n, opt.order, act); };
 
+  check_activation(opt, theta0);
   if (!accurate) {  // the paper models' series of order >= 2 are evaluated certified, at a measured cost
                     // per evaluation: refuse up front (the accurate model reads the tabulated coefficients)
     double evals = 0;
@@ -126,7 +145,7 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
   switch (opt.method) {
     case PredictMethod::Infinite:
       mean_path(P, widths, opt, 4096, [&](long l, double, double& x, double& t) {
-        t = infinite_map(l == 0 ? t0 : t);
+        t = act.is_relu() ? infinite_map(l == 0 ? t0 : t) : activation_map(act, l == 0 ? t0 : t);
         x = 2 * std::log(std::sin(t));
       });
       break;
@@ -147,7 +166,7 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
     case PredictMethod::Full:
       if (accurate) {
         mean_path(P, widths, opt, 64, [&](long l, double n, double& x, double& t) {
-          x = l == 0 ? accurate_first(n).mean : accurate_step(x, n, opt.order).mean;
+          x = l == 0 ? accurate_first(n).mean : accurate_step(x, n, opt.order, act).mean;
           t = theta_of_x(x);
         });
       } else {
@@ -161,7 +180,7 @@ Prediction predict(const std::vector<long>& widths, const Theta& theta0, const P
       DensityModel dm;
       double n1 = double(widths[0]);
       if (accurate) {
-        dm = accurate_density_model(theta0, n1, opt.order);
+        dm = accurate_density_model(theta0, n1, opt.order, act);
       } else {
         const bool fm = opt.model == PredictModel::PaperFull || opt.full_mean;
         const bool fv = opt.model == PredictModel::PaperFull || opt.full_variance;
@@ -196,7 +215,8 @@ std::vector<ScreenResult> screen_architectures(const std::vector<Architecture>& 
             "theta0 must lie in (0, pi]");
     require(eo.order >= 0 && eo.order <= int(kMaxCumulantOrder),
             "the 1/n order " + std::to_string(eo.order) + " is outside 1.." + std::to_string(kMaxCumulantOrder));
-    auto model_of = [&](long n1) { return accurate_density_model(theta0, double(n1), eo.order); };
+    check_activation(eo, theta0);
+    auto model_of = [&](long n1) { return accurate_density_model(theta0, double(n1), eo.order, eo.activation); };
     if (screen_density(archs, model_of, eo, out)) return ranked();
   }
   const PredictOptions o = screen_options(opt);

@@ -9,7 +9,7 @@ namespace relumix {
 using Json = nlohmann::ordered_json;
 
 Json predict_order_json(const PredictOptions& o) {
-  if (o.model == PredictModel::Accurate && o.order == 0) return "K(n)";
+  if (o.model == PredictModel::Accurate && o.order == 0) return o.activation.is_relu() ? "K(n)" : "min(K(n), " + std::to_string(kMaxActivationPredictOrder) + ")";
   return std::max(o.order, 1);
 }
 

@@ -52,6 +52,8 @@ struct CumulantValues {
   double sigma2(double n) const;  // sum_k var_k / n^k
 };
 CumulantValues cumulant_double(double theta, unsigned K);
+// The same for a positively homogeneous activation (abs: theta in (0, pi)).
+CumulantValues cumulant_double(double theta, unsigned K, const Activation& act);
 
 // Fast double values of mean_k(theta), var_k(theta), k = 1..K (K <= kMaxCumulantOrder), for theta in
 // [0, pi] (0 included: the limits of docs/theory.md 4.4), from the checked-in Chebyshev tables
@@ -59,6 +61,18 @@ CumulantValues cumulant_double(double theta, unsigned K);
 // each, from certified values; the test "cumulant table" bounds the error against cumulant_double
 // between the nodes). About 1 microsecond; mean[0] = var[0] = 0. Both arrays need K + 1 entries.
 void cumulant_table(double theta, unsigned K, double* mean, double* var);
+// The same for a positively homogeneous activation: for alpha = 0 the table above; otherwise
+// Chebyshev interpolants on pieces of [0, pi] (abs: of [0, pi/2], theta -> min(theta, pi - theta), its
+// moments being symmetric about pi/2), built on first use from cumulant_double at the Chebyshev nodes
+// and kept per (alpha, K) for the rest of the process: about 100 evaluations, 2-4 s at K = 4 on two
+// threads, ~30 s at K = 6, minutes at K = 8 (the cost of one evaluation grows ~5x per order).
+// `threads` = 0: all cores. interpolation_error (if set) receives the table's estimated
+// relative error (the size of the last Chebyshev coefficients against the largest).
+void activation_cumulant_table(const Activation& act, double theta, unsigned K, double* mean, double* var,
+                               unsigned threads = 0, double* interpolation_error = nullptr);
+// ln D(theta) - ln sin^2 theta = 2 ln(sin f(theta) / sin theta) for an activation (activation_map.hpp),
+// theta in [0, pi) (-(2 w/(3 pi)) theta below 1e-8).
+double log_d_over_sin2(const Activation& act, double theta);
 // ln D(theta) - ln sin^2 theta = 2 ln(sin f(theta) / sin theta) in double precision, for theta in
 // [0, pi) (the limit 0 at theta = 0, -(2/(3 pi)) theta below 1e-8), f the infinite-width map.
 double log_d_over_sin2(double theta);

@@ -37,6 +37,7 @@ constexpr unsigned long kMaxActivationPowerBits = 1UL << 18;  // bits of ALPHA (
 
 // ---- angle law (angle/)
 constexpr unsigned kMaxCumulantOrder = 8;         // order in 1/n of mu, sigma^2 at a given theta
+constexpr int kMaxActivationPredictOrder = 4;  // the accurate model's default order cap for alpha != 0 (predict)
 constexpr unsigned kMaxCumulantSeriesOrder = 4;   // exact theta-series: orders in 1/n
 constexpr unsigned kMaxCumulantSeriesTheta = 30;  // exact theta-series at orders >= 2: powers of theta
 constexpr unsigned kMaxMapSeriesDegree = 80;      // map-series: powers of theta

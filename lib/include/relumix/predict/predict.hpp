@@ -36,6 +36,7 @@
 #include "relumix/numeric/theta.hpp"
 #include "relumix/core/limits.hpp"
 #include "relumix/io/architectures.hpp"
+#include "relumix/moments/activation.hpp"
 
 namespace relumix {
 
@@ -54,6 +55,12 @@ enum class PredictMethod { Infinite, Linear, Full, Density };
 enum class PredictModel { Accurate, PaperLinear, PaperFull };
 
 struct PredictOptions {
+  // The activation phi_alpha (docs/theory.md 9.7). For alpha != 0 the methods are infinite (the map
+  // f_alpha), full and density with the accurate model (the cumulant series of phi's normalized
+  // moments, order activation_order(n), no small-angle anchor, no excluded mass: a unit with
+  // alpha != 0 never dies and a parallel pair has probability 0); linear and the paper models are
+  // ReLU formulas (InputError).
+  Activation activation;
   PredictMethod method = PredictMethod::Density;
   PredictModel model = PredictModel::Accurate;
   bool full_mean = false;      // paper-linear density: use the full mu(theta, n) instead of the linearized mean
@@ -77,7 +84,8 @@ struct LayerPrediction {
   double mean = 0;           // of X = ln sin^2 theta^l
   double sd = -1;            // < 0 when the method has none
   double q05 = 0, q50 = 0, q95 = 0;  // only when sd >= 0
-  double theta_mean = 0;     // infinite/linear/full: the angle itself
+  double theta_mean = 0;     // infinite/linear/full: the angle itself; density: E[theta^l] = E[arcsin e^{X/2}]
+                             // of the surviving networks (the angle folded into [0, pi/2])
   // accurate model (density): the predicted probability that the pair is degenerate (parallel) or
   // one input dead by this layer; mean, sd, quantiles are those of the surviving networks. < 0: none.
   double p_excluded = -1;
@@ -125,6 +133,10 @@ PredictModel parse_predict_model(const std::string& name);  // accurate | paper-
 std::string model_name(PredictModel m);
 // The accurate model's order for width n: clamp(floor((n - 2.5)/1.35), 1, 8).
 int accurate_order(double n);
+// The order of the accurate model for another activation: min(K(n), kMaxActivationPredictOrder) (its
+// coefficients are interpolated from certified evaluations made on first use, whose cost grows
+// about 5x per order; at n >= 32 the terms past order 4 are below 1e-6 of the variance).
+int activation_order(double n);
 // Per-layer probability of the excluded events given theta for a ReLU layer of width n:
 // dead input (all n pre-activations of one input <= 0) or parallel pair (exactly one neuron active
 // for both, none for one only): 2^(1-n) + (n-1) q^n, q = (pi - theta)/(2 pi).
@@ -170,6 +182,9 @@ double full_sd(double x, double n, int order = 1);    // sqrt(sigma^2(theta_of_x
 // The accurate model's transition at X = x (theta = theta_of_x(x)) for width n and order K
 // (0: accurate_order(n)): anchored mean and sd, survival probability, error estimates.
 DensityModel::Step accurate_step(double x, double n, int order = 0);
+// The same for an activation (for alpha = 0 the above): X = x > 0 is read as the reflected angle as
+// above; order 0: activation_order(n); survive = 1.
+DensityModel::Step accurate_step(double x, double n, int order, const Activation& act);
 // Moment matching: W ~ N(a, b^2) with E[-2 ln cosh W] = mean, sd[-2 ln cosh W] = sd (a >= 0). Returns
 // false (a, b untouched) when no such law is found to 1e-9 relative.
 bool match_cosh_law(double mean, double sd, double& a, double& b);
