@@ -311,10 +311,12 @@ py::tuple mu_sigma2_py(double width, const py::object& theta, long long order) {
 // predict: None -> the library's default (PredictOptions{}), the CLI's behaviour with no flags.
 py::dict predict_py(const py::object& widths_obj, const py::object& theta0, std::optional<std::string> method,
                     std::optional<std::string> model, std::optional<long long> order, std::optional<bool> full_mean,
-                    std::optional<bool> full_variance, std::optional<long long> grid, bool density) {
+                    std::optional<bool> full_variance, std::optional<long long> grid, bool density,
+                    const std::string& activation) {
   std::vector<long> widths = widths_of(widths_obj, 2);
   Theta t0 = theta_of(theta0, true);
   PredictOptions o;
+  o.activation = parse_activation(activation);
   if (method) o.method = parse_predict_method(*method);
   const bool dens = o.method == PredictMethod::Density, mean_or_dens = dens || o.method == PredictMethod::Full;
   if (model) {
@@ -342,6 +344,7 @@ py::dict predict_py(const py::object& widths_obj, const py::object& theta0, std:
   r["widths"] = widths;
   r["depth"] = widths.size();
   r["theta0"] = t0.text;
+  if (!o.activation.is_relu()) r["activation"] = o.activation.name();
   r["method"] = method_name(o.method);
   const Json settings = predict_settings_json(o);
   for (auto it = settings.begin(); it != settings.end(); ++it) r[py::str(it.key())] = to_py(it.value());
@@ -368,7 +371,7 @@ py::dict predict_py(const py::object& widths_obj, const py::object& theta0, std:
     q95.mutable_at(i) = s ? e.q95 : nan;
   }
   r["layer"] = layer;
-  if (!dens) r["theta"] = theta;
+  r["theta"] = theta;
   r["mean"] = mean;
   if (has_sd) {
     r["sd"] = sd;
@@ -477,13 +480,21 @@ py::object map_series_py(long long degree, const py::object& theta0, const std::
 }
 
 py::object decay_series_py(std::optional<long long> width, long long degree, std::optional<long long> order,
-                           long long digits) {
+                           long long digits, const std::string& activation) {
   unsigned J = in_range<unsigned>("degree", degree, 0, kMaxDecaySeriesDegree);
   int d = in_range<int>("digits", digits, 1, kMaxAngleDigits);
+  const Activation act = parse_activation(activation);
+  require(act.is_relu() || order, "decay_series(activation=\"", act.name(), "\") gives the double series: give order ",
+          "(0..", kMaxCumulantSeriesOrder, "); the one-width form is the paper's ReLU formula");
   if (order) {
     require(!width, "give either width or order, not both");
     unsigned K = in_range<unsigned>("order", *order, 0, kMaxCumulantSeriesOrder);
-    return to_py(released([&] { return decay_double_series_json(decay_double_series(J, K), J, K, d); }));
+    return to_py(released([&] {
+      Json j = Json::object();
+      if (!act.is_relu()) j["activation"] = act.name();
+      j.update(decay_double_series_json(decay_double_series(J, K, act), J, K, d));
+      return j;
+    }));
   }
   require(bool(width), "decay_series needs a width (or an order for the double series)");
   auto n = in_range<std::uint64_t>("width", *width, 2, (long long)kMaxExactWidth);
@@ -518,7 +529,7 @@ py::object norm_py(long long width, long long depth, long long digits, bool mc, 
 // compare: the CLI's defaults (the paper's figure 1); the dict of `relumix compare --json` without a plot.
 py::object compare_py(const py::object& widths_obj, const py::object& theta0, long long samples, long long seed,
                       std::optional<std::string> model, std::optional<long long> order, long long threads,
-                      const py::object& methods_obj) {
+                      const py::object& methods_obj, const std::string& activation) {
   std::vector<long> widths = widths_of(widths_obj, 2);
   Theta t = theta_of(theta0, true);
   require(t.to_double() >= kMcMinTheta0, "theta0: ", t.text, " is below 1e-290, where the Monte Carlo reaches subnormal doubles");
@@ -533,6 +544,7 @@ py::object compare_py(const py::object& widths_obj, const py::object& theta0, lo
   opt.seed = in_range<std::uint64_t>("seed", seed, 0, std::numeric_limits<long long>::max());
   opt.threads = in_range<int>("threads", threads, 0, kMaxThreads);
   PredictOptions po;
+  po.activation = opt.activation = parse_activation(activation);
   if (model) po.model = parse_predict_model(*model);
   if (order) po.order = in_range<int>("order", *order, 1, kMaxCumulantOrder);
   return to_py(released([&] {
@@ -586,7 +598,7 @@ PYBIND11_MODULE(_core, m) {
         "double-precision mu(theta, n), sigma^2(theta, n) over an array of angles in (0, pi]");
   m.def("_predict", &predict_py, py::arg("widths"), py::arg("theta0"), py::arg("method") = py::none(),
         py::arg("model") = py::none(), py::arg("order") = py::none(), py::arg("full_mean") = py::none(), py::arg("full_variance") = py::none(),
-        py::arg("grid") = py::none(), py::arg("density") = false);
+        py::arg("grid") = py::none(), py::arg("density") = false, py::arg("activation") = "relu");
   m.def("_mc", &mc_py, py::arg("widths"), py::arg("theta0"), py::arg("samples") = 5000, py::arg("seed") = 1,
         py::arg("threads") = 0, py::arg("keep") = false, py::arg("mode") = "chain", py::arg("activation") = "relu",
         py::arg("hist") = 0);
@@ -605,11 +617,11 @@ PYBIND11_MODULE(_core, m) {
         "exact mean and variance of ln(|relu(z^L)|^2/|x|^2) at constant width, optional Monte Carlo (as `relumix norm --json`)");
   m.def("compare", &compare_py, py::arg("widths") = "256x32", py::arg("theta0") = "0.1", py::arg("samples") = 5000,
         py::arg("seed") = 1, py::arg("model") = py::none(), py::arg("order") = py::none(), py::arg("threads") = 0,
-        py::arg("methods") = "infinite,linear,full,density",
+        py::arg("methods") = "infinite,linear,full,density", py::arg("activation") = "relu",
         "predictions against the Monte Carlo layer by layer with KS distances (as `relumix compare --json`, no plot)");
   m.def("_time_moment_value", &time_moment_value);
   m.def("_map_series", &map_series_py, py::arg("degree") = 10, py::arg("theta0") = py::none(),
         py::arg("activation") = "relu");
   m.def("_decay_series", &decay_series_py, py::arg("width") = py::none(), py::arg("degree") = 4,
-        py::arg("order") = py::none(), py::arg("digits") = 30);
+        py::arg("order") = py::none(), py::arg("digits") = 30, py::arg("activation") = "relu");
 }

@@ -96,7 +96,7 @@ def _columns(layers):
 
 
 def predict(widths, theta0, method=None, model=None, order=None, full_mean=None, full_variance=None, grid=None,
-            density=False):
+            density=False, activation="relu"):
     """Layer-by-layer prediction of X = ln sin^2 theta^l (as `relumix predict --json`). None: the
     library's default (the CLI with no flags: the density method, model "accurate", order K(n)).
     model: "accurate", "paper-linear" or "paper-full"; full_mean / full_variance only with
@@ -104,8 +104,10 @@ def predict(widths, theta0, method=None, model=None, order=None, full_mean=None,
     density method, with p_excluded, mean_error, sd_error for the accurate model; layer, theta, mean
     for the mean methods) and the settings; with density=True also grid (the X grid, ascending), cell
     (the width in X each grid point stands for: density * cell is its mass; uniform for the paper
-    models, uniform in W = ln cot(theta/2) for "accurate") and density (layers x grid points)."""
-    return _core._predict(widths, theta0, method, model, order, full_mean, full_variance, grid, density)
+    models, uniform in W = ln cot(theta/2) for "accurate") and density (layers x grid points).
+    theta is the angle of the mean methods, and E[theta] of the density. activation="abs" or
+    "leaky:ALPHA" (as `predict --activation`): the methods infinite, full and density, model accurate."""
+    return _core._predict(widths, theta0, method, model, order, full_mean, full_variance, grid, density, activation)
 
 
 def mc(widths, theta0, samples=5000, seed=1, threads=0, keep=False, mode="chain", activation="relu", hist=0):
@@ -128,7 +130,8 @@ def map_series(degree=10, theta0=None, activation="relu"):
     return _core._map_series(degree, theta0, activation)
 
 
-def decay_series(width=None, degree=4, order=None, digits=30):
+def decay_series(width=None, degree=4, order=None, digits=30, activation="relu"):
     """Exact theta-series at 0 of mu - ln sin^2 theta and sigma^2 for one width, or with order K the double
-    series in theta and 1/n (as `relumix decay-series --json`)."""
-    return _core._decay_series(width, degree, order, digits)
+    series in theta and 1/n (as `relumix decay-series --json`); activation="abs" or "leaky:ALPHA": the
+    double series of that activation (order required)."""
+    return _core._decay_series(width, degree, order, digits, activation)

@@ -115,14 +115,25 @@ TEST_CASE("--activation: bad names and the commands that answer for ReLU only") 
     CHECK(r.err.find("--activation") != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
-  for (const std::string args : {"predict -w 16x3 -t 1 --activation abs", "compare -w 16x3 -t 1 --activation abs",
-                                 "accuracy -w 16 -t 1 --activation abs", "tables --activation abs",
+  for (const std::string args : {"accuracy -w 16 -t 1 --activation abs", "tables --activation abs",
                                  "collapse -n 16 -L 3 --activation leaky:0.1", "norm -n 16 -L 3 --activation abs",
-                                 "bessel 4 --activation abs", "decay-series -n 64 --activation abs"}) {
+                                 "bessel 4 --activation abs"}) {
     auto r = run_relumix(args);
     INFO(args << " -> " << r.err);
     CHECK(r.code == 2);
     CHECK(r.err.find("--activation: ") != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  // what exists for another activation, and a message naming what does
+  for (const auto& [args, what] : std::vector<std::pair<std::string, std::string>>{
+           {"predict -w 16x3 -t 1 --activation abs --method linear", "use infinite, full or density"},
+           {"predict -w 16x3 -t 1 --activation leaky:0.1 --model paper-full", "use the model accurate"},
+           {"predict -w 16x3 -t pi --activation abs", "antipodal"},
+           {"decay-series -n 64 --activation abs", "add --order K"}}) {
+    auto r = run_relumix(args);
+    INFO(args << " -> " << r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find(what) != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
   // relu is accepted by them and changes nothing
@@ -196,4 +207,42 @@ TEST_CASE("angle --activation --width: one layer at n = 64, order 3, against the
   // abs at theta = pi: the two inputs become identical, ln sin^2 theta' = -infinity
   r = run_relumix("angle -n 64 -t pi --activation abs");
   CHECK(r.code == 2);
+}
+
+TEST_CASE("predict, compare and decay-series --activation: the faces of the activation's finite-width law") {
+  // predict: the density of leaky:0.1 at n = 64; no excluded events; E[theta] decreasing from below theta0
+  auto r = run_relumix("predict -w 64x3 -t 0.1 --activation leaky:1/10 --json");
+  REQUIRE(r.code == 0);
+  auto j = r.json();
+  CHECK(j["activation"] == "leaky:0.1");
+  CHECK(j["order"] == "min(K(n), 4)");
+  REQUIRE(j["layers"].size() == 3);
+  double prev = 0.1;
+  for (const auto& e : j["layers"]) {
+    CHECK(e["p_excluded"] == 0.0);
+    CHECK(e["theta"].get<double>() < prev);
+    prev = e["theta"].get<double>();
+  }
+  // relu output keeps its fields (and has no "activation")
+  r = run_relumix("predict -w 64x3 -t 0.1 --json");
+  REQUIRE(r.code == 0);
+  CHECK(!r.json().contains("activation"));
+  // compare: the Monte Carlo of the same activation next to the predictions, the methods that do not exist listed
+  r = run_relumix("compare -w 64x3 -t 0.1 --activation abs -s 2000 --json");
+  REQUIRE(r.code == 0);
+  j = r.json();
+  CHECK(j["activation"] == "abs");
+  CHECK(j["unavailable"].contains("linear"));
+  const auto& last = j["layers"][2];
+  const double mc = last["mc"]["theta"].get<double>(), se = last["mc"]["stderr_theta"].get<double>();
+  const double pr = last["predictions"]["density"]["theta"].get<double>();
+  INFO("E theta: mc " << mc << " +- " << se << ", density " << pr);
+  CHECK(std::fabs(mc - pr) < 4.5 * se);
+  // decay-series: the double series; linear's theta^0 column is chi^2_{n-1}/chi^2_n (see test_activation_map)
+  r = run_relumix("decay-series --activation leaky:1 --order 2 --degree 0 --json");
+  REQUIRE(r.code == 0);
+  j = r.json();
+  CHECK(j["activation"] == "leaky:1");
+  CHECK(j["mu"][2]["value"].get<std::string>().rfind("-1.5", 0) == 0);
+  CHECK(j["sigma2"][1]["value"].get<std::string>().rfind("4", 0) == 0);
 }

@@ -11,6 +11,7 @@
 
 #include "relumix/angle/activation_map.hpp"
 #include "relumix/angle/angle.hpp"
+#include "relumix/angle/cumulant.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/numeric/certify.hpp"
 #include "relumix/io/angles.hpp"
@@ -166,4 +167,33 @@ TEST_CASE("large depth: 1/theta^l = a l + B ln l + C + (D1 ln l + D0)/l against 
   CHECK_THROWS_AS(activation_depth_asymptotics(Activation::abs(), M_PI), InputError);
   CHECK_THROWS_AS(activation_depth_asymptotics(Activation(), 0.0), InputError);
   CHECK_THROWS_AS(activation_depth_asymptotics(Activation(), 0.1, 10), InputError);
+}
+
+TEST_CASE("decay-series --activation: the double series against the small-angle law derived by hand") {
+  // theta -> 0: phi(W y) = D W x + D W delta with D = diag(phi'), so sin^2 theta' / sin^2 theta ->
+  // (A - C^2/B)/B, A = sum d_i^2 h_i^2, B = sum d_i^2 g_i^2, C = sum d_i^2 g_i h_i: to O(1/n),
+  // E ln = -E[C^2]/(E A E B) = -2 (1 + alpha^4) / (n (1 + alpha^2)^2), and the variance 4x that.
+  // For alpha = 1 (linear) the law is exactly chi^2_{n-1}/chi^2_n (independent): mean
+  // psi((n-1)/2) - psi(n/2) = -1/n - 3/(2 n^2) + ..., variance psi'((n-1)/2) + psi'(n/2) = 4/n + 6/n^2 + ...
+  for (const char* name : {"leaky:0.1", "abs", "leaky:-1/3", "leaky:1"}) {
+    const relumix::Activation act = relumix::parse_activation(name);
+    const relumix::Rational a = act.alpha(), a2 = a * a;
+    const relumix::Rational c01 = -2 * (1 + a2 * a2) / ((1 + a2) * (1 + a2));
+    const relumix::DecayDoubleSeries d = relumix::decay_double_series(1, 2, act);
+    CHECK(d.mu[1][0] == relumix::QPi(c01));
+    CHECK(d.sigma2[1][0] == relumix::QPi(-4 * c01));
+    CHECK(d.mu[0][0] == relumix::QPi(0));
+    // c_{1,0}: ln(sin^2 f / sin^2 theta) = -(2 w/(3 pi)) theta + ...  (the map's series)
+    CHECK(d.mu[0][1] == relumix::QPi::inv_pi_power(1, -2 * act.map_weight() / 3));
+    if (act.is_linear()) {
+      CHECK(d.mu[1][0] == relumix::QPi(-1));
+      CHECK(d.mu[2][0] == relumix::QPi(relumix::Rational(-3, 2)));
+      CHECK(d.sigma2[1][0] == relumix::QPi(4));
+      CHECK(d.sigma2[2][0] == relumix::QPi(6));
+    }
+  }
+  // alpha = 0 is the ReLU series
+  const relumix::DecayDoubleSeries r = relumix::decay_double_series(3, 2), z = relumix::decay_double_series(3, 2, relumix::Activation::relu());
+  CHECK(r.mu == z.mu);
+  CHECK(r.sigma2 == z.sigma2);
 }

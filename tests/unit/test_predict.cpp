@@ -446,3 +446,113 @@ TEST_CASE("accurate: error estimates and the cosh law") {
   CHECK(s1 / s0 == doctest::Approx(-0.3).epsilon(1e-9));
   CHECK(std::sqrt(s2 / s0 - (s1 / s0) * (s1 / s0)) == doctest::Approx(0.25).epsilon(1e-8));
 }
+
+namespace {
+// A plain simulation of the angle chain of a phi_alpha network (independent of lib/src/mc): per layer
+// n fresh Gaussian pairs of correlation cos theta, phi applied, the new angle from the Lagrange
+// identity |u|^2 |v|^2 - (u.v)^2 = sum_{i<j} (u_i v_j - u_j v_i)^2 (no cancellation at small angles).
+struct PlainStats {
+  std::vector<double> mean, var, m4, tmean, tvar;  // per layer: X mean, variance, 4th central moment; theta mean, variance
+};
+PlainStats plain_chain(double alpha, long n, int layers, double theta0, int samples, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> N01;
+  std::vector<std::vector<double>> xs(static_cast<std::size_t>(layers)), ts(static_cast<std::size_t>(layers));
+  std::vector<double> u(static_cast<std::size_t>(n)), v(static_cast<std::size_t>(n));
+  auto phi = [&](double z) { return z > 0 ? z : alpha * z; };
+  for (int s = 0; s < samples; ++s) {
+    double t = theta0;
+    for (int l = 0; l < layers; ++l) {
+      const double c = std::cos(t), sn = std::sin(t);
+      for (long i = 0; i < n; ++i) {
+        double g = N01(rng), h = N01(rng);
+        u[std::size_t(i)] = phi(g), v[std::size_t(i)] = phi(c * g + sn * h);
+      }
+      double uu = 0, vv = 0, uv = 0, cross = 0;
+      for (long i = 0; i < n; ++i) {
+        uu += u[std::size_t(i)] * u[std::size_t(i)], vv += v[std::size_t(i)] * v[std::size_t(i)], uv += u[std::size_t(i)] * v[std::size_t(i)];
+        for (long j = i + 1; j < n; ++j) {
+          double d = u[std::size_t(i)] * v[std::size_t(j)] - u[std::size_t(j)] * v[std::size_t(i)];
+          cross += d * d;
+        }
+      }
+      t = std::atan2(std::sqrt(cross), uv);
+      xs[std::size_t(l)].push_back(std::log(cross / (uu * vv)));
+      ts[std::size_t(l)].push_back(t);
+    }
+  }
+  PlainStats P;
+  for (int l = 0; l < layers; ++l) {
+    auto moments = [&](const std::vector<double>& a, double& m, double& var, double* m4) {
+      m = 0;
+      for (double x : a) m += x;
+      m /= double(a.size());
+      var = 0;
+      double q = 0;
+      for (double x : a) var += (x - m) * (x - m), q += std::pow(x - m, 4);
+      var /= double(a.size() - 1);
+      if (m4) *m4 = q / double(a.size());
+    };
+    double m, var, m4, tm, tv;
+    moments(xs[std::size_t(l)], m, var, &m4);
+    moments(ts[std::size_t(l)], tm, tv, nullptr);
+    P.mean.push_back(m), P.var.push_back(var), P.m4.push_back(m4), P.tmean.push_back(tm), P.tvar.push_back(tv);
+  }
+  return P;
+}
+}  // namespace
+
+TEST_CASE("predict --activation: the accurate density model against a plain simulation of the chain (4.5 SE)") {
+  // 4000 samples of a plain simulation (above; std::mt19937_64, fixed seeds); n = 64, 8 layers
+  const int S = 4000, L = 8;
+  const long n = 64;
+  struct Case { const char* act; double alpha; const char* theta0; double t0; };
+  for (const Case& c : {Case{"leaky:0.1", 0.1, "0.1", 0.1}, Case{"abs", -1.0, "0.1", 0.1}, Case{"leaky:0.5", 0.5, "pi/2", M_PI / 2}}) {
+    PredictOptions o;
+    o.activation = parse_activation(c.act);
+    o.keep_densities = false;
+    const Prediction p = predict(std::vector<long>(std::size_t(L), n), parse_theta_checked(c.theta0, true), o);
+    const PlainStats ref = plain_chain(c.alpha, n, L, c.t0, S, 20261203u);
+    REQUIRE(p.layers.size() == std::size_t(L));
+    for (int l : {1, 4, 8}) {
+      const auto& P = p.layers[std::size_t(l - 1)];
+      const std::size_t k = std::size_t(l - 1);
+      const double se_mean = std::sqrt(ref.var[k] / S);
+      const double se_var = std::sqrt(std::max(ref.m4[k] - ref.var[k] * ref.var[k], 0.0) / S);
+      const double se_theta = std::sqrt(ref.tvar[k] / S);
+      INFO(c.act << " theta0 " << c.theta0 << " layer " << l << ": mean " << P.mean << " vs " << ref.mean[k] << " +- " << se_mean
+                 << ", var " << P.sd * P.sd << " vs " << ref.var[k] << " +- " << se_var << ", E theta " << P.theta_mean << " vs "
+                 << ref.tmean[k] << " +- " << se_theta);
+      CHECK(std::fabs(P.mean - ref.mean[k]) < 4.5 * se_mean);
+      CHECK(std::fabs(P.sd * P.sd - ref.var[k]) < 4.5 * se_var);
+      CHECK(std::fabs(P.theta_mean - ref.tmean[k]) < 4.5 * se_theta);
+      CHECK(P.p_excluded == 0.0);  // no unit of phi_alpha, alpha != 0, dies
+    }
+  }
+  // the infinite method iterates f_alpha: cos f = cos t + w (sin t - t cos t)/pi, w = (1 - alpha)^2/(1 + alpha^2)
+  PredictOptions o;
+  o.activation = parse_activation("leaky:1/2");
+  o.method = PredictMethod::Infinite;
+  const Prediction p = predict({16, 16, 16}, parse_theta_checked("1", true), o);
+  double t = 1, w = 0.25 / 1.25;
+  for (int l = 0; l < 3; ++l) {
+    t = std::acos(std::cos(t) + w * (std::sin(t) - t * std::cos(t)) / M_PI);
+    CHECK(p.layers[std::size_t(l)].theta_mean == doctest::Approx(t).epsilon(1e-13));
+  }
+}
+
+TEST_CASE("predict --activation: what exists for another activation") {
+  const Theta t = parse_theta_checked("0.1", true);
+  PredictOptions o;
+  o.activation = parse_activation("leaky:0.1");
+  o.method = PredictMethod::Linear;
+  CHECK_THROWS_AS(predict({16}, t, o), InputError);
+  o.method = PredictMethod::Density;
+  o.model = PredictModel::PaperFull;
+  CHECK_THROWS_AS(predict({16}, t, o), InputError);
+  o.model = PredictModel::Accurate;
+  o.activation = Activation::abs();
+  CHECK_THROWS_AS(predict({16}, parse_theta_checked("pi", true), o), InputError);
+  CHECK(activation_order(256) == kMaxActivationPredictOrder);
+  CHECK(activation_order(5) == accurate_order(5));
+}

@@ -136,15 +136,23 @@ RELUMIX_COMMAND(52, [](CLI::App& app) {
   auto digits = add_digits(sub, 30, kMaxAngleDigits);
   auto activation = add_activation(sub);
   sub->callback([=] {
-    activation->relu_only("decay-series is not available for activations other than relu yet (angle --activation F "
-                          "--width n gives one layer's law)");
+    const Activation act = activation->value();
     const unsigned J = degree->as<unsigned>();
     const int d = digits->as<int>();
+    require(act.is_relu() || order->given(), "decay-series --activation ", act.name(), " gives the double series c_jk of ",
+            "theta^j n^-k: add --order K (0..", kMaxCumulantSeriesOrder, "); the one-width form (--width) is the paper's ReLU formula");
     if (order->given()) {
       require(!width->given(), "give either --width or --order, not both");
       const unsigned K = order->as<unsigned>();
-      DecayDoubleSeries ds = decay_double_series(J, K);
-      if (globals().json) { emit(decay_double_series_json(ds, J, K, d)); return; }
+      DecayDoubleSeries ds = decay_double_series(J, K, act);
+      if (globals().json) {
+        Json j = Json::object();
+        if (!act.is_relu()) j["activation"] = act.name();
+        j.update(decay_double_series_json(ds, J, K, d));
+        emit(j);
+        return;
+      }
+      if (!act.is_relu()) std::cout << "activation " << act.name() << " (normalized moments: D = sin^2 f_alpha)\n";
       std::cout << "mu(theta,n) - ln sin^2 theta = sum c_jk theta^j n^-k;  sigma^2 = sum s_jk theta^j n^-k\n";
       for (unsigned k = 0; k <= K; ++k)
         for (unsigned j = 0; j <= J; ++j)

@@ -38,6 +38,7 @@ struct CompareArgs {
   std::shared_ptr<IntOpt> samples, seed, order, threads, bins;
   std::shared_ptr<Opt> methods, density_layers, model;
   std::shared_ptr<OutputFileOpt> plot;
+  std::shared_ptr<ActivationOpt> activation;
 };
 
 using MethodResult = CompareMethod;
@@ -229,6 +230,7 @@ void run(const CompareArgs& a) {
   PredictOptions po;
   po.model = model;
   po.order = order;
+  po.activation = opt.activation = a.activation->value();
   CompareResult r;
   {
     Progress progress("mc", samples);
@@ -246,6 +248,7 @@ void run(const CompareArgs& a) {
   std::string plot_note;
   std::ostringstream title;
   title << "widths " << format_widths(widths) << ", theta0 = " << theta.text << ", " << samples << " samples";
+  if (!po.activation.is_relu()) title << ", " << po.activation.name();
   if (!plot.empty()) std::tie(files, plot_note) = write_figure(plot, mc, ms, dl, bins, title.str());
 
   if (globals().json) {
@@ -255,9 +258,10 @@ void run(const CompareArgs& a) {
   }
   const Json order_json = predict_order_json(po);
   const std::string order_text = order_json.is_string() ? order_json.get<std::string>() : std::to_string(order_json.get<int>());
-  std::printf("relumix compare: widths %s (%d layers), theta0 = %s, %llu samples, seed %llu, model %s, order %s\n",
+  std::printf("relumix compare: widths %s (%d layers), theta0 = %s, %llu samples, seed %llu, model %s, order %s%s\n",
               format_widths(widths).c_str(), L, theta.text.c_str(), (unsigned long long)samples, (unsigned long long)seed,
-              model_name(model).c_str(), order_text.c_str());
+              model_name(model).c_str(), order_text.c_str(),
+              po.activation.is_relu() ? "" : (", activation " + po.activation.name()).c_str());
   std::printf("X = ln sin^2 theta^l: Monte Carlo (mean +- stderr, sd) vs predicted mean [sd]; KS: simulated layer vs predicted density\n");
   const bool excl = dens && !dens->pred->layers.empty() && dens->pred->layers.front().p_excluded >= 0;
   if (excl) std::printf("excluded: fraction of simulated networks dead or degenerate by the layer, and the density's p_excluded\n");
@@ -317,11 +321,8 @@ RELUMIX_COMMAND(55, [](CLI::App& app) {
   a->density_layers = add_text(sub, "--density-layers", "layers of the density panels (default: L/4 and L)",
                                Need::Optional, "", "L1,L2");
   a->bins = add_integer(sub, "--bins", "histogram bins of the density panels", 2, kMaxHistogramBins, Need::Optional, 40);
-  auto activation = add_activation(sub);
-  sub->callback([a, activation] {
-    activation->relu_only("compare is not available for activations other than relu yet (moment, series, verify, angle, map-series and mc take --activation)");
-    run(*a);
-  });
+  a->activation = add_activation(sub);
+  sub->callback([a] { run(*a); });
 });
 
 }  // namespace

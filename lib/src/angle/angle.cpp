@@ -247,6 +247,31 @@ DecaySeries decay_series(const Rational& n, unsigned order) {
   return d;
 }
 
+DecayDoubleSeries decay_double_series(unsigned order, unsigned n_order, const Activation& act) {
+  if (act.is_relu()) return decay_double_series(order, n_order);
+  require(order <= 60, "decay-series order " + std::to_string(order) + " is too large (at most 60)");
+  require(n_order <= kMaxCumulantSeriesOrder,
+          "the 1/n order " + std::to_string(n_order) + " of the decay series is too large (at most " + std::to_string(kMaxCumulantSeriesOrder) + ")");
+  require(n_order == 0 || order <= kMaxCumulantSeriesTheta,
+          "for another activation the theta order of the decay series is at most " + std::to_string(kMaxCumulantSeriesTheta));
+  const int N = int(order) + 6;
+  Series one = Series::constant(QPi(1), N + 1), J = normalized_moment_series(act, 1, 1, unsigned(N));
+  Series D = one - J * J * QPi(4);
+  DecayDoubleSeries d;
+  d.order = order;
+  d.n_order = n_order;
+  d.mu.push_back(series_coeffs(Series::log1p(D / sin2_series(N + 1) - one), order, "c_{j0}"));
+  d.sigma2.push_back(std::vector<QPi>(order + 1));
+  if (n_order >= 1) {
+    CumulantSeries c = cumulant_series(n_order, order, act);
+    for (unsigned k = 1; k <= n_order; ++k) {
+      d.mu.push_back(c.mean[k]);
+      d.sigma2.push_back(c.var[k]);
+    }
+  }
+  return d;
+}
+
 DecayDoubleSeries decay_double_series(unsigned order, unsigned n_order) {
   require(order <= 60, "decay-series order " + std::to_string(order) + " is too large (at most 60)");
   require(n_order <= kMaxCumulantSeriesOrder,

@@ -490,16 +490,22 @@ double log_d_over_sin2(double theta) {
   return 2 * std::log(std::sin(infinite_map(theta)) / std::sin(theta));
 }
 
-CumulantSeries cumulant_series(unsigned K, unsigned order) {
+CumulantSeries cumulant_series(unsigned K, unsigned order) { return cumulant_series(K, order, Activation::relu()); }
+
+CumulantSeries cumulant_series(unsigned K, unsigned order, const Activation& act) {
   check_order(K, kMaxCumulantSeriesOrder);
   require(order <= kMaxCumulantSeriesTheta,
           "theta order " + std::to_string(order) + " is too large (at most " + std::to_string(kMaxCumulantSeriesTheta) + ")");
   // w^j for j <= 2K has a pole of order 4K at 0 (D ~ theta^2): carry that many extra terms
   unsigned N = order + 4 * K + 2;
-  Series one = Series::constant(QPi(1), int(N) + 1), J = moment_series(1, 1, N);
+  const bool relu = act.is_relu();
+  Series one = Series::constant(QPi(1), int(N) + 1);
+  Series J = relu ? moment_series(1, 1, N) : normalized_moment_series(act, 1, 1, N);
   Series D = one - J * J * QPi(4);
   Series w = D.inverse() * QPi(4);
-  auto moment = [&](unsigned a, unsigned b) { return plain_moment_series(a, b, N); };
+  auto moment = [&](unsigned a, unsigned b) {
+    return relu ? plain_moment_series(a, b, N) : normalized_moment_series(act, a, b, N);
+  };
   auto [mean, var] = expand<Series>(plan(K), one, w, J, moment);
   CumulantSeries s;
   s.K = K;

@@ -82,7 +82,7 @@ Json compare_json(const CompareResult& r, const Theta& theta, const PredictOptio
     for (const auto& m : r.methods) {
       if (!m.pred || std::size_t(Lr.layer) > m.pred->layers.size()) continue;
       const auto& P = m.pred->layers[std::size_t(Lr.layer - 1)];
-      Json pj = {{"mean", num(P.mean)}, {"sd", nullptr}};  // sd null for the mean methods
+      Json pj = {{"mean", num(P.mean)}, {"sd", nullptr}, {"theta", num(P.theta_mean)}};  // sd null for the mean methods
       add_layer_statistics_json(pj, P);
       preds[m.name] = std::move(pj);
     }
@@ -99,7 +99,9 @@ Json compare_json(const CompareResult& r, const Theta& theta, const PredictOptio
                         {"stderr_mean", num(Lr.x.stderr_mean)},
                         {"q05", num(Lr.x.q05)},
                         {"q50", num(Lr.x.q50)},
-                        {"q95", num(Lr.x.q95)}}},
+                        {"q95", num(Lr.x.q95)},
+                        {"theta", num(Lr.theta.mean)},
+                        {"stderr_theta", num(Lr.theta.stderr_mean)}}},
                       {"predictions", std::move(preds)},
                       {"ks", {{"d", num(K.d)}, {"d_upper", num(K.d_upper)}, {"p", num(K.p)}}}});
   }
@@ -109,8 +111,9 @@ Json compare_json(const CompareResult& r, const Theta& theta, const PredictOptio
     if (!m.pred) missing[m.name] = m.error;
     else names.push_back(m.name);
   }
-  return {{"widths", mc.widths},
-          {"theta0", theta.text},
+  Json j = {{"widths", mc.widths}, {"theta0", theta.text}};
+  if (!po.activation.is_relu()) j["activation"] = po.activation.name();
+  j.update(Json{
           {"samples", mc.samples},
           {"seed", mc.seed},
           {"model", model_name(po.model)},
@@ -121,7 +124,8 @@ Json compare_json(const CompareResult& r, const Theta& theta, const PredictOptio
           {"density_layers", dl},
           {"plot", plot_note.empty() ? Json(nullptr) : Json(plot_note)},
           {"files", files},
-          {"layers", std::move(layers)}};
+          {"layers", std::move(layers)}});
+  return j;
 }
 
 }  // namespace relumix

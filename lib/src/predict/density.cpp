@@ -32,27 +32,49 @@ namespace {
 // grid in X cannot resolve the law (its density in X has a 1/sqrt(-X) singularity at 0).
 struct Grid {
   bool in_w = false;
-  double lo = 0, h = 1;  // X grid: x_i = lo + i h; W grid: W_i = i h
+  double lo = 0, h = 1;  // X grid: x_i = lo + i h; W grid: W_i = (i - i0) h
   long n = 0;
-  std::vector<double> xs, jac;  // X at the points; |dX/dW| = 2 tanh W_i (W grid; 1 on the X grid)
+  // the signed W grid (i0 > 0, n = 2 i0 + 1): W = ln cot(theta/2) on both sides of 0, W < 0 the obtuse
+  // angles (cos theta = tanh W), for activations whose angles can be obtuse; `half` is its W >= 0 part
+  // as an unsigned grid (the one-sided laws are built there, and the densities folded onto it)
+  long i0 = 0;
+  std::shared_ptr<const Grid> half;
+  std::vector<double> xs, jac;  // X at the points; |dX/dW| = 2 |tanh W_i| (W grid; 1 on the X grid)
+  bool signed_w() const { return i0 > 0; }
+  double w(long i) const { return double(i - i0) * h; }
   void fill() {
     xs.resize(std::size_t(n));
     jac.assign(std::size_t(n), 1.0);
     for (long i = 0; i < n; ++i) {
-      if (in_w) xs[std::size_t(i)] = neg2_log_cosh(double(i) * h), jac[std::size_t(i)] = 2 * std::tanh(double(i) * h);
+      if (in_w) xs[std::size_t(i)] = neg2_log_cosh(w(i)), jac[std::size_t(i)] = 2 * std::fabs(std::tanh(w(i)));
       else xs[std::size_t(i)] = lo + double(i) * h;
     }
+    if (signed_w()) {
+      auto g = std::make_shared<Grid>();
+      g->in_w = true, g->h = h, g->n = n - i0;
+      g->xs.assign(xs.begin() + i0, xs.end());
+      g->jac.assign(jac.begin() + i0, jac.end());
+      half = std::move(g);
+    }
+  }
+  // the state the model's step reads at point i: X, or on the obtuse side of the signed grid -X > 0
+  // (accurate_step's reflected angle)
+  double state(long i) const { return signed_w() && i < i0 ? -xs[std::size_t(i)] : xs[std::size_t(i)]; }
+  // the angle at point i
+  double theta(long i) const {
+    return in_w ? 2 * std::atan(std::exp(-w(i))) : std::asin(std::min(1.0, std::exp(xs[std::size_t(i)] / 2)));
   }
   double x(long i) const { return xs[std::size_t(i)]; }
   // the point nearest to X = x
   long nearest(double x) const {
     double u = in_w ? w_of_x(std::min(x, 0.0)) / h : (x - lo) / h;
-    return std::clamp(long(std::lround(std::min(u, 1e18))), 0L, n - 1);
+    return std::clamp(long(std::lround(std::min(u, 1e18))) + i0, 0L, n - 1);  // (the acute side)
   }
   // width in X of the cell of point i (the density in X is the cell's mass over this)
   double cell_x(long i) const {
     if (!in_w) return h;
-    double a = std::max(double(i) * h - h / 2, 0.0), b = double(i) * h + h / 2;
+    const double wi = std::fabs(w(i));
+    double a = std::max(wi - h / 2, 0.0), b = wi + h / 2;
     return neg2_log_cosh(a) - neg2_log_cosh(b);
   }
 };
@@ -182,10 +204,49 @@ void build_column_gamma(const Grid& g, double k, double scale, Column& c) {
 }
 
 // The column of one transition: the gamma law (gk > 0), the cosh law (wb > 0) or the Gaussian.
-void build_step_column(const Grid& g, const Step& st, double band, Column& c) {
-  if (st.gk > 0) build_column_gamma(g, st.gk, st.sd * st.sd / std::fabs(st.mean), c);
+// (a gamma law of shape k > 1e8, skewness 2/sqrt(k) < 2e-4, is drawn as its Gaussian: boost's
+// incomplete gamma gives up on such shapes)
+void build_unsigned_column(const Grid& g, const Step& st, double band, Column& c) {
+  if (st.gk > 0 && st.gk < 1e8) build_column_gamma(g, st.gk, st.sd * st.sd / std::fabs(st.mean), c);
   else if (st.wb > 0) build_column_cosh(g, st.wa, st.wb, band, c);
   else build_column(g, st.mean, st.sd, band, c);
+}
+
+// The cosh law W ~ N(a, b^2) on the signed grid: the density of W at the points (no folding).
+void build_column_cosh_signed(const Grid& g, double a, double b, double band, Column& c) {
+  c.vals.clear();
+  const long i0 = std::clamp(long(std::ceil(std::max((a - band * b) / g.h, -1e18))) + g.i0, 0L, g.n - 1);
+  const long i1 = std::clamp(long(std::floor(std::min((a + band * b) / g.h, 1e18))) + g.i0, 0L, g.n - 1);
+  c.first = i0;
+  c.vals.resize(std::size_t(i1 - i0 + 1));
+  const double inv = 1 / b;
+  for (long i = i0; i <= i1; ++i) {
+    const double z = (g.w(i) - a) * inv;
+    c.vals[std::size_t(i - i0)] = std::exp(-0.5 * z * z);
+  }
+  double sum = 0;
+  for (double v : c.vals) sum += v;
+  if (!(sum > 0)) {  // off the grid: the nearest end
+    c.first = a < 0 ? 0 : g.n - 1;
+    c.vals.assign(1, 1.0);
+    return;
+  }
+  for (auto& v : c.vals) v /= sum;
+}
+
+// The column of one transition: the gamma law (gk > 0), the cosh law (wb > 0) or the Gaussian. On the
+// signed grid the cosh law is that of the signed W (wa < 0: mostly obtuse), the others are one-sided
+// laws put on the side st.obtuse says.
+void build_step_column(const Grid& g, const Step& st, double band, Column& c) {
+  if (!g.signed_w()) return build_unsigned_column(g, st, band, c);
+  if (st.wb > 0 && !(st.gk > 0)) return build_column_cosh_signed(g, st.wa, st.wb, band, c);
+  build_unsigned_column(*g.half, st, band, c);
+  if (!st.obtuse) {
+    c.first += g.i0;
+  } else {  // W -> -W: point k of the half grid is point i0 - k
+    c.first = g.i0 - (c.first + long(c.vals.size()) - 1);
+    std::reverse(c.vals.begin(), c.vals.end());
+  }
 }
 
 // The mixture component of one transition of weight w.
@@ -205,6 +266,7 @@ struct WidthKernel {
 class Engine {
  public:
   Engine(const Grid& g, const DensityModel& model, const PredictOptions& opt) : g_(g), model_(model), opt_(opt) {}
+  const Grid& grid() const { return g_; }
 
   // the transition from X = y for width n (the model's step, or its mean and sd)
   Step step_at(double y, long n) const {
@@ -231,7 +293,7 @@ class Engine {
 
   const Step& eval(WidthKernel& k, long n, long j) {
     const std::size_t u = std::size_t(j);
-    if (!k.done[u]) k.st[u] = step_at(g_.x(j), n), k.done[u] = 1;
+    if (!k.done[u]) k.st[u] = step_at(g_.state(j), n), k.done[u] = 1;
     return k.st[u];
   }
 
@@ -369,23 +431,27 @@ struct GridNeed {
 };
 
 GridNeed grid_need(const std::vector<long>& widths, const DensityModel& model) {
+  bool side = false;  // the side the last step's law is on (signed grid)
   auto mean_sd = [&](double y, long n) {  // mean, sd and the cosh law's b (0: none)
     if (model.step) {
       DensityModel::Step st = model.step(y, n);
+      side = st.obtuse;
       return std::tuple<double, double, double>(st.mean, st.sd, st.wb);
     }
     return std::tuple<double, double, double>(model.mean(y, n), model.sd(y, n), 0.0);
   };
   const long L = long(widths.size());
   double y = model.mean1, v = model.sd1 * model.sd1;
+  bool obtuse = model.signed_angles && model.obtuse1;  // the path's side (signed grid)
   double lo = y - kMargin * model.sd1, hi = y + kMargin * model.sd1;
   double s_min = std::numeric_limits<double>::infinity(), s_max = model.sd1;
   double b_min = model.wb1 > 0 ? model.wb1 : std::numeric_limits<double>::infinity();  // W grid: cosh laws' b
   for (long l = 1; l < L; ++l) {
     if ((l & 1023) == 0) throw_if_stopped();
     long n = widths[std::size_t(l)];
-    auto [ny, s, wb] = mean_sd(y, n);
+    auto [ny, s, wb] = mean_sd(obtuse ? -y : y, n);  // the step reads an obtuse state as -X (accurate_step)
     y = ny;
+    obtuse = model.signed_angles && side;
     if (wb > 0) b_min = std::min(b_min, wb);
     require(std::isfinite(y) && std::isfinite(s), "density: the model left the finite range at layer " + std::to_string(l + 1));
     v += s * s;
@@ -407,16 +473,23 @@ GridNeed grid_need(const std::vector<long>& widths, const DensityModel& model) {
   return r;
 }
 
-Grid make_grid(bool in_w, const GridNeed& need, const PredictOptions& opt) {
-  const double points = std::ceil(std::min(need.span / need.hmax, 1e18)) + 1;
+Grid make_grid(bool in_w, const GridNeed& need, const PredictOptions& opt, bool signed_w = false) {
+  // the signed grid: the same points on both sides of W = 0
+  const double points = (signed_w ? 2 : 1) * std::ceil(std::min(need.span / need.hmax, 1e18)) + 1;
   require(points <= double(kMaxGridPoints),
           "the density grid would need " + std::to_string(long(std::min(points, 1e18))) + " points (more than " +
               std::to_string(kMaxGridPoints) + ") for this many layers; the mean methods linear and full need none");
   Grid g;
   g.in_w = in_w;
   g.n = std::max(long(opt.grid_points), long(points));
+  if (signed_w) {
+    g.n |= 1;  // odd: W = 0 in the middle
+    g.i0 = (g.n - 1) / 2;
+    g.h = need.span / double(g.i0);
+  } else {
+    g.h = need.span / double(g.n - 1);
+  }
   g.lo = need.lo;
-  g.h = need.span / double(g.n - 1);
   {  // the kernel's memory and time grow as points x support (grid^2 for a fine --grid): refuse up front
     const double reach = in_w ? need.s_max / 2 : need.s_max;  // |dX/dW| ~ 2 away from X = 0
     const double support = opt.dense_reference ? double(g.n) : std::min(double(g.n), 2 * opt.band_sd * reach / g.h + 1);
@@ -434,6 +507,7 @@ Step first_step(const DensityModel& model) {
   Step first;
   first.mean = model.mean1, first.sd = model.sd1, first.wa = model.wa1, first.wb = model.wb1, first.gk = model.gk1;
   first.survive = model.survive1, first.dmean = model.dmean1, first.dvar = model.dvar1;
+  first.obtuse = model.obtuse1;
   return first;
 }
 
@@ -445,11 +519,14 @@ struct LayerTwo {
 };
 LayerTwo layer_two(Engine& eng, const Step& first, long n) {
   std::vector<double> ys, ws;
+  // on the signed grid the sources are states (obtuse: -X, as Grid::state)
+  const bool sg = eng.grid().signed_w();
+  const double side = sg && first.obtuse ? -1.0 : 1.0;
   if (first.gk > 0) {
     // the gamma law: 128 points of equal probability (midpoints in probability)
     const double scale = first.sd * first.sd / std::fabs(first.mean);
     for (int k = 0; k < 128; ++k) {
-      ys.push_back(-scale * boost::math::gamma_p_inv(first.gk, (k + 0.5) / 128));
+      ys.push_back(-side * scale * boost::math::gamma_p_inv(first.gk, (k + 0.5) / 128));
       ws.push_back(1.0 / 128);
     }
   } else if (first.wb > 0 || first.sd > 0) {
@@ -457,13 +534,14 @@ LayerTwo layer_two(Engine& eng, const Step& first, long n) {
     double tw = 0;
     for (int k = -48; k <= 48; ++k) {
       double z = k * 0.25;
-      ys.push_back(first.wb > 0 ? neg2_log_cosh(first.wa + first.wb * z) : first.mean + first.sd * z);
+      const double W = first.wa + first.wb * z;
+      ys.push_back(first.wb > 0 ? (sg && W < 0 ? -1.0 : 1.0) * neg2_log_cosh(W) : side * (first.mean + first.sd * z));
       ws.push_back(std::exp(-0.5 * z * z));
       tw += ws.back();
     }
     for (auto& x : ws) x /= tw;
   } else {
-    ys = {first.mean}, ws = {1.0};
+    ys = {side * first.mean}, ws = {1.0};
   }
   for (auto& x : ws) x *= first.survive;
   LayerTwo r;
@@ -478,18 +556,24 @@ Prediction propagate(const std::vector<long>& widths, const DensityModel& model,
   Prediction P;
   P.method = PredictMethod::Density;
   P.grid_points = g.n;
-  P.grid_lo = g.in_w ? g.x(g.n - 1) : g.x(0);
-  P.grid_hi = g.in_w ? 0.0 : g.x(g.n - 1);
-  // the exported grid ascends in X (the W grid descends); density = cell mass / cell width in X
-  auto order = [&](long i) { return g.in_w ? g.n - 1 - i : i; };
-  const bool keep = opt.keep_densities && double(L) * double(g.n) <= double(kMaxKeptValues);
+  // the exported grid ascends in X (the W grid descends); density = cell mass / cell width in X. The
+  // signed grid exports the density of X: both sides folded onto its W >= 0 half
+  const Grid& eg = g.signed_w() ? *g.half : g;
+  P.grid_lo = eg.in_w ? eg.x(eg.n - 1) : eg.x(0);
+  P.grid_hi = eg.in_w ? 0.0 : eg.x(eg.n - 1);
+  auto order = [&](long i) { return eg.in_w ? eg.n - 1 - i : i; };
+  const bool keep = opt.keep_densities && double(L) * double(eg.n) <= double(kMaxKeptValues);
   if (keep) {
-    P.grid.resize(std::size_t(g.n)), P.cell.resize(std::size_t(g.n));
-    for (long i = 0; i < g.n; ++i) P.grid[std::size_t(i)] = g.x(order(i)), P.cell[std::size_t(i)] = g.cell_x(order(i));
+    P.grid.resize(std::size_t(eg.n)), P.cell.resize(std::size_t(eg.n));
+    for (long i = 0; i < eg.n; ++i) P.grid[std::size_t(i)] = eg.x(order(i)), P.cell[std::size_t(i)] = eg.cell_x(order(i));
   }
   auto density_of = [&](const std::vector<double>& mass) {
-    std::vector<double> d(std::size_t(g.n));
-    for (long i = 0; i < g.n; ++i) d[std::size_t(i)] = mass[std::size_t(order(i))] / g.cell_x(order(i));
+    std::vector<double> d(std::size_t(eg.n));
+    for (long i = 0; i < eg.n; ++i) {
+      const long k = order(i);
+      const double m = g.signed_w() ? mass[std::size_t(g.i0 + k)] + (k > 0 ? mass[std::size_t(g.i0 - k)] : 0.0) : mass[std::size_t(k)];
+      d[std::size_t(i)] = m / eg.cell_x(k);
+    }
     return d;
   };
 
@@ -508,12 +592,12 @@ Prediction propagate(const std::vector<long>& widths, const DensityModel& model,
   L1.q95 = model.mean1 + 1.6448536269514722 * model.sd1;
   if (quantiles && (model.wb1 > 0 || model.gk1 > 0))
     L1.q05 = mix.quantile(0.05), L1.q50 = mix.quantile(0.5), L1.q95 = mix.quantile(0.95);
-  // E[theta] = E[arcsin e^{X/2}] from the grid masses (of the surviving networks)
+  // E[theta] from the grid masses (of the surviving networks; folded into [0, pi/2] except on the signed grid)
   auto theta_mean_of = [&](const std::vector<double>& mass) {
     double a = 0, tw = 0;
     for (long i = 0; i < g.n; ++i) {
       const double m = mass[std::size_t(i)];
-      if (m > 0) a += m * std::asin(std::min(1.0, std::exp(g.x(i) / 2))), tw += m;
+      if (m > 0) a += m * g.theta(i), tw += m;
     }
     return tw > 0 ? a / tw : kNaN;
   };
@@ -579,7 +663,8 @@ void check_density_inputs(const std::vector<long>& widths, const DensityModel& m
 
 Prediction predict_density(const std::vector<long>& widths, const DensityModel& model, const PredictOptions& opt) {
   check_density_inputs(widths, model, opt);
-  const Grid g = make_grid(model.w_grid, grid_need(widths, model), opt);
+  require(!model.signed_angles || model.w_grid, "density: signed angles need the W grid");
+  const Grid g = make_grid(model.w_grid, grid_need(widths, model), opt, model.signed_angles);
   Engine eng(g, model, opt);
   return propagate(widths, model, opt, g, eng, nullptr, true);
 }
@@ -594,6 +679,8 @@ bool predict_detail::screen_density(const std::vector<Architecture>& archs, cons
     check_widths(a.widths);
     if (!models.count(a.widths[0])) models.emplace(a.widths[0], model_of(a.widths[0]));
   }
+  for (const auto& [n, m] : models)
+    if (m.signed_angles) return false;  // the shared grids are unsigned: each architecture on its own
   for (const auto& [n, m] : models) check_density_inputs({n}, m, opt);
   // one grid: the longest span at the finest step any architecture needs
   std::vector<GridNeed> needs(archs.size());

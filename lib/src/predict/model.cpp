@@ -94,6 +94,28 @@ bool match_cosh_law(double mean, double sd, double& a_out, double& b_out) {
   return true;
 }
 
+// b with E[-2 ln cosh(a + b Z)] = mean, Z ~ N(0, 1) (decreasing in b: -2 ln cosh is concave); false
+// when mean lies above -2 ln cosh a (no b >= 0 reaches it)
+static bool cosh_law_spread(double a, double mean, double& b_out) {
+  auto E = [&](double b) {
+    double s0 = 0, s1 = 0;
+    for (int k = -40; k <= 40; ++k) {
+      const double z = 0.25 * k, g = std::exp(-0.5 * z * z);
+      s0 += g, s1 += g * neg2_log_cosh(a + b * z);
+    }
+    return s1 / s0;
+  };
+  if (!(mean < E(0.0))) return false;
+  double lo = 0, hi = 1;
+  while (E(hi) > mean && hi < 1e6) hi *= 2;
+  for (int it = 0; it < 200 && hi - lo > 1e-14 * hi; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (E(mid) > mean ? lo : hi) = mid;
+  }
+  b_out = 0.5 * (lo + hi);
+  return b_out > 0;
+}
+
 // ---------------------------------------------------------------- the accurate model
 
 int accurate_order(double n) { return int(std::clamp(std::floor((n - 2.5) / 1.35), 1.0, 8.0)); }
@@ -207,6 +229,21 @@ DensityModel::Step predict_detail::activation_at(const Activation& act, double t
   s.sd = std::sqrt(std::max(v, 0.0));
   s.survive = 1;  // no unit of phi_alpha, alpha != 0, dies; parallel outputs have probability 0
   skewed_law(s);
+  if (act.is_abs()) return s;  // |x| >= 0: cos theta' >= 0, the unsigned W grid
+  // Signed angles (DensityModel::signed_angles). The side of pi/2 the law is on: that of the mean
+  // cos theta' ~ cos f_alpha(t). Near pi/2 the moments of X fix the cosh law's |a| badly (X ~ -W^2
+  // sees a only at second order, and the matching fails as sd/|mean| nears sqrt 2): there W' = ln cot(theta'/2)
+  // ~ N(a, b^2) takes a = atanh(cos f_alpha(t)), the infinite-width mean of W', and b from the mean of X.
+  const double c = std::cos(activation_map(act, std::clamp(t, 0.0, M_PI)));
+  s.obtuse = c < 0;
+  const bool near_zero = s.mean + kCoshLawSd * s.sd > -kCoshLawSd;
+  if (near_zero && (!(s.wb > 0) || s.wa < s.wb)) {
+    const double a = std::atanh(std::clamp(c, -1 + 1e-15, 1 - 1e-15));
+    double b;
+    if (cosh_law_spread(a, s.mean, b)) s.wa = a, s.wb = b, s.gk = 0;
+  } else if (s.obtuse) {
+    s.wa = -s.wa;
+  }
   return s;
 }
 

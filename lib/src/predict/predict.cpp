@@ -52,8 +52,10 @@ DensityModel accurate_density_model(const Theta& theta0, double n1, int order, c
   const DensityModel::Step s1 = accurate_first_step(theta0, n1, order, act);
   DensityModel dm;
   dm.mean1 = s1.mean, dm.sd1 = s1.sd, dm.survive1 = s1.survive, dm.dmean1 = s1.dmean, dm.dvar1 = s1.dvar;
-  dm.wa1 = s1.wa, dm.wb1 = s1.wb, dm.gk1 = s1.gk;
+  dm.wa1 = s1.wa, dm.wb1 = s1.wb, dm.gk1 = s1.gk, dm.obtuse1 = s1.obtuse;
   dm.w_grid = true;
+  // phi_alpha takes both signs for alpha != 0, -1: the angle can be obtuse at every layer
+  dm.signed_angles = !act.is_relu() && !act.is_abs();
   dm.step = [order, act](double y, long n) { return accurate_step(y, double(n), order, act); };
   return dm;
 }

@@ -82,5 +82,9 @@ struct DecayDoubleSeries {
   std::vector<std::vector<QPi>> sigma2;  // sigma2[k][j]
 };
 DecayDoubleSeries decay_double_series(unsigned order, unsigned n_order);
+// The same for a positively homogeneous activation phi_alpha: k = 0 is ln(D / sin^2 theta) with
+// D = sin^2 f_alpha, k >= 1 the cumulant expansion with phi's normalized moments (docs/theory.md 9.7);
+// alpha = 0 is the above.
+DecayDoubleSeries decay_double_series(unsigned order, unsigned n_order, const Activation& act);
 
 }  // namespace relumix

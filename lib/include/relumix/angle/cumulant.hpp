@@ -85,5 +85,8 @@ struct CumulantSeries {
 };
 // K <= kMaxCumulantSeriesOrder, order <= kMaxCumulantSeriesTheta.
 CumulantSeries cumulant_series(unsigned K, unsigned order);
+// The same for a positively homogeneous activation (normalized_moment_series in place of the ReLU
+// plain moments; alpha = 0 is the above).
+CumulantSeries cumulant_series(unsigned K, unsigned order, const Activation& act);
 
 }  // namespace relumix

@@ -164,9 +164,15 @@ struct DensityModel {
   // wa, wb > 0: the transition is X' = -2 ln cosh W, W ~ N(wa, wb^2) (of mean `mean` and sd `sd`)
   // gk > 0 (instead of wa, wb): the transition is -X' ~ Gamma(gk, sd^2/|mean|), for laws more
   // dispersed near 0 than a cosh law can be (sd/|mean| > sqrt(2): mostly one neuron active for both)
-  struct Step { double mean = 0, sd = 0, survive = 1, dmean = -1, dvar = -1, wa = 0, wb = 0, gk = 0; };
+  // obtuse (signed_angles only): the law is on the obtuse side (cos theta' < 0 in its bulk); the cosh
+  // law's wa is then negative (W = ln cot(theta/2) < 0)
+  struct Step { double mean = 0, sd = 0, survive = 1, dmean = -1, dvar = -1, wa = 0, wb = 0, gk = 0; bool obtuse = false; };
   std::function<Step(double y, long n)> step;
   double survive1 = 1, dmean1 = -1, dvar1 = -1, wa1 = 0, wb1 = 0, gk1 = 0;  // layer 1
+  bool obtuse1 = false;
+  // angles on both sides of pi/2 (an activation with alpha > 0): the W grid covers W < 0 too, and the
+  // step reads the state of an obtuse angle as -X (accurate_step's reflected angle)
+  bool signed_angles = false;
   // the grid: uniform in W = ln cot(theta/2) >= 0 (X = -2 ln cosh W; only X <= 0, resolved near X = 0
   // where the law of X is singular) instead of uniform in X
   bool w_grid = false;
