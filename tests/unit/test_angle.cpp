@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "relumix/angle/angle.hpp"
+#include "relumix/angle/depth_constant.hpp"
 #include "relumix/numeric/certify.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/io/angles.hpp"
@@ -139,4 +140,36 @@ TEST_CASE("bad input is refused") {
   CHECK_THROWS_AS(decay_series(Rational(64), 61), InputError);
   CHECK_THROWS_AS(angle_values(parse_theta("0"), Rational(64), 30), InputError);
   CHECK_THROWS_AS(mu_double(0.1, 1.0), InputError);
+}
+
+TEST_CASE("C(theta0) proven: a narrow enclosure holding the independent mpmath values") {
+  // Reference: tests/data/depth_constant_reference.py (mpmath 1.3.0, f iterated at 50 digits to depth
+  // 4e4 and the expansion fitted by least squares; 30 digits to depth 4e5 for 1e-3), not relumix's
+  // route. tol: the spread of the fits, times about 3.
+  struct Ref {
+    const char* theta0;
+    const char* C;
+    double tol;
+  };
+  const Ref refs[] = {{"0.1", "9.28424443508672", 1e-11},
+                      {"1", "0.717289570140458905", 1e-14},
+                      {"pi/2", "0.46577727369351120", 1e-14},
+                      {"pi", "0.35967397829891431", 1e-14},
+                      {"1e-3", "998.5436", 2e-4}};
+  for (const Ref& r : refs) {
+    INFO("theta0 = " << r.theta0);
+    DepthConstant d = depth_constant(parse_theta(r.theta0));
+    Interval want = Interval::from_decimal(r.C, 192);
+    CHECK(d.tail_bound < 1e-25);
+    CHECK(d.C.rel_width() < 1e-25);
+    CHECK(std::fabs((d.C - want).mid_double()) <= r.tol);
+  }
+  // f(pi) = pi/2 exactly and C(f(theta0)) = C(theta0) + 1/(3 pi) (the sequence shifts by one step)
+  Interval shift = depth_constant(parse_theta("pi/2")).C - depth_constant(parse_theta("pi")).C -
+                   Interval(1L, 192) / (Interval::pi(192) * Rational(3));
+  CHECK(shift.contains_zero());
+  CHECK(std::fabs(shift.mid_double()) < 1e-28);
+  // the old double-precision fit at depth 1e6 (error ~ 3 ln(L)/(4 pi L) ~ 1e-5) lies near it
+  CHECK(std::fabs(depth_constant(parse_theta("0.1")).C.mid_double() - depth_asymptotics(0.1, 100000).C) < 1e-3);
+  CHECK_THROWS_AS(depth_constant(Theta{Rational(1), Rational(1, 10), "pi+1/10"}), InputError);
 }

@@ -2,8 +2,11 @@
 #include "relumix/angle/report.hpp"
 
 #include <cmath>
+#include <optional>
+#include <stdexcept>
 
 #include "relumix/angle/activation_map.hpp"
+#include "relumix/angle/depth_constant.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/core/limits.hpp"
 #include "relumix/numeric/certify.hpp"
@@ -52,15 +55,18 @@ Json map_series_json(const Series& f, unsigned degree, const std::optional<Theta
   j["coefficients"] = coeffs;
   j["large_depth"] = "1/theta^l = l/(3 pi) + ln(l)/(2 pi) + C(theta0) + O(ln(l)/l)";
   if (theta0) {
-    const double t0 = theta0->to_double();
-    require(t0 >= kMinMapSeriesTheta0, "theta0 = ", theta0->text, " is below 1e-3 (C(theta0) is fitted at depth 1e6, ",
-            "where the expansion holds only for theta0 >= 1e-3)");
     j["theta0"] = theta0->text;
-    // not certified: the fit's error is O(ln l / l); bound it by twice the change from depth L/2 to L,
-    // plus the rounding of L double-precision steps (relative 2.2e-16 each, the map contracts)
-    const double L = 1e6, c = depth_asymptotics(t0, long(L)).C, c2 = depth_asymptotics(t0, long(L / 2)).C;
-    j["C"] = c;
-    j["C_error"] = 2 * std::fabs(c - c2) + 2.2e-16 * L * (L / (3 * M_PI) + c);
+    // proven (theory 4.1): the enclosure is about 1e-30 wide; its common rounding to kMapSeriesCDigits
+    // significant digits (fewer in the rare case that it straddles a rounding boundary)
+    const DepthConstant d = depth_constant(*theta0);
+    std::optional<std::string> text;
+    int digits = kMapSeriesCDigits;
+    for (; digits >= 1; --digits)
+      if ((text = round_interval(&d.C.get()->left, &d.C.get()->right, digits))) break;
+    if (!text) throw std::logic_error("map-series: the enclosure of C(theta0) decides no digit");
+    j["C"] = *text;
+    j["C_certified"] = true;
+    j["C_digits"] = digits;
   }
   return j;
 }
@@ -94,6 +100,7 @@ Json activation_map_series_json(const Activation& act, const Series& f, unsigned
                  c2 = activation_depth_asymptotics(act, t0, long(L / 2)).C;
     const double a = (w / 3).convert_to<double>() / M_PI;
     j["C"] = c;
+    j["C_certified"] = false;
     j["C_error"] = 2 * std::fabs(c - c2) + 2.2e-16 * L * (a * L + std::fabs(c));
   }
   return j;

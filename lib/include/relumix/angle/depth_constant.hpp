@@ -1,0 +1,22 @@
+#pragma once
+// The large-depth constant C(theta0) of the infinite-width map, proven (theory 4.1, "The constant
+// C(theta0), proven"): 1/theta^l = l/(3 pi) + ln(l)/(2 pi) + C(theta0) + o(1), theta^{l+1} = f(theta^l).
+#include "relumix/numeric/interval.hpp"
+#include "relumix/numeric/theta.hpp"
+
+namespace relumix {
+
+// `steps` iterations of f in interval arithmetic at `bits` until theta <= 1/100 (none when
+// theta0 <= 1/100), then the tail of the conjugating series bounded by `tail_bound` (about 1e-30):
+// C encloses C(theta0), about 2 tail_bound wide. theta0 in (0, pi] (InputError otherwise).
+struct DepthConstant {
+  Interval C;
+  long steps = 0;
+  double tail_bound = 0;
+};
+DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits = 192);
+
+// map-series --theta0 prints C(theta0) to this many significant digits (the enclosure is ~1e-30 wide)
+constexpr int kMapSeriesCDigits = 20;
+
+}  // namespace relumix
