@@ -2,6 +2,7 @@
 // the exact small-theta coefficients rho(n), c1(n), sigma^2(0,n), the infinite-width map.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,13 @@ using namespace relumix;
 
 namespace {
 // |x - want| <= tol * |want| with want a decimal string
+std::string ends(const Interval& x) {
+  char* t = nullptr;
+  mpfr_asprintf(&t, "[%.32Rg, %.32Rg]", &x.get()->left, &x.get()->right);
+  std::string r(t);
+  mpfr_free_str(t);
+  return r;
+}
 bool close(const Interval& x, const std::string& want, double tol) {
   Interval w = Interval::from_decimal(want, x.bits());
   return std::fabs(((x - w) / w).mid_double()) <= tol;
@@ -144,8 +152,8 @@ TEST_CASE("bad input is refused") {
 
 TEST_CASE("C(theta0) proven: a narrow enclosure holding the independent mpmath values") {
   // Reference: tests/data/depth_constant_reference.py (mpmath 1.3.0, f iterated at 50 digits to depth
-  // 4e4 and the expansion fitted by least squares; 30 digits to depth 4e5 for 1e-3), not relumix's
-  // route. tol: the spread of the fits, times about 3.
+  // 4e4 and the expansion fitted by least squares, in the depth l + 9425 for 1e-3), not relumix's
+  // route. tol: the spread of the fits (J = 3, 4, upper half of the depths), times about 3.
   struct Ref {
     const char* theta0;
     const char* C;
@@ -155,10 +163,14 @@ TEST_CASE("C(theta0) proven: a narrow enclosure holding the independent mpmath v
                       {"1", "0.717289570140458905", 1e-14},
                       {"pi/2", "0.46577727369351120", 1e-14},
                       {"pi", "0.35967397829891431", 1e-14},
-                      {"1e-3", "998.5436", 2e-4}};
+                      {"1e-3", "998.5436355259511478", 1e-12}};
   for (const Ref& r : refs) {
-    INFO("theta0 = " << r.theta0);
+    INFO("theta0 = " << std::string(r.theta0));
+    const auto t0 = std::chrono::steady_clock::now();
     DepthConstant d = depth_constant(parse_theta(r.theta0));
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    MESSAGE("theta0 " << std::string(r.theta0) << ": L = " << d.steps << ", tail bound " << d.tail_bound << ", relative width "
+                      << d.C.rel_width() << ", " << ms << " ms, C in " << ends(d.C));
     Interval want = Interval::from_decimal(r.C, 192);
     CHECK(d.tail_bound < 1e-25);
     CHECK(d.C.rel_width() < 1e-25);
@@ -169,6 +181,18 @@ TEST_CASE("C(theta0) proven: a narrow enclosure holding the independent mpmath v
                    Interval(1L, 192) / (Interval::pi(192) * Rational(3));
   CHECK(shift.contains_zero());
   CHECK(std::fabs(shift.mid_double()) < 1e-28);
+  // other stopping angles (other depths L, tails bounded from other points) and precisions: overlapping enclosures
+  for (const char* t : {"0.1", "pi"}) {
+    INFO("theta0 = " << std::string(t));
+    const DepthConstant d = depth_constant(parse_theta(t));
+    const DepthConstant d50 = depth_constant(parse_theta(t), 160, 50), d300 = depth_constant(parse_theta(t), 256, 300);
+    CHECK(d50.steps < d.steps);
+    CHECK(d300.steps > 2 * d.steps);
+    CHECK((d.C - d50.C).contains_zero());
+    CHECK((d.C - d300.C).contains_zero());
+    CHECK(d300.tail_bound < 1e-3 * d.tail_bound);
+    CHECK(d50.tail_bound < 1e-20);
+  }
   // the old double-precision fit at depth 1e6 (error ~ 3 ln(L)/(4 pi L) ~ 1e-5) lies near it
   CHECK(std::fabs(depth_constant(parse_theta("0.1")).C.mid_double() - depth_asymptotics(0.1, 100000).C) < 1e-3);
   CHECK_THROWS_AS(depth_constant(Theta{Rational(1), Rational(1, 10), "pi+1/10"}), InputError);

@@ -92,15 +92,16 @@ Interval f_point(const Interval& t, const Interval& pi) {
 
 }  // namespace
 
-DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits) {
+DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits, long stop) {
   require(!theta0.is_zero() && theta0.compare_pi_multiple(Rational(0)) > 0 && theta0.compare_pi_multiple(Rational(1)) <= 0,
           "theta0 must lie in (0, pi]");
   // m terms of Phi, the coefficients e_0 .. e_{N-1} of E, the Cauchy radius rho = 1/2, and the
-  // depth: iterate until theta <= 1/100 (theory 4.1: the tail is then below 1e-29)
+  // depth: iterate until theta <= 1/stop (theory 4.1: at 1/100 the tail is below 1e-30)
   constexpr int m = 10, N = 20;
   const Interval pi = Interval::pi(bits), one(1L, bits);
   const Interval a = one / (pi * Rational(3)), p = -(one / (pi * Rational(2))), rho(Rational(1, 2), bits);
-  const Interval theta_stop(Rational(1, 100), bits);
+  require(stop >= 20 && stop <= 10000, "depth_constant: stop must lie in 20..10000");
+  const Interval theta_stop(Rational(1, stop), bits);
 
   // ---- the first L steps: f is increasing on [0, pi], so [lo, hi] -> [f(lo)-, f(hi)+]
   Interval th = theta0.enclose(bits);
@@ -111,7 +112,7 @@ DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits) {
     Interval lo = f_point(lower(th), pi), hi = f_point(upper(th), pi);
     mpfi_interv_fr(th.get(), &lo.get()->left, &hi.get()->right);
     ++L;
-    if (L > 100000) throw std::logic_error("depth_constant: the iteration does not reach theta <= 1/100");
+    if (L > 1000 * stop) throw std::logic_error("depth_constant: the iteration does not reach theta <= 1/100");
   }
   const Interval u = one / th;
 
@@ -157,6 +158,10 @@ DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits) {
   Interval M = M_G + abs_upper(p) * -log(one - d_F);
   for (int k = 1; k <= m; ++k) M += abs_upper(q[std::size_t(k - 1)]) * pow(rho, unsigned(k)) * (pow(one + d_F, unsigned(k)) - one);
   M = upper(M);
+  // a necessary check of the disc bound: Cauchy's |e_n| <= M rho^-n for the computed coefficients
+  for (int n = 2; n < N; ++n)
+    if (!(M / pow(rho, unsigned(n)) - abs_upper(e[std::size_t(n)])).is_positive())
+      throw std::logic_error("depth_constant: a Taylor coefficient of E exceeds the Cauchy bound");
 
   // ---- the tail: theta^l <= theta* = theta^L for l >= L, u_{l+1} - u_l >= a_- = a - M_G theta*/rho, so
   // sum_{l >= L} (theta^l)^n <= S_n = U^-n + U^{1-n}/((n - 1) a_-), U = u_L (lower end)

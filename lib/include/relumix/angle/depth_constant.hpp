@@ -6,15 +6,15 @@
 
 namespace relumix {
 
-// `steps` iterations of f in interval arithmetic at `bits` until theta <= 1/100 (none when
-// theta0 <= 1/100), then the tail of the conjugating series bounded by `tail_bound` (about 1e-30):
+// `steps` iterations of f in interval arithmetic at `bits` until theta <= 1/stop (none when
+// theta0 <= 1/stop; stop in 20..10000, 100 gives the tail bound below), then the tail of the conjugating series bounded by `tail_bound` (about 1e-30):
 // C encloses C(theta0), about 2 tail_bound wide. theta0 in (0, pi] (InputError otherwise).
 struct DepthConstant {
   Interval C;
   long steps = 0;
   double tail_bound = 0;
 };
-DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits = 192);
+DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits = 192, long stop = 100);
 
 // map-series --theta0 prints C(theta0) to this many significant digits (the enclosure is ~1e-30 wide)
 constexpr int kMapSeriesCDigits = 20;
