@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli_run.hpp"
@@ -167,12 +168,26 @@ TEST_CASE("class 2: map-series C(theta0) is proven and printed to its certified 
   REQUIRE(tiny.code == 0);
   // C = 1e99999 - ln(1e99999)/(2 pi) - ... : 1e99999 to 20 digits
   CHECK(tiny.json()["C"].get<std::string>() == "1.0000000000000000000e+99999");
-  // another activation: still the estimate at depth 1e6, printed with it and marked
-  auto a = run_relumix("--json map-series -k 1 --theta0 0.1 --activation leaky:0.1").json();
+  // other activations with w >= 1/5 (alpha <= 1/2): proven too (mpmath references as in tests/unit/test_angle.cpp)
+  for (const auto& [act, theta0, ref] : std::vector<std::tuple<std::string, std::string, double>>{
+           {"abs", "0.1", 8.784778257946567312}, {"leaky:-0.5", "pi", 0.82820366810908250275},
+           {"leaky:0.5", "1", 0.9440564233690625051}}) {
+    INFO(act << " from " << theta0);
+    auto p = run_relumix("--json map-series -k 1 --theta0 " + theta0 + " --activation " + act).json();
+    CHECK(p["C_certified"] == true);
+    CHECK(p["C_digits"] == 20);
+    CHECK(std::fabs(std::stod(p["C"].get<std::string>()) - ref) <= 1e-13);
+    CHECK(run_relumix("map-series -k 1 --theta0 " + theta0 + " --activation " + act).out.find(
+              "C(" + theta0 + ") = " + p["C"].get<std::string>() + " (proven: 20 correct digits)") != std::string::npos);
+  }
+  // alpha > 1/2 (w < 1/5): still the estimate at depth 1e6, printed with it and marked
+  auto a = run_relumix("--json map-series -k 1 --theta0 0.1 --activation leaky:0.6").json();
   CHECK(a["C_certified"] == false);
   CHECK(a["C_error"].get<double>() > 0);
-  CHECK(run_relumix("map-series -k 1 --theta0 0.1 --activation leaky:0.1").out.find("not certified") != std::string::npos);
-  CHECK_BAD_INPUT("map-series --theta0 1e-4 --activation abs");
+  CHECK(!a.contains("C_digits"));
+  CHECK(run_relumix("map-series -k 1 --theta0 0.1 --activation leaky:0.6").out.find("not certified") != std::string::npos);
+  CHECK_BAD_INPUT("map-series --theta0 1e-4 --activation leaky:0.6");
+  CHECK_BAD_INPUT("map-series --theta0 pi --activation abs");
   CHECK_BAD_INPUT("map-series --theta0 0");
   CHECK_BAD_INPUT("map-series --theta0 pi+1e-9");
 }
@@ -182,7 +197,7 @@ TEST_CASE("class 8: messages name the real cause") {
   auto p = run_relumix("--json predict -w 16x4 -t pi-1e-300");
   REQUIRE(p.code == 0);
   CHECK(std::abs(p.json()["layers"][0]["mean"].get<double>() - p.json()["layers"][1]["mean"].get<double>()) < 5);
-  auto m = run_relumix("map-series --theta0 1e-99999 --activation abs");
+  auto m = run_relumix("map-series --theta0 1e-99999 --activation leaky:0.6");
   CHECK(m.err.find("below 1e-3") != std::string::npos);
   auto d = run_relumix("predict --architectures /tmp -t 1");
   CHECK(d.err.find("is a directory") != std::string::npos);

@@ -10,7 +10,9 @@ the upper half of the depths) is the estimate of its error.
     python3 depth_constant_reference.py THETA0 [LMAX [L0]]   (THETA0 a Python expression: "mpf('0.1')", "pi/2")
     python3 depth_constant_reference.py "mpf('1e-3')" 40000 9425
 
-L0 shifts the depth variable to n = l + L0 (the expansion holds in n too, C = C' + L0/(3 pi));
+W=p/q sets the map weight w of phi_alpha (cos f = cos t + w (sin t - t cos t)/pi; 1/theta^l =
+w l/(3 pi) + w ln(l)/(2 pi) + C + ...): W=2 abs, W=81/101 leaky:0.1, W=1/5 leaky:0.5, W=9/5 leaky:-0.5.
+L0 shifts the depth variable to n = l + L0 (the expansion holds in n too, C = C' + w L0/(3 pi));
 L0 = 3 pi/theta0 helps small theta0. Run on 2026-12-03 with mpmath 1.3.0 at 50 digits, LMAX = 40000,
 L0 = 0 (9425 for 1e-3).
 """
@@ -23,21 +25,26 @@ mp.mp.dps = int(os.environ.get("DPS", "50"))
 pi = mp.pi
 
 
+# the map weight w = (1 - alpha)^2/(1 + alpha^2) of phi_alpha (1: ReLU, 2: abs), environment W (a fraction)
+_w = [int(x) for x in os.environ.get("W", "1").split("/")]
+W = mp.mpf(_w[0]) / (_w[1] if len(_w) > 1 else 1)
+
+
 def f(t):
-    # 1 - cos f = [2 pi sin^2(t/2) - (sin t - t cos t)]/pi ; f = 2 asin(sqrt((1 - cos f)/2))
-    w = (2 * pi * mp.sin(t / 2) ** 2 - (mp.sin(t) - t * mp.cos(t))) / pi
-    return 2 * mp.asin(mp.sqrt(w / 2))
+    # 1 - cos f = 2 sin^2(t/2) - w (sin t - t cos t)/pi ; f = 2 asin(sqrt((1 - cos f)/2))
+    v = 2 * mp.sin(t / 2) ** 2 - W * (mp.sin(t) - t * mp.cos(t)) / pi
+    return 2 * mp.asin(mp.sqrt(v / 2))
 
 
 def run(t0, lmax, samples, l0):
-    # D at the shifted depth n = l + l0 (the expansion holds in n as well, with C' = C - l0/(3 pi));
+    # D at the shifted depth n = l + l0 (the expansion holds in n as well, with C' = C - w l0/(3 pi));
     # l0 = 3 pi/theta0 puts small theta0 at its natural origin
     t, out = t0, {}
     for l in range(1, lmax + 1):
         t = f(t)
         if l in samples:
             n = l + l0
-            out[n] = 1 / t - n / (3 * pi) - mp.log(n) / (2 * pi) + mp.mpf(l0) / (3 * pi)
+            out[n] = 1 / t - W * n / (3 * pi) - W * mp.log(n) / (2 * pi) + W * mp.mpf(l0) / (3 * pi)
     return out
 
 

@@ -197,3 +197,38 @@ TEST_CASE("C(theta0) proven: a narrow enclosure holding the independent mpmath v
   CHECK(std::fabs(depth_constant(parse_theta("0.1")).C.mid_double() - depth_asymptotics(0.1, 100000).C) < 1e-3);
   CHECK_THROWS_AS(depth_constant(Theta{Rational(1), Rational(1, 10), "pi+1/10"}), InputError);
 }
+
+TEST_CASE("C(theta0) proven for phi_alpha (w >= 1/5), against mpmath; refused below and for abs from pi") {
+  // Reference: tests/data/depth_constant_reference.py with W = w (mpmath 1.3.0, 50 digits, depth 4e4,
+  // 1e5 for w = 1/5), not relumix's route; tol about 3 times the spread of the fits.
+  struct Ref {
+    const char* act;
+    const char* theta0;
+    const char* C;
+    double tol;
+  };
+  const Ref refs[] = {{"abs", "0.1", "8.784778257946567312", 2e-12},
+                      {"leaky:-0.5", "pi", "0.82820366810908250275", 1e-15},
+                      {"leaky:0.1", "1", "0.75627098088097332107", 1e-14},
+                      {"leaky:0.5", "1", "0.9440564233690625051", 1e-13}};
+  for (const Ref& r : refs) {
+    INFO(std::string(r.act) << " from " << std::string(r.theta0));
+    const DepthConstant d = depth_constant(parse_activation(r.act), parse_theta(r.theta0));
+    CHECK(d.C.rel_width() < 1e-25);
+    CHECK(std::fabs((d.C - Interval::from_decimal(r.C, 192)).mid_double()) <= r.tol);
+  }
+  // relu through the activation route is the relu route
+  CHECK((depth_constant(parse_activation("relu"), parse_theta("0.1")).C - depth_constant(parse_theta("0.1")).C).contains_zero());
+  // leaky:-0.5 has its peak at pi/w = 5 pi/9: the first step's interval holds it (the hull with f(pi/w));
+  // from pi the first step is on the decreasing side. mpmath (W=9/5, "5*pi/9"): 0.45586236462132931639
+  const DepthConstant peak = depth_constant(parse_activation("leaky:-0.5"), parse_theta("5pi/9"));
+  CHECK(peak.C.rel_width() < 1e-25);
+  CHECK(std::fabs((peak.C - Interval::from_decimal("0.45586236462132931639", 192)).mid_double()) <= 1e-15);
+  // abs from close to pi: the first step needs more precision (1 - cos f cancels), then theta^1 ~ 1e-300
+  const DepthConstant near_pi = depth_constant(Activation::abs(), parse_theta("pi-1e-300"));
+  CHECK(near_pi.C.rel_width() < 1e-25);
+  CHECK(near_pi.steps == 1);
+  CHECK_THROWS_AS(depth_constant(Activation::abs(), parse_theta("pi")), InputError);
+  CHECK_THROWS_AS(depth_constant(parse_activation("leaky:0.6"), parse_theta("1")), InputError);
+  CHECK_THROWS_AS(depth_constant(parse_activation("leaky:1"), parse_theta("1")), InputError);
+}

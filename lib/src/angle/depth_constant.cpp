@@ -9,6 +9,7 @@
 // the rest on the disc |theta| <= 1/2, on which |f(theta)/theta - 1| <= delta_F is shown by hand.
 #include "relumix/angle/depth_constant.hpp"
 
+#include "relumix/angle/activation_map.hpp"
 #include "relumix/angle/angle.hpp"
 
 #include <stdexcept>
@@ -82,42 +83,82 @@ Interval abs_upper(const Interval& x) {  // max |x| as a point
   return r;
 }
 
-// f(t) for a point interval t in (0, pi]: 1 - cos f = [2 pi sin^2(t/2) - (sin t - t cos t)]/pi (the two
-// parts positive, the second much smaller for small t), f = 2 asin(sqrt((1 - cos f)/2)).
-Interval f_point(const Interval& t, const Interval& pi) {
+// f(t) on a point (or very narrow) interval t in (0, pi]: 1 - cos f = 2 sin^2(t/2) - w (sin t - t cos t)/pi
+// (for ReLU, w = 1: [2 pi sin^2(t/2) - (sin t - t cos t)]/pi, the second part much smaller for small t),
+// f = 2 asin(sqrt((1 - cos f)/2)); 1 - cos f >= 0, so the enclosure is cut at 0.
+Interval f_point(const Interval& t, const Interval& w, const Interval& pi) {
   Interval s = sin(ldexp(t, -1));
-  Interval w = (sqr(s) * pi * Rational(2) - (sin(t) - t * cos(t))) / pi;
-  return ldexp(asin(sqrt(ldexp(w, -1))), 1);
+  Interval v = ldexp(sqr(s), 1) - w * (sin(t) - t * cos(t)) / pi;
+  if (mpfr_sgn(&v.get()->left) < 0) mpfr_set_zero(&v.get()->left, 1);
+  if (mpfr_sgn(&v.get()->right) < 0) mpfr_set_zero(&v.get()->right, 1);
+  return ldexp(asin(sqrt(ldexp(v, -1))), 1);
+}
+
+// One step on an interval [lo, hi] of (0, pi]: f increases on [0, pi] for w <= 1, and for w > 1 up to
+// pi/w and decreases after it (activation_map.hpp), so the image is spanned by f(lo), f(hi) and, when
+// pi/w lies in [lo, hi], f(pi/w).
+Interval step(const Interval& th, const Interval& w, const Interval& pi, bool peaked) {
+  Interval a = f_point(lower(th), w, pi), b = f_point(upper(th), w, pi);
+  Interval r(th.bits());
+  mpfi_union(r.get(), a.get(), b.get());
+  if (peaked) {
+    Interval top = pi / w;
+    if (mpfr_cmp(&top.get()->left, &th.get()->right) <= 0 && mpfr_cmp(&th.get()->left, &top.get()->right) <= 0) {
+      Interval c = f_point(top, w, pi);
+      mpfi_union(r.get(), r.get(), c.get());
+    }
+  }
+  return r;
 }
 
 }  // namespace
 
-DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits, long stop) {
+DepthConstant depth_constant(const Activation& act, const Theta& theta0, mpfr_prec_t bits, long stop) {
   require(!theta0.is_zero() && theta0.compare_pi_multiple(Rational(0)) > 0 && theta0.compare_pi_multiple(Rational(1)) <= 0,
           "theta0 must lie in (0, pi]");
-  // m terms of Phi, the coefficients e_0 .. e_{N-1} of E, the Cauchy radius rho = 1/2, and the
-  // depth: iterate until theta <= 1/stop (theory 4.1: at 1/100 the tail is below 1e-30)
-  constexpr int m = 10, N = 20;
-  const Interval pi = Interval::pi(bits), one(1L, bits);
-  const Interval a = one / (pi * Rational(3)), p = -(one / (pi * Rational(2))), rho(Rational(1, 2), bits);
+  require(!act.is_linear(), "the linear activation (alpha = 1) does not decay: its infinite-width map is the identity");
+  const Rational wq = act.map_weight();
+  require(wq >= kMinProvenMapWeight, "C(theta0) is proven only for w = (1 - alpha)^2/(1 + alpha^2) >= 1/5 (alpha <= 1/2): ",
+          act.name(), " has w = ", to_string(wq));
+  require(!(wq == 2 && theta0.is_pi()), "abs maps antipodal inputs (theta0 = pi) to identical ones: theta^1 = 0");
   require(stop >= 20 && stop <= 10000, "depth_constant: stop must lie in 20..10000");
+  // m terms of Phi, the coefficients e_0 .. e_{N-1} of E, the Cauchy radius rho = 1/2, and the
+  // depth: iterate until theta <= 1/stop (theory 4.1: at 1/100 the tail is below 1e-30 for ReLU)
+  constexpr int m = 10, N = 20;
+  const Interval pi = Interval::pi(bits), one(1L, bits), w(wq, bits);
+  const Interval a = w / (pi * Rational(3)), p = -(w / (pi * Rational(2))), rho(Rational(1, 2), bits);
   const Interval theta_stop(Rational(1, stop), bits);
+  const bool peaked = wq > 1;
 
-  // ---- the first L steps: f is increasing on [0, pi], so [lo, hi] -> [f(lo)-, f(hi)+]
+  // ---- the first L steps (Ziv's loop on the first: near pi with w close to 2, 1 - cos f cancels)
   Interval th = theta0.enclose(bits);
   long L = 0;
   const Interval stop_hi = upper(theta_stop);
-  while (mpfr_cmp(&th.get()->right, &stop_hi.get()->right) > 0) {
+  auto above_stop = [&] { return mpfr_cmp(&th.get()->right, &stop_hi.get()->right) > 0; };
+  if (above_stop()) {
+    for (mpfr_prec_t b = bits;; b *= 2) {
+      if (b > 64 * bits + 20000)
+        throw InputError("theta0 = " + theta0.text + " is too close to pi for " + act.name() + " (theta^1 cancels)");
+      const Interval pib = Interval::pi(b), wb(wq, b);
+      Interval t1 = step(theta0.enclose(b), wb, pib, peaked);
+      if (t1.is_positive() && t1.rel_width() < std::ldexp(1.0, -int(bits) + 16)) {
+        th = Interval(bits);
+        mpfi_set(th.get(), t1.get());  // outward rounding to `bits`
+        break;
+      }
+    }
+    L = 1;
+  }
+  while (above_stop()) {
     throw_if_stopped();
-    Interval lo = f_point(lower(th), pi), hi = f_point(upper(th), pi);
-    mpfi_interv_fr(th.get(), &lo.get()->left, &hi.get()->right);
+    th = step(th, w, pi, peaked);
     ++L;
-    if (L > 1000 * stop) throw std::logic_error("depth_constant: the iteration does not reach theta <= 1/100");
+    if (L > 1000 * stop) throw std::logic_error("depth_constant: the iteration does not reach theta <= 1/stop");
   }
   const Interval u = one / th;
 
   // ---- E's Taylor coefficients from the exact series of f: F = f/theta = 1 - a theta + ...
-  const Series fs = infinite_map_series(N + 1);
+  const Series fs = act.is_relu() ? infinite_map_series(N + 1) : activation_map_series(act, N + 1);
   Coeffs F(N + 1, Interval(0L, bits));
   for (int k = 0; k <= N; ++k) F[std::size_t(k)] = enclose(fs[k + 1], bits);
   const Coeffs iF = inv1(F), lF = log1(F);
@@ -148,7 +189,7 @@ DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits, long stop) {
 
   // ---- |F - 1| <= delta_F on |theta| <= rho (theory 4.1), M >= max |E| and M_G >= max |G| on |theta| = rho
   const Interval ch = ldexp(exp(rho) + exp(-rho), -1), sh = ldexp(exp(rho) - exp(-rho), -1), rho2 = sqr(rho);
-  const Interval d_phi = upper((ch - one - ldexp(rho2, -1)) * Rational(2) / rho2 + (rho * ch - sh) * Rational(2) / (pi * rho2));
+  const Interval d_phi = upper((ch - one - ldexp(rho2, -1)) * Rational(2) / rho2 + w * (rho * ch - sh) * Rational(2) / (pi * rho2));
   const Interval d_s = upper(one - sqrt(one - d_phi));
   const Interval r = upper(ldexp(rho * (one + d_s), -1));
   const Interval d_a = upper(asin(r) / r - one);
@@ -175,15 +216,19 @@ DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits, long stop) {
   B += M / (pow(rho, unsigned(N)) * (one - ts / rho)) * S(N);
   B = upper(B);
 
-  // ---- C = Phi(u_L) - L a - ln(3 pi)/(2 pi) + [-B, B]
+  // ---- C = Phi(u_L) - L a - p ln a + [-B, B]  (ReLU: - ln(3 pi)/(2 pi))
   Interval phi = u + p * log(u);
   for (int k = 1; k <= m; ++k) phi += q[std::size_t(k - 1)] / pow(u, unsigned(k));
-  Interval C = phi - a * Rational(L) + p * log(pi * Rational(3));
+  Interval C = phi - a * Rational(L) - p * log(a);
   Interval tail(bits);
   mpfi_interv_fr(tail.get(), &(-B).get()->left, &B.get()->right);
   C += tail;
   DepthConstant d{C, L, B.hi_double()};
   return d;
+}
+
+DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits, long stop) {
+  return depth_constant(Activation(), theta0, bits, stop);
 }
 
 }  // namespace relumix

@@ -48,6 +48,22 @@ Json angle_json(std::uint64_t width, const Theta& theta, int digits, int order) 
           {"mu", v.mu}, {"sigma2", v.sigma2}, {"cos_infinite_width", v.cos_infinite_width}};
 }
 
+namespace {
+// C(theta0) proven (theory 4.1): the enclosure is about 1e-30 wide; its common rounding to
+// kMapSeriesCDigits significant digits (fewer in the rare case that it straddles a rounding boundary)
+void proven_constant(Json& j, const Activation& act, const Theta& theta0) {
+  const DepthConstant d = depth_constant(act, theta0);
+  std::optional<std::string> text;
+  int digits = kMapSeriesCDigits;
+  for (; digits >= 1; --digits)
+    if ((text = round_interval(&d.C.get()->left, &d.C.get()->right, digits))) break;
+  if (!text) throw std::logic_error("map-series: the enclosure of C(theta0) decides no digit");
+  j["C"] = *text;
+  j["C_certified"] = true;
+  j["C_digits"] = digits;
+}
+}  // namespace
+
 Json map_series_json(const Series& f, unsigned degree, const std::optional<Theta>& theta0) {
   Json j = {{"degree", degree}};
   Json coeffs = Json::array();
@@ -56,17 +72,7 @@ Json map_series_json(const Series& f, unsigned degree, const std::optional<Theta
   j["large_depth"] = "1/theta^l = l/(3 pi) + ln(l)/(2 pi) + C(theta0) + O(ln(l)/l)";
   if (theta0) {
     j["theta0"] = theta0->text;
-    // proven (theory 4.1): the enclosure is about 1e-30 wide; its common rounding to kMapSeriesCDigits
-    // significant digits (fewer in the rare case that it straddles a rounding boundary)
-    const DepthConstant d = depth_constant(*theta0);
-    std::optional<std::string> text;
-    int digits = kMapSeriesCDigits;
-    for (; digits >= 1; --digits)
-      if ((text = round_interval(&d.C.get()->left, &d.C.get()->right, digits))) break;
-    if (!text) throw std::logic_error("map-series: the enclosure of C(theta0) decides no digit");
-    j["C"] = *text;
-    j["C_certified"] = true;
-    j["C_digits"] = digits;
+    proven_constant(j, Activation(), *theta0);
   }
   return j;
 }
@@ -90,12 +96,15 @@ Json activation_map_series_json(const Activation& act, const Series& f, unsigned
   j["large_depth"] = "1/theta^l = " + over_pi(w / 3) + " l + " + over_pi(w / 2) +
                      " ln(l) + C(theta0) + O(ln(l)/l); theta^l ~ C_alpha/l";
   j["C_alpha_over_pi"] = to_string(Rational(3 / w));
-  if (theta0) {
-    const double t0 = theta0->to_double();
-    require(t0 >= kMinMapSeriesTheta0, "theta0 = ", theta0->text, " is below 1e-3 (C(theta0) is fitted at depth 1e6, ",
-            "where the expansion holds only for theta0 >= 1e-3)");
+  if (theta0 && w >= kMinProvenMapWeight) {
     j["theta0"] = theta0->text;
-    // not certified, estimated as for ReLU (map_series_json)
+    proven_constant(j, act, *theta0);
+  } else if (theta0) {
+    const double t0 = theta0->to_double();
+    require(t0 >= kMinMapSeriesTheta0, "theta0 = ", theta0->text, " is below 1e-3 (for w < 1/5, C(theta0) is fitted at ",
+            "depth 1e6, where the expansion holds only for theta0 >= 1e-3)");
+    j["theta0"] = theta0->text;
+    // w < 1/5 (alpha > 1/2): not certified, the old estimate (the fit at depth 1e6 in double precision)
     const double L = 1e6, c = activation_depth_asymptotics(act, t0, long(L)).C,
                  c2 = activation_depth_asymptotics(act, t0, long(L / 2)).C;
     const double a = (w / 3).convert_to<double>() / M_PI;
