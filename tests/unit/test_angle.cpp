@@ -214,6 +214,8 @@ TEST_CASE("C(theta0) proven for phi_alpha (w >= 1/5), against mpmath; refused be
   for (const Ref& r : refs) {
     INFO(std::string(r.act) << " from " << std::string(r.theta0));
     const DepthConstant d = depth_constant(parse_activation(r.act), parse_theta(r.theta0));
+    MESSAGE(std::string(r.act) << " from " << std::string(r.theta0) << ": L = " << d.steps << ", tail bound "
+                               << d.tail_bound << ", C in " << ends(d.C));
     CHECK(d.C.rel_width() < 1e-25);
     CHECK(std::fabs((d.C - Interval::from_decimal(r.C, 192)).mid_double()) <= r.tol);
   }
