@@ -188,6 +188,10 @@ TEST_CASE("class 2: map-series C(theta0) is proven and printed to its certified 
   CHECK(run_relumix("map-series -k 1 --theta0 0.1 --activation leaky:0.6").out.find("not certified") != std::string::npos);
   CHECK_BAD_INPUT("map-series --theta0 1e-4 --activation leaky:0.6");
   CHECK_BAD_INPUT("map-series --theta0 pi --activation abs");
+  CHECK_BAD_INPUT("map-series --theta0 pi-1e-3700 --activation abs");  // theta^1 would need over 24576 bits
+  auto near = run_relumix("--json map-series -k 1 --theta0 pi-1e-3600 --activation abs");
+  REQUIRE(near.code == 0);
+  CHECK(near.json()["C"] == "1.0000000000000000000e+3600");  // theta^1 = 1e-3600 (1 + O(1e-7200))
   CHECK_BAD_INPUT("map-series --theta0 0");
   CHECK_BAD_INPUT("map-series --theta0 pi+1e-9");
 }
