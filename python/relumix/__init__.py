@@ -126,7 +126,9 @@ def mc(widths, theta0, samples=5000, seed=1, threads=0, keep=False, mode="chain"
 
 def map_series(degree=10, theta0=None, activation="relu"):
     """Exact Taylor coefficients of the infinite-width angle map f at 0 (as `relumix map-series --json`);
-    activation "abs" or "leaky:ALPHA" gives the map of that activation and C_alpha_over_pi."""
+    with theta0 also C(theta0), proven: a certified decimal string of C_digits (20) digits with
+    C_certified True. activation "abs" or "leaky:ALPHA" gives the map of that activation and
+    C_alpha_over_pi; for ALPHA > 1/2, C is a float estimate with C_error (C_certified False)."""
     return _core._map_series(degree, theta0, activation)
 
 

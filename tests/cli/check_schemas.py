@@ -39,6 +39,7 @@ CASES = {
     "angle": ["angle -n 64 -t 0.1 -d 10", "angle -n 16 -t pi --order 2", "angle -t 1 -d 5 --activation leaky:0.1",
               "angle -n 16 -t 1 -d 5 --order 2 --activation abs"],
     "map-series": ["map-series -k 3", "map-series -k 2 -t 0.1", "map-series -k 2 -t 0.5 --activation abs",
+                   "map-series -k 2 -t 0.5 --activation leaky:0.6",
                    "map-series -k 2 --activation leaky:1"],
     "decay-series": ["decay-series -n 64 -k 2 -d 8", "decay-series --order 1 -k 1 -d 5",
                      "decay-series --order 2 -k 1 -d 5 --activation leaky:0.1"],

@@ -11,9 +11,12 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli_run.hpp"
+#include "relumix/angle/depth_constant.hpp"
+#include "relumix/io/angles.hpp"
 
 namespace {
 
@@ -124,19 +127,73 @@ TEST_CASE("class 3: tiny angles near 0 and pi are certified or refused up front,
   CHECK(e.err.find("closer to 0 than 1e-5000") != std::string::npos);
 }
 
-TEST_CASE("class 2: map-series C(theta0) is printed with its error estimate, only the digits it allows") {
-  auto j = run_relumix("--json map-series --theta0 0.1 -k 1").json();
-  const double c = j["C"], e = j["C_error"];
-  CHECK(e > 0);
-  CHECK(e < 1e-3);
-  // the text shows the digits down to the error and says the value is an estimate
-  auto t = run_relumix("map-series --theta0 0.1 -k 1");
-  CHECK(t.out.find("C(0.1) = 9.28426 +- ") != std::string::npos);
-  CHECK(t.out.find("not certified") != std::string::npos);
-  CHECK(t.out.find("9.2842609") == std::string::npos);  // no digits beyond the error
-  CHECK(std::abs(c - 9.28426) < e);
-  CHECK_BAD_INPUT("map-series --theta0 1e-99999");
-  CHECK_BAD_INPUT("map-series --theta0 1e-4");
+TEST_CASE("class 2: map-series C(theta0) is proven and printed to its certified digits") {
+  // reference: tests/data/depth_constant_reference.py (mpmath, a least-squares fit of the iterates;
+  // not relumix's route), with its error estimate
+  struct Ref {
+    const char* theta0;
+    const char* C;
+    double tol;
+  };
+  const Ref refs[] = {{"0.1", "9.28424443508672", 1e-11},
+                      {"1", "0.717289570140458905", 1e-14},
+                      {"pi/2", "0.46577727369351120", 1e-14},
+                      {"pi", "0.35967397829891431", 1e-14},
+                      {"1e-3", "998.5436355259511478", 1e-12}};
+  for (const Ref& r : refs) {
+    INFO("theta0 = " << r.theta0);
+    auto j = run_relumix(std::string("--json map-series -k 1 --theta0 ") + r.theta0).json();
+    CHECK(j["C_certified"] == true);
+    CHECK(j["C_digits"] == 20);
+    CHECK(!j.contains("C_error"));
+    const std::string c = j["C"];
+    // 20 significant digits (a decimal point, no exponent here)
+    std::string digits;
+    for (char ch : c)
+      if (ch >= '0' && ch <= '9') digits += ch;
+    while (!digits.empty() && digits[0] == '0') digits.erase(0, 1);
+    CHECK(digits.size() == 20);
+    CHECK(std::fabs(std::stod(c) - std::stod(r.C)) <= r.tol);
+    // the printed digits are the rounding of the library's enclosure, which lies within half a unit of the last digit
+    const relumix::DepthConstant d = relumix::depth_constant(relumix::parse_theta(r.theta0));
+    relumix::Interval printed = relumix::Interval::from_decimal(c, 192);
+    const double ulp = std::pow(10.0, std::floor(std::log10(std::stod(c))) - 19);
+    CHECK(std::fabs((printed - d.C).lo_double()) <= 0.5 * ulp);
+    CHECK(std::fabs((printed - d.C).hi_double()) <= 0.5 * ulp);
+    auto t = run_relumix(std::string("map-series -k 1 --theta0 ") + r.theta0);
+    CHECK(t.out.find("C(" + std::string(r.theta0) + ") = " + c + " (proven: 20 correct digits)") != std::string::npos);
+  }
+  // any theta0 in (0, pi]: below 1/100 no step is iterated, C ~ 1/theta0
+  auto tiny = run_relumix("--json map-series -k 1 --theta0 1e-99999");
+  REQUIRE(tiny.code == 0);
+  // C = 1e99999 - ln(1e99999)/(2 pi) - ... : 1e99999 to 20 digits
+  CHECK(tiny.json()["C"].get<std::string>() == "1.0000000000000000000e+99999");
+  // other activations with w >= 1/5 (alpha <= 1/2): proven too (mpmath references as in tests/unit/test_angle.cpp)
+  for (const auto& [act, theta0, ref] : std::vector<std::tuple<std::string, std::string, double>>{
+           {"abs", "0.1", 8.784778257946567312}, {"leaky:-0.5", "pi", 0.82820366810908250275},
+           {"leaky:0.5", "1", 0.9440564233690625051}}) {
+    INFO(act << " from " << theta0);
+    auto p = run_relumix("--json map-series -k 1 --theta0 " + theta0 + " --activation " + act).json();
+    CHECK(p["C_certified"] == true);
+    CHECK(p["C_digits"] == 20);
+    CHECK(std::fabs(std::stod(p["C"].get<std::string>()) - ref) <= 1e-13);
+    CHECK(run_relumix("map-series -k 1 --theta0 " + theta0 + " --activation " + act).out.find(
+              "C(" + theta0 + ") = " + p["C"].get<std::string>() + " (proven: 20 correct digits)") != std::string::npos);
+  }
+  // alpha > 1/2 (w < 1/5): still the estimate at depth 1e6, printed with it and marked
+  auto a = run_relumix("--json map-series -k 1 --theta0 0.1 --activation leaky:0.6").json();
+  CHECK(a["C_certified"] == false);
+  CHECK(a["C_error"].get<double>() > 0);
+  CHECK(!a.contains("C_digits"));
+  CHECK(run_relumix("map-series -k 1 --theta0 0.1 --activation leaky:0.6").out.find("not certified") != std::string::npos);
+  CHECK_BAD_INPUT("map-series --theta0 1e-4 --activation leaky:0.6");
+  CHECK_BAD_INPUT("map-series --theta0 pi --activation abs");
+  CHECK_BAD_INPUT("map-series --theta0 pi-1e-3700 --activation abs");  // theta^1 would need over 24576 bits
+  auto near = run_relumix("--json map-series -k 1 --theta0 pi-1e-3600 --activation abs");
+  REQUIRE(near.code == 0);
+  CHECK(near.json()["C"] == "1.0000000000000000000e+3600");  // theta^1 = 1e-3600 (1 + O(1e-7200))
+  CHECK_BAD_INPUT("map-series --theta0 0");
+  CHECK_BAD_INPUT("map-series --theta0 pi+1e-9");
 }
 
 TEST_CASE("class 8: messages name the real cause") {
@@ -144,7 +201,7 @@ TEST_CASE("class 8: messages name the real cause") {
   auto p = run_relumix("--json predict -w 16x4 -t pi-1e-300");
   REQUIRE(p.code == 0);
   CHECK(std::abs(p.json()["layers"][0]["mean"].get<double>() - p.json()["layers"][1]["mean"].get<double>()) < 5);
-  auto m = run_relumix("map-series --theta0 1e-99999");
+  auto m = run_relumix("map-series --theta0 1e-99999 --activation leaky:0.6");
   CHECK(m.err.find("below 1e-3") != std::string::npos);
   auto d = run_relumix("predict --architectures /tmp -t 1");
   CHECK(d.err.find("is a directory") != std::string::npos);

@@ -2,11 +2,13 @@
 // the exact small-theta coefficients rho(n), c1(n), sigma^2(0,n), the infinite-width map.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "relumix/angle/angle.hpp"
+#include "relumix/angle/depth_constant.hpp"
 #include "relumix/numeric/certify.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/io/angles.hpp"
@@ -15,6 +17,13 @@ using namespace relumix;
 
 namespace {
 // |x - want| <= tol * |want| with want a decimal string
+std::string ends(const Interval& x) {
+  char* t = nullptr;
+  mpfr_asprintf(&t, "[%.32Rg, %.32Rg]", &x.get()->left, &x.get()->right);
+  std::string r(t);
+  mpfr_free_str(t);
+  return r;
+}
 bool close(const Interval& x, const std::string& want, double tol) {
   Interval w = Interval::from_decimal(want, x.bits());
   return std::fabs(((x - w) / w).mid_double()) <= tol;
@@ -139,4 +148,89 @@ TEST_CASE("bad input is refused") {
   CHECK_THROWS_AS(decay_series(Rational(64), 61), InputError);
   CHECK_THROWS_AS(angle_values(parse_theta("0"), Rational(64), 30), InputError);
   CHECK_THROWS_AS(mu_double(0.1, 1.0), InputError);
+}
+
+TEST_CASE("C(theta0) proven: a narrow enclosure holding the independent mpmath values") {
+  // Reference: tests/data/depth_constant_reference.py (mpmath 1.3.0, f iterated at 50 digits to depth
+  // 4e4 and the expansion fitted by least squares, in the depth l + 9425 for 1e-3), not relumix's
+  // route. tol: the spread of the fits (J = 3, 4, upper half of the depths), times about 3.
+  struct Ref {
+    const char* theta0;
+    const char* C;
+    double tol;
+  };
+  const Ref refs[] = {{"0.1", "9.28424443508672", 1e-11},
+                      {"1", "0.717289570140458905", 1e-14},
+                      {"pi/2", "0.46577727369351120", 1e-14},
+                      {"pi", "0.35967397829891431", 1e-14},
+                      {"1e-3", "998.5436355259511478", 1e-12}};
+  for (const Ref& r : refs) {
+    INFO("theta0 = " << std::string(r.theta0));
+    const auto t0 = std::chrono::steady_clock::now();
+    DepthConstant d = depth_constant(parse_theta(r.theta0));
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    MESSAGE("theta0 " << std::string(r.theta0) << ": L = " << d.steps << ", tail bound " << d.tail_bound << ", relative width "
+                      << d.C.rel_width() << ", " << ms << " ms, C in " << ends(d.C));
+    Interval want = Interval::from_decimal(r.C, 192);
+    CHECK(d.tail_bound < 1e-25);
+    CHECK(d.C.rel_width() < 1e-25);
+    CHECK(std::fabs((d.C - want).mid_double()) <= r.tol);
+  }
+  // f(pi) = pi/2 exactly and C(f(theta0)) = C(theta0) + 1/(3 pi) (the sequence shifts by one step)
+  Interval shift = depth_constant(parse_theta("pi/2")).C - depth_constant(parse_theta("pi")).C -
+                   Interval(1L, 192) / (Interval::pi(192) * Rational(3));
+  CHECK(shift.contains_zero());
+  CHECK(std::fabs(shift.mid_double()) < 1e-28);
+  // other stopping angles (other depths L, tails bounded from other points) and precisions: overlapping enclosures
+  for (const char* t : {"0.1", "pi"}) {
+    INFO("theta0 = " << std::string(t));
+    const DepthConstant d = depth_constant(parse_theta(t));
+    const DepthConstant d50 = depth_constant(parse_theta(t), 160, 50), d300 = depth_constant(parse_theta(t), 256, 300);
+    CHECK(d50.steps < d.steps);
+    CHECK(d300.steps > 2 * d.steps);
+    CHECK((d.C - d50.C).contains_zero());
+    CHECK((d.C - d300.C).contains_zero());
+    CHECK(d300.tail_bound < 1e-3 * d.tail_bound);
+    CHECK(d50.tail_bound < 1e-20);
+  }
+  // the old double-precision fit at depth 1e6 (error ~ 3 ln(L)/(4 pi L) ~ 1e-5) lies near it
+  CHECK(std::fabs(depth_constant(parse_theta("0.1")).C.mid_double() - depth_asymptotics(0.1, 100000).C) < 1e-3);
+  CHECK_THROWS_AS(depth_constant(Theta{Rational(1), Rational(1, 10), "pi+1/10"}), InputError);
+}
+
+TEST_CASE("C(theta0) proven for phi_alpha (w >= 1/5), against mpmath; refused below and for abs from pi") {
+  // Reference: tests/data/depth_constant_reference.py with W = w (mpmath 1.3.0, 50 digits, depth 4e4,
+  // 1e5 for w = 1/5), not relumix's route; tol about 3 times the spread of the fits.
+  struct Ref {
+    const char* act;
+    const char* theta0;
+    const char* C;
+    double tol;
+  };
+  const Ref refs[] = {{"abs", "0.1", "8.784778257946567312", 2e-12},
+                      {"leaky:-0.5", "pi", "0.82820366810908250275", 1e-15},
+                      {"leaky:0.1", "1", "0.75627098088097332107", 1e-14},
+                      {"leaky:0.5", "1", "0.9440564233690625051", 1e-13}};
+  for (const Ref& r : refs) {
+    INFO(std::string(r.act) << " from " << std::string(r.theta0));
+    const DepthConstant d = depth_constant(parse_activation(r.act), parse_theta(r.theta0));
+    MESSAGE(std::string(r.act) << " from " << std::string(r.theta0) << ": L = " << d.steps << ", tail bound "
+                               << d.tail_bound << ", C in " << ends(d.C));
+    CHECK(d.C.rel_width() < 1e-25);
+    CHECK(std::fabs((d.C - Interval::from_decimal(r.C, 192)).mid_double()) <= r.tol);
+  }
+  // relu through the activation route is the relu route
+  CHECK((depth_constant(parse_activation("relu"), parse_theta("0.1")).C - depth_constant(parse_theta("0.1")).C).contains_zero());
+  // leaky:-0.5 has its peak at pi/w = 5 pi/9: the first step's interval holds it (the hull with f(pi/w));
+  // from pi the first step is on the decreasing side. mpmath (W=9/5, "5*pi/9"): 0.45586236462132931639
+  const DepthConstant peak = depth_constant(parse_activation("leaky:-0.5"), parse_theta("5pi/9"));
+  CHECK(peak.C.rel_width() < 1e-25);
+  CHECK(std::fabs((peak.C - Interval::from_decimal("0.45586236462132931639", 192)).mid_double()) <= 1e-15);
+  // abs from close to pi: the first step needs more precision (1 - cos f cancels), then theta^1 ~ 1e-300
+  const DepthConstant near_pi = depth_constant(Activation::abs(), parse_theta("pi-1e-300"));
+  CHECK(near_pi.C.rel_width() < 1e-25);
+  CHECK(near_pi.steps == 1);
+  CHECK_THROWS_AS(depth_constant(Activation::abs(), parse_theta("pi")), InputError);
+  CHECK_THROWS_AS(depth_constant(parse_activation("leaky:0.6"), parse_theta("1")), InputError);
+  CHECK_THROWS_AS(depth_constant(parse_activation("leaky:1"), parse_theta("1")), InputError);
 }

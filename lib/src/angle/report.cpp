@@ -2,8 +2,11 @@
 #include "relumix/angle/report.hpp"
 
 #include <cmath>
+#include <optional>
+#include <stdexcept>
 
 #include "relumix/angle/activation_map.hpp"
+#include "relumix/angle/depth_constant.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/core/limits.hpp"
 #include "relumix/numeric/certify.hpp"
@@ -45,6 +48,22 @@ Json angle_json(std::uint64_t width, const Theta& theta, int digits, int order) 
           {"mu", v.mu}, {"sigma2", v.sigma2}, {"cos_infinite_width", v.cos_infinite_width}};
 }
 
+namespace {
+// C(theta0) proven (theory 4.1): the enclosure is about 1e-30 wide; its common rounding to
+// kMapSeriesCDigits significant digits (fewer in the rare case that it straddles a rounding boundary)
+void proven_constant(Json& j, const Activation& act, const Theta& theta0) {
+  const DepthConstant d = depth_constant(act, theta0);
+  std::optional<std::string> text;
+  int digits = kMapSeriesCDigits;
+  for (; digits >= 1; --digits)
+    if ((text = round_interval(&d.C.get()->left, &d.C.get()->right, digits))) break;
+  if (!text) throw std::logic_error("map-series: the enclosure of C(theta0) decides no digit");
+  j["C"] = *text;
+  j["C_certified"] = true;
+  j["C_digits"] = digits;
+}
+}  // namespace
+
 Json map_series_json(const Series& f, unsigned degree, const std::optional<Theta>& theta0) {
   Json j = {{"degree", degree}};
   Json coeffs = Json::array();
@@ -52,15 +71,8 @@ Json map_series_json(const Series& f, unsigned degree, const std::optional<Theta
   j["coefficients"] = coeffs;
   j["large_depth"] = "1/theta^l = l/(3 pi) + ln(l)/(2 pi) + C(theta0) + O(ln(l)/l)";
   if (theta0) {
-    const double t0 = theta0->to_double();
-    require(t0 >= kMinMapSeriesTheta0, "theta0 = ", theta0->text, " is below 1e-3 (C(theta0) is fitted at depth 1e6, ",
-            "where the expansion holds only for theta0 >= 1e-3)");
     j["theta0"] = theta0->text;
-    // not certified: the fit's error is O(ln l / l); bound it by twice the change from depth L/2 to L,
-    // plus the rounding of L double-precision steps (relative 2.2e-16 each, the map contracts)
-    const double L = 1e6, c = depth_asymptotics(t0, long(L)).C, c2 = depth_asymptotics(t0, long(L / 2)).C;
-    j["C"] = c;
-    j["C_error"] = 2 * std::fabs(c - c2) + 2.2e-16 * L * (L / (3 * M_PI) + c);
+    proven_constant(j, Activation(), *theta0);
   }
   return j;
 }
@@ -84,16 +96,20 @@ Json activation_map_series_json(const Activation& act, const Series& f, unsigned
   j["large_depth"] = "1/theta^l = " + over_pi(w / 3) + " l + " + over_pi(w / 2) +
                      " ln(l) + C(theta0) + O(ln(l)/l); theta^l ~ C_alpha/l";
   j["C_alpha_over_pi"] = to_string(Rational(3 / w));
-  if (theta0) {
-    const double t0 = theta0->to_double();
-    require(t0 >= kMinMapSeriesTheta0, "theta0 = ", theta0->text, " is below 1e-3 (C(theta0) is fitted at depth 1e6, ",
-            "where the expansion holds only for theta0 >= 1e-3)");
+  if (theta0 && w >= kMinProvenMapWeight) {
     j["theta0"] = theta0->text;
-    // not certified, estimated as for ReLU (map_series_json)
+    proven_constant(j, act, *theta0);
+  } else if (theta0) {
+    const double t0 = theta0->to_double();
+    require(t0 >= kMinMapSeriesTheta0, "theta0 = ", theta0->text, " is below 1e-3 (for w < 1/5, C(theta0) is fitted at ",
+            "depth 1e6, where the expansion holds only for theta0 >= 1e-3)");
+    j["theta0"] = theta0->text;
+    // w < 1/5 (alpha > 1/2): not certified, the old estimate (the fit at depth 1e6 in double precision)
     const double L = 1e6, c = activation_depth_asymptotics(act, t0, long(L)).C,
                  c2 = activation_depth_asymptotics(act, t0, long(L / 2)).C;
     const double a = (w / 3).convert_to<double>() / M_PI;
     j["C"] = c;
+    j["C_certified"] = false;
     j["C_error"] = 2 * std::fabs(c - c2) + 2.2e-16 * L * (a * L + std::fabs(c));
   }
   return j;

@@ -24,10 +24,12 @@ std::string qpi_value(const QPi& c, int digits, const Rational& n = 0, int log_c
 
 // angle: {width, theta, digits, order, form, mu, sigma2, cos_infinite_width} (angle_values).
 nlohmann::ordered_json angle_json(std::uint64_t width, const Theta& theta, int digits, int order);
-// map-series: {degree, coefficients: [{k, terms}], large_depth[, theta0, C]} for f = infinite_map_series(degree).
+// map-series: {degree, coefficients: [{k, terms}], large_depth[, theta0, C, C_certified, C_digits]} for
+// f = infinite_map_series(degree); C = C(theta0) proven (depth_constant), a certified decimal string.
 nlohmann::ordered_json map_series_json(const Series& f, unsigned degree, const std::optional<Theta>& theta0);
 // map-series --activation F (not relu): {activation, degree, coefficients, large_depth, C_alpha_over_pi?[, theta0, C,
-// C_error]} for f = activation_map_series(act, degree); C_alpha_over_pi = 3 (1 + alpha^2)/(1 - alpha)^2 exactly
+// C_certified, C_digits | C_error]}: C proven as for relu when w >= 1/5 (alpha <= 1/2), else a double estimate
+// with C_certified = false and C_error for f = activation_map_series(act, degree); C_alpha_over_pi = 3 (1 + alpha^2)/(1 - alpha)^2 exactly
 // (theta^l ~ C_alpha / l), absent for the linear activation (nothing decays).
 nlohmann::ordered_json activation_map_series_json(const Activation& act, const Series& f, unsigned degree,
                                                   const std::optional<Theta>& theta0);
