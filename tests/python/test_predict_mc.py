@@ -19,12 +19,14 @@ def _same_floats(a, b):
     (["--model", "paper-linear", "--full-mean", "--grid", "501"], {"model": "paper-linear", "full_mean": True, "grid": 501}),
     (["--model", "paper-linear", "--order", "2"], {"model": "paper-linear", "order": 2}),
     (["--model", "paper-full"], {"model": "paper-full"}),
+    (["--activation", "leaky:1/10"], {"activation": "leaky:0.1"}),
+    (["--activation", "abs", "--method", "full"], {"activation": "abs", "method": "full"}),
 ])
 def test_predict_matches_cli(cli, args, kw):
     ref = cli("predict", "--widths", "64x10", "--theta0", "0.5", *args)
     got = relumix.predict("64x10", "0.5", **kw)
     assert got["method"] == ref["method"]
-    for key in ("model", "order", "mean_model", "variance_model"):
+    for key in ("model", "order", "mean_model", "variance_model", "activation"):
         if key in ref:
             assert got[key] == ref[key]
     assert got["layer"].dtype.kind == "i" and list(got["layer"]) == [L["layer"] for L in ref["layers"]]
@@ -131,6 +133,7 @@ def test_mc_errors():
     (["--order", 2], {"order": 2}),
     ([], {}),
     (["--model", "paper-linear"], {"model": "paper-linear"}),
+    (["--activation", "leaky:0.2"], {"activation": "leaky:0.2"}),
 ])
 def test_compare_matches_cli(cli, args, kw):
     got = relumix.compare("32x8", "0.3", samples=800, seed=4, **kw)
@@ -166,3 +169,19 @@ def test_float_angles_print_as_python_does(cli):
         relumix.mc("8x3", 0.0)
     with pytest.raises(ValueError, match="not to an array"):
         relumix.J(1, 1, [0.1, 0.2], digits=5)
+
+
+def test_activation_predict_and_decay_series(cli):
+    # the density of leaky:0.1 keeps every network and reports E[theta]; the decay series' theta^0 column is
+    # the small-angle law c01 = -2 (1 + a^4)/(1 + a^2)^2 (docs/theory.md 9.6), s01 = -4 c01
+    p = relumix.predict("64x4", 0.1, activation="leaky:1/10")
+    assert p["activation"] == "leaky:0.1" and np.all(p["p_excluded"] == 0)
+    assert np.all(np.diff(p["theta"]) < 0) and p["theta"][0] < 0.1
+    d = relumix.decay_series(degree=0, order=1, activation="leaky:1/10")
+    assert d == cli("decay-series", "--degree", 0, "--order", 1, "--activation", "leaky:0.1")
+    c01 = [c for c in d["mu"] if c["k"] == 1][0]
+    assert c01["terms"] == {"1": "-20002/10201"}
+    with pytest.raises(ValueError, match="order"):
+        relumix.decay_series(width=64, activation="abs")
+    with pytest.raises(ValueError, match="linear"):
+        relumix.predict("64x4", 0.1, method="linear", activation="abs")
