@@ -51,7 +51,7 @@ CASES = {
     "collapse": ["collapse -n 3 -L 4", "collapse -n 3 -L 4 --mc -s 200", "collapse -n 3 -L 2 --inputs 2 -s 100"],
     "norm": ["norm -n 3 -L 2 -d 5", "norm -n 40 -L 2 -d 5 --mc -s 100", "norm -n 1 -L 300 -d 5 --mc -s 2"],
     "tables": ["tables --dir " + TABLES],
-    "accuracy": ["accuracy -w 16 -t 0.5,1 --order 2 -s 200"],
+    "accuracy": ["accuracy -w 16 -t 0.5,1 --order 2 -s 200", "accuracy -w 16 -t 1 --order 2 -s 200 --activation abs"],
 }
 
 failures = []
@@ -83,6 +83,7 @@ OPTIONAL = {
     "predict": {"model", "order", "mean_model", "variance_model", "grid", "theta", "sd", "q05", "q50", "q95",
                 "p_excluded", "mean_error", "sd_error", "activation"},
     "decay-series": {"activation"},
+    "accuracy": {"activation"},
     "mc": {"hist"},
     "compare": {"q05", "q50", "q95", "p_excluded", "mean_error", "sd_error", "theta", "activation"},
     "norm": {"mean_per_layer_closed_form", "var_per_layer_closed_form", "mc"},

@@ -238,6 +238,18 @@ for mode in ["chain", "network"]:
     add(*MC, "-w", "1", "-t", "0.5", "--mode", mode)
     add(*MC, "-w", "1x40", "-t", "1", "--mode", mode)
 add(*MC, "-w", "2x400", "-t", "pi")
+# the finite-width faces of another activation (order 1 keeps the coefficient tables cheap)
+vary(["predict", "-w", "8x2", "-t", "0.5", "--order", "1", "--activation", "@"], None, ACTS)
+for t in ["pi", "pi/2", "1e-300", "pi-1e-300", "3"]:
+    for act in ["abs", "leaky:1", "leaky:0.5", "leaky:-1/2"]:
+        add("predict", "-w", "8x3", "-t", t, "--order", "1", "--activation", act)
+        add("predict", "-w", "8x3", "-t", t, "-m", "full", "--order", "1", "--activation", act)
+add("compare", "-w", "8x2", "-t", "0.5", "-s", "50", "--order", "1", "--activation", "leaky:0.1")
+add("compare", "-w", "8x2", "-t", "pi", "-s", "50", "--order", "1", "--activation", "abs")
+add("accuracy", "-w", "8", "-t", "0.5,pi", "--order", "1", "-s", "50", "--activation", "leaky:0.1")
+add("accuracy", "-w", "8", "-t", "pi", "--order", "1", "-s", "50", "--activation", "abs")
+vary(["decay-series", "--order", "1", "-k", "1", "--activation", "@"], None, ACTS)
+add("decay-series", "-n", "8", "--activation", "abs")
 add("mc", "-w", "2", "-t", "1", "-s", "1")
 add("mc", "-w", "2", "-t", "1", "-s", "2")
 add("mc", "-w", "1e10", "-t", "1", "-s", "1")

@@ -115,7 +115,7 @@ TEST_CASE("--activation: bad names and the commands that answer for ReLU only") 
     CHECK(r.err.find("--activation") != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
-  for (const std::string args : {"accuracy -w 16 -t 1 --activation abs", "tables --activation abs",
+  for (const std::string args : {"tables --activation abs",
                                  "collapse -n 16 -L 3 --activation leaky:0.1", "norm -n 16 -L 3 --activation abs",
                                  "bessel 4 --activation abs"}) {
     auto r = run_relumix(args);
@@ -238,6 +238,16 @@ TEST_CASE("predict, compare and decay-series --activation: the faces of the acti
   const double pr = last["predictions"]["density"]["theta"].get<double>();
   INFO("E theta: mc " << mc << " +- " << se << ", density " << pr);
   CHECK(std::fabs(mc - pr) < 4.5 * se);
+  // accuracy: the series of the activation against its own simulation (no paper form); order 3 at n = 64 within 4.5 SE
+  r = run_relumix("accuracy -w 64 -t 1 --order 3 -s 200000 --seed 3 --activation leaky:0.1 --json");
+  REQUIRE(r.code == 0);
+  j = r.json();
+  CHECK(j["activation"] == "leaky:0.1");
+  const auto& preds = j["points"][0]["predictions"];
+  REQUIRE(preds.size() == 3);
+  CHECK(preds[0]["order"] == 1);
+  CHECK(std::fabs(preds[2]["z_mean"].get<double>()) < 4.5);
+  CHECK(std::fabs(preds[2]["z_var"].get<double>()) < 4.5);
   // decay-series: the double series; linear's theta^0 column is chi^2_{n-1}/chi^2_n (see test_activation_map)
   r = run_relumix("decay-series --activation leaky:1 --order 2 --degree 0 --json");
   REQUIRE(r.code == 0);

@@ -97,10 +97,10 @@ def main():
                 "The last columns compare at the density's layer: the simulated mean angle +- its standard error "
                 "and the z-score of the prediction. C_alpha = 3 pi (1 + alpha^2)/(1 - alpha)^2 is the "
                 "infinite-width law theta^l ~ C_alpha / l.\n\n")
-        f.write("| alpha | activation | theta0 | C_alpha | infinite | density | Monte Carlo | "
-                "MC E[theta] at the density's layer | z |\n|---|---|---|---|---|---|---|---|---|\n")
+        f.write("| alpha | activation | theta0 | C_alpha / pi | C_alpha | infinite | density | Monte Carlo | "
+                "MC E[theta] at the density's layer | z |\n|---|---|---|---|---|---|---|---|---|---|\n")
         for r in rows:
-            f.write(f"| {r['alpha']} | {r['activation']} | {r['theta0']} | {r['C_alpha']:.4f} | {r['infinite']} | "
+            f.write(f"| {r['alpha']} | {r['activation']} | {r['theta0']} | {r['C_alpha_over_pi']} | {r['C_alpha']:.4f} | {r['infinite']} | "
                     f"{r['density']} | {r['mc']} +- {r['mc_spread']:.0f} | "
                     f"{r['mc_theta_at_density']:.5f} +- {r['mc_se_at_density']:.5f} | {r['z']:+.2f} |\n")
 

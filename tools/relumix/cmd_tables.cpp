@@ -51,7 +51,8 @@ RELUMIX_COMMAND(90, [](CLI::App& app) {
   auto dir = add_text(sub, "--dir", "an existing output directory", Need::Optional, "tables", "DIR");
   auto activation = add_activation(sub);
   sub->callback([dir, activation] {
-    activation->relu_only("the tables are ReLU's; tables for other activations are not available yet");
+    activation->relu_only("the checked-in tables are ReLU's (exact, regenerated and compared by the tests); for other "
+                          "activations tables/activation_depth.md comes from tools/gen/activation_depth.py (a Monte Carlo)");
     const std::string d = dir->parse([](const std::string& t) {
       require(!t.empty(), "empty directory name");
       std::error_code ec;

@@ -32,8 +32,10 @@ AccuracyPoint accuracy_point(long width, double theta, unsigned max_order, const
         {order, mean, var, z_score(mean, p.mean, p.stderr_mean), z_score(var, p.var, p.stderr_var)});
   };
   double n = double(width);
-  add(0, mu_double(theta, n, 1), sigma2_double(theta, n, 1));
-  const CumulantValues& v = cumulant_double(theta, max_order);
+  const Activation& act = opt.activation;
+  if (act.is_relu()) add(0, mu_double(theta, n, 1), sigma2_double(theta, n, 1));  // the paper's form is ReLU's
+  require(!(act.is_abs() && theta >= M_PI), "abs maps antipodal inputs (theta = pi) to identical ones: theta' = 0");
+  const CumulantValues v = cumulant_double(theta, max_order, act);
   double mean = v.lnD, var = 0, inv = 1;
   for (unsigned k = 1; k <= max_order; ++k) {
     inv /= n;

@@ -24,7 +24,9 @@ struct AccuracyPoint {
   std::vector<AccuracyPrediction> predictions;  // paper form, then orders 1..max_order
 };
 
-// opt.samples samples (opt.seed, opt.threads as for run_mc); max_order in 1..kMaxCumulantOrder.
+// opt.samples samples (opt.seed, opt.threads as for run_mc); max_order in 1..kMaxCumulantOrder. For
+// opt.activation other than ReLU the simulation and the series are those of phi_alpha, and there is
+// no order 0 (the paper's form is ReLU's).
 AccuracyPoint accuracy_point(long width, double theta, unsigned max_order, const McOptions& opt);
 
 }  // namespace relumix
