@@ -203,41 +203,54 @@ void philox_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint6
   return;
 #elif RELUMIX_MC_AVX2
   // 8 calls at a time in 32-bit lanes: vpmuludq on the even lanes and on the odd ones moved down,
-  // the high and low halves put back with in-lane swaps and blends (as the AVX-512 path).
+  // the high and low halves put back with in-lane swaps and blends (as the AVX-512 path). Two
+  // vectors (16 calls) per iteration: one round's chain (multiply, shuffle, blend, xor) is
+  // latency-bound, two independent ones fill the pipes (Zen 4: 1.6x the words per second).
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), sign = _mm256_set1_epi32(int(0x80000000u));
   const __m256i m0 = _mm256_set1_epi64x(kM0), m1 = _mm256_set1_epi64x(kM1);
-  for (int k = 0; k < m; k += 8) {
-    __m256i x0 = _mm256_add_epi32(_mm256_set1_epi32(int(lo0 + std::uint32_t(k))), iota);
-    // the carry into word 1 where x0 wrapped (x0 < lo0 unsigned): the compare gives -1 there
-    const __m256i carry = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(lo0 ^ 0x80000000u)), _mm256_xor_si256(x0, sign));
-    __m256i x1 = _mm256_sub_epi32(_mm256_set1_epi32(int(hi0)), carry);
-    __m256i x2 = _mm256_set1_epi32(int(c2)), x3 = _mm256_set1_epi32(int(c3));
+  constexpr int V = 2;
+  for (int k = 0; k < m; k += 8 * V) {
+    __m256i x0[V], x1[V], x2[V], x3[V];
+    for (int v = 0; v < V; ++v) {
+      x0[v] = _mm256_add_epi32(_mm256_set1_epi32(int(lo0 + std::uint32_t(k + 8 * v))), iota);
+      // the carry into word 1 where x0 wrapped (x0 < lo0 unsigned): the compare gives -1 there
+      const __m256i carry = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(lo0 ^ 0x80000000u)), _mm256_xor_si256(x0[v], sign));
+      x1[v] = _mm256_sub_epi32(_mm256_set1_epi32(int(hi0)), carry);
+      x2[v] = _mm256_set1_epi32(int(c2));
+      x3[v] = _mm256_set1_epi32(int(c3));
+    }
     std::uint32_t k0 = key.k0, k1 = key.k1;
     for (int r = 0; r < 10; ++r) {
-      const __m256i p0e = _mm256_mul_epu32(x0, m0), p0o = _mm256_mul_epu32(_mm256_srli_epi64(x0, 32), m0);
-      const __m256i p1e = _mm256_mul_epu32(x2, m1), p1o = _mm256_mul_epu32(_mm256_srli_epi64(x2, 32), m1);
-      const __m256i hi0v = _mm256_blend_epi32(_mm256_shuffle_epi32(p0e, 0xB1), p0o, 0xAA);
-      const __m256i lo0v = _mm256_blend_epi32(p0e, _mm256_shuffle_epi32(p0o, 0xB1), 0xAA);
-      const __m256i hi1v = _mm256_blend_epi32(_mm256_shuffle_epi32(p1e, 0xB1), p1o, 0xAA);
-      const __m256i lo1v = _mm256_blend_epi32(p1e, _mm256_shuffle_epi32(p1o, 0xB1), 0xAA);
-      x0 = _mm256_xor_si256(_mm256_xor_si256(hi1v, x1), _mm256_set1_epi32(int(k0)));
-      x1 = lo1v;
-      x2 = _mm256_xor_si256(_mm256_xor_si256(hi0v, x3), _mm256_set1_epi32(int(k1)));
-      x3 = lo0v;
+      const __m256i kk0 = _mm256_set1_epi32(int(k0)), kk1 = _mm256_set1_epi32(int(k1));
+      for (int v = 0; v < V; ++v) {
+        const __m256i p0e = _mm256_mul_epu32(x0[v], m0), p0o = _mm256_mul_epu32(_mm256_srli_epi64(x0[v], 32), m0);
+        const __m256i p1e = _mm256_mul_epu32(x2[v], m1), p1o = _mm256_mul_epu32(_mm256_srli_epi64(x2[v], 32), m1);
+        const __m256i hi0v = _mm256_blend_epi32(_mm256_shuffle_epi32(p0e, 0xB1), p0o, 0xAA);
+        const __m256i lo0v = _mm256_blend_epi32(p0e, _mm256_shuffle_epi32(p0o, 0xB1), 0xAA);
+        const __m256i hi1v = _mm256_blend_epi32(_mm256_shuffle_epi32(p1e, 0xB1), p1o, 0xAA);
+        const __m256i lo1v = _mm256_blend_epi32(p1e, _mm256_shuffle_epi32(p1o, 0xB1), 0xAA);
+        x0[v] = _mm256_xor_si256(_mm256_xor_si256(hi1v, x1[v]), kk0);
+        x1[v] = lo1v;
+        x2[v] = _mm256_xor_si256(_mm256_xor_si256(hi0v, x3[v]), kk1);
+        x3[v] = lo0v;
+      }
       k0 += kW0;
       k1 += kW1;
     }
-    if (m - k >= 8) {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out0 + k), x0);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out1 + k), x1);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out2 + k), x2);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out3 + k), x3);
-    } else {
-      const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(m - k), iota);
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(out0 + k), keep, x0);
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(out1 + k), keep, x1);
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(out2 + k), keep, x2);
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(out3 + k), keep, x3);
+    for (int v = 0; v < V; ++v) {
+      const int kv = k + 8 * v;
+      if (m - kv >= 8) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out0 + kv), x0[v]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out1 + kv), x1[v]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out2 + kv), x2[v]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out3 + kv), x3[v]);
+      } else if (m - kv > 0) {
+        const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(m - kv), iota);
+        _mm256_maskstore_epi32(reinterpret_cast<int*>(out0 + kv), keep, x0[v]);
+        _mm256_maskstore_epi32(reinterpret_cast<int*>(out1 + kv), keep, x1[v]);
+        _mm256_maskstore_epi32(reinterpret_cast<int*>(out2 + kv), keep, x2[v]);
+        _mm256_maskstore_epi32(reinterpret_cast<int*>(out3 + kv), keep, x3[v]);
+      }
     }
   }
   return;
