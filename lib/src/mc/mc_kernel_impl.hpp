@@ -400,7 +400,52 @@ inline double asin_or_atan2(double sn, double cn) {
   return sn + sn * x2 * horner(x2, kAsin);
 }
 
-#if RELUMIX_MC_AVX2
+// The pair transforms in single precision (pair_sums). Every operation below is an IEEE single
+// operation (no contraction), so the scalar code here and its 8-lane AVX2 form make the same bits.
+//
+// R^2 = -2 ln U with U = float(a / 2 | 1) 2^-31: the odd 31-bit integer rounded to 24 bits
+// (nearest even; exact below 2^24), so U is in (0, 1] with relative resolution 2^-24 down to
+// 2^-31 (the tail of R^2 reaches 43). ln U = e ln 2 + ln m, m in [sqrt(1/2), sqrt(2)) from the
+// float's bits, ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.1716, series through s^9
+// (truncation below 3e-9 relative); ln 2 split as 0.693359375 - 2.12194440e-4 (Cephes).
+// Measured (tests): |R^2 - exact| <= 4e-7 max(1, R^2)... see unit.mc ("single-precision transforms").
+constexpr float kAtanhF[4] = {2.0f / 9, 2.0f / 7, 2.0f / 5, 2.0f / 3};
+// sin x and cos x for |x| <= pi/4 (Cephes sinf.c / cosf.c minimax coefficients)
+constexpr float kSinF[3] = {-1.9515295891E-4f, 8.3321608736E-3f, -1.6666654611E-1f};
+constexpr float kCosF[3] = {2.443315711809948E-5f, -1.388731625493765E-3f, 4.166664568298827E-2f};
+constexpr float kSqrt2F = 1.41421356f, kLn2HiF = 0.693359375f, kLn2LoF = -2.12194440e-4f;
+
+template <std::size_t N>
+inline float horner_f(float x, const float (&c)[N]) {
+  float p = c[0];
+  for (std::size_t k = 1; k < N; ++k) p = p * x + c[k];
+  return p;
+}
+inline float exp_weight_f(std::uint32_t a) {
+  const float u = float(std::int32_t((a >> 1) | 1u));
+  const std::uint32_t bits = std::bit_cast<std::uint32_t>(u);
+  float m = std::bit_cast<float>((bits & 0x007FFFFFu) | 0x3F800000u);
+  const bool big = m > kSqrt2F;
+  m = big ? 0.5f * m : m;
+  const float e = float(std::int32_t(bits >> 23) - (127 + 31) + (big ? 1 : 0));  // U = 2^e m
+  const float f = m - 1.0f;
+  const float sv = f / (f + 2.0f);
+  const float z = sv * sv;
+  const float lnm = (sv + sv) + sv * (z * horner_f(z, kAtanhF));
+  return -2.0f * ((e * kLn2HiF + lnm) + e * kLn2LoF);
+}
+// psi / 2 of a "both" pair from its word b: the signed word made odd, rounded to 24 bits, times hp
+inline float half_psi_f(std::uint32_t b, float hp) { return float(std::int32_t(b ^ 0x80000000u) | 1) * hp; }
+// cos psi and sin psi from h = psi / 2 (|h| < pi/4)
+inline void cos_sin_psi_f(float h, float& cpsi, float& spsi) {
+  const float z = h * h;
+  const float sh = h + (h * z) * horner_f(z, kSinF);
+  const float ch = (1.0f - 0.5f * z) + (z * z) * horner_f(z, kCosF);
+  cpsi = (ch - sh) * (ch + sh);
+  spsi = 2.0f * (sh * ch);
+}
+
+#if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
 // double(a) for 4 unsigned words (exact: the signed conversion of a - 2^31, plus 2^31)
 inline __m256d u32_to_double4(__m128i a) {
   return _mm256_add_pd(_mm256_cvtepi32_pd(_mm_xor_si128(a, _mm_set1_epi32(int(0x80000000u)))),
@@ -413,75 +458,48 @@ inline __m256d horner4(__m256d x, const double (&c)[N]) {
   for (std::size_t k = 1; k < N; ++k) p = _mm256_add_pd(_mm256_mul_pd(p, x), _mm256_set1_pd(c[k]));
   return p;
 }
-// exp_weight on 4 words: log_word's operations lane by lane (the exponent as an exact double from
-// the biased exponent bits: 2^52 + E - (2^52 + 1023))
-inline __m256d exp_weight4(__m128i a) {
-  const __m256d v = _mm256_add_pd(u32_to_double4(a), _mm256_set1_pd(0.5));
-  const __m256i bits = _mm256_castpd_si256(v);
-  const __m256d e = _mm256_sub_pd(
-      _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 52), _mm256_set1_epi64x(0x4330000000000000ll))),
-      _mm256_set1_pd(4503599627371519.0));  // 2^52 + 1023
-  __m256d m = _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi64x(0x000FFFFFFFFFFFFFll)),
-                                                  _mm256_set1_epi64x(0x3FF0000000000000ll)));
-  const __m256d big = _mm256_cmp_pd(m, _mm256_set1_pd(1.4142135623730951), _CMP_GT_OQ);
-  m = _mm256_blendv_pd(m, _mm256_mul_pd(_mm256_set1_pd(0.5), m), big);
-  const __m256d ed = _mm256_add_pd(e, _mm256_and_pd(big, _mm256_set1_pd(1.0)));
-  const __m256d one = _mm256_set1_pd(1.0);
-  const __m256d s = _mm256_div_pd(_mm256_sub_pd(m, one), _mm256_add_pd(m, one));
-  constexpr double kAtanh[9] = {1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1.0};
-  const __m256d p = horner4(_mm256_mul_pd(s, s), kAtanh);
-  const __m256d ln = _mm256_add_pd(_mm256_mul_pd(ed, _mm256_set1_pd(0.6931471805599453)),
-                                   _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(2.0), s), p));
-  return _mm256_mul_pd(_mm256_set1_pd(2.0), _mm256_sub_pd(_mm256_set1_pd(22.18070977791825), ln));
+template <std::size_t N>
+inline __m256 horner8f(__m256 x, const float (&c)[N]) {
+  __m256 p = _mm256_set1_ps(c[0]);
+  for (std::size_t k = 1; k < N; ++k) p = _mm256_add_ps(_mm256_mul_ps(p, x), _mm256_set1_ps(c[k]));
+  return p;
+}
+// exp_weight_f on 8 words
+inline __m256 exp_weight8f(__m256i a) {
+  const __m256 u = _mm256_cvtepi32_ps(_mm256_or_si256(_mm256_srli_epi32(a, 1), _mm256_set1_epi32(1)));
+  const __m256i bits = _mm256_castps_si256(u);
+  __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)),
+                                                 _mm256_set1_epi32(0x3F800000)));
+  const __m256 big = _mm256_cmp_ps(m, _mm256_set1_ps(kSqrt2F), _CMP_GT_OQ);
+  m = _mm256_blendv_ps(m, _mm256_mul_ps(_mm256_set1_ps(0.5f), m), big);
+  // big is -1 (all bits) where set: subtracting it adds 1
+  const __m256i ei = _mm256_sub_epi32(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127 + 31)),
+                                      _mm256_castps_si256(big));
+  const __m256 e = _mm256_cvtepi32_ps(ei);
+  const __m256 f = _mm256_sub_ps(m, _mm256_set1_ps(1.0f));
+  const __m256 sv = _mm256_div_ps(f, _mm256_add_ps(f, _mm256_set1_ps(2.0f)));
+  const __m256 z = _mm256_mul_ps(sv, sv);
+  const __m256 lnm = _mm256_add_ps(_mm256_add_ps(sv, sv), _mm256_mul_ps(sv, _mm256_mul_ps(z, horner8f(z, kAtanhF))));
+  const __m256 ln = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(e, _mm256_set1_ps(kLn2HiF)), lnm),
+                                  _mm256_mul_ps(e, _mm256_set1_ps(kLn2LoF)));
+  return _mm256_mul_ps(_mm256_set1_ps(-2.0f), ln);
+}
+// half_psi_f and cos_sin_psi_f on 8 lanes
+inline void cos_sin_psi8f(__m256i b, __m256 hp, __m256& cpsi, __m256& spsi) {
+  const __m256i sb = _mm256_or_si256(_mm256_xor_si256(b, _mm256_set1_epi32(int(0x80000000u))), _mm256_set1_epi32(1));
+  const __m256 h = _mm256_mul_ps(_mm256_cvtepi32_ps(sb), hp);
+  const __m256 z = _mm256_mul_ps(h, h);
+  const __m256 sh = _mm256_add_ps(h, _mm256_mul_ps(_mm256_mul_ps(h, z), horner8f(z, kSinF)));
+  const __m256 ch = _mm256_add_ps(_mm256_sub_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), z)),
+                                  _mm256_mul_ps(_mm256_mul_ps(z, z), horner8f(z, kCosF)));
+  cpsi = _mm256_mul_ps(_mm256_sub_ps(ch, sh), _mm256_add_ps(ch, sh));
+  spsi = _mm256_mul_ps(_mm256_set1_ps(2.0f), _mm256_mul_ps(sh, ch));
 }
 // sincos_small on 4 lanes, the same operations
 inline void sincos4(__m256d x, __m256d& s, __m256d& c) {
   const __m256d x2 = _mm256_mul_pd(x, x);
   s = _mm256_add_pd(x, _mm256_mul_pd(_mm256_mul_pd(x, x2), horner4(x2, kSin)));
   c = _mm256_add_pd(_mm256_set1_pd(1.0), _mm256_mul_pd(x2, horner4(x2, kCos)));
-}
-#endif
-#if RELUMIX_MC_AVX512
-// R^2 = -2 ln U for U = (a + 1/2) 2^-32 on 8 words a. With v = a + 1/2 = 2^e m, m in [1, 2), the
-// top 3 bits of m pick T = the geometric centre of its eighth of [1, 2), and
-//   -2 ln U = 2 (32 - e) ln 2 - 2 ln T - 4 atanh(s),  s = (m - T) / (m + T)  (|s| < 0.0295),
-// with 4 atanh(s) = s4 (1 + z/48 + z^2/1280 + z^3/28672 + z^4/589824), s4 = 4 s, z = s4^2
-// (next term below 1e-18). Absolute error a few 1e-16 (the constants 2 ln 2 and ln T).
-inline __m512d exp_weight8(__m256i a) {
-  // T_j = sqrt((1 + j/8) (1 + (j+1)/8)) (doubles), T_j / 4 and -2 ln T_j (mpmath, 30 digits)
-  static const double kT[8] = {1.0606601717798212, 1.1858541225631423, 1.3110110602126894, 1.4361406616345072,
-                               1.5612494995995996, 1.6863421954040052, 1.8114220932736798, 1.9364916731037085};
-  static const double kT4[8] = {0.2651650429449553,  0.29646353064078557, 0.32775276505317236, 0.3590351654086268,
-                                0.3903123748998999,  0.4215855488510013,  0.45285552331841994, 0.4841229182759271};
-  static const double kM2LnT[8] = {-0.11778303565638328, -0.34092658697059325, -0.5415972824327444,
-                                   -0.723918839226699,   -0.8909729238898653,  -1.0451236037171234,
-                                   -1.1882244473577968,  -1.3217558399823195};
-  const __m512d v = _mm512_add_pd(_mm512_cvtepu32_pd(a), _mm512_set1_pd(0.5));
-  const __m512d m = _mm512_getmant_pd(v, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
-  const __m512d k = _mm512_sub_pd(_mm512_set1_pd(32.0), _mm512_getexp_pd(v));
-  const __m512i j = _mm512_and_si512(_mm512_srli_epi64(_mm512_castpd_si512(m), 49), _mm512_set1_epi64(7));
-  const __m512d t = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kT));
-  const __m512d t4 = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kT4));
-  const __m512d m2lnt = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kM2LnT));
-  const __m512d s4 = _mm512_div_pd(_mm512_sub_pd(m, t), _mm512_fmadd_pd(m, _mm512_set1_pd(0.25), t4));
-  const __m512d z = _mm512_mul_pd(s4, s4);
-  __m512d q = _mm512_fmadd_pd(_mm512_set1_pd(1.0 / 589824), z, _mm512_set1_pd(1.0 / 28672));
-  q = _mm512_fmadd_pd(q, z, _mm512_set1_pd(1.0 / 1280));
-  q = _mm512_fmadd_pd(q, z, _mm512_set1_pd(1.0 / 48));
-  q = _mm512_mul_pd(q, z);
-  const __m512d base = _mm512_fmadd_pd(k, _mm512_set1_pd(1.3862943611198906), m2lnt);  // 2 ln 2
-  return _mm512_fnmadd_pd(s4, q, _mm512_sub_pd(base, s4));
-}
-
-// sincos_small on 8 lanes
-inline void sincos8(__m512d x, __m512d& s, __m512d& c) {
-  const __m512d x2 = _mm512_mul_pd(x, x);
-  __m512d sp = _mm512_set1_pd(kSin[0]);
-  for (int k = 1; k < 6; ++k) sp = _mm512_fmadd_pd(sp, x2, _mm512_set1_pd(kSin[k]));
-  s = _mm512_fmadd_pd(_mm512_mul_pd(x, x2), sp, x);
-  __m512d cp = _mm512_set1_pd(kCos[0]);
-  for (int k = 1; k < 7; ++k) cp = _mm512_fmadd_pd(cp, x2, _mm512_set1_pd(kCos[k]));
-  c = _mm512_fmadd_pd(x2, cp, _mm512_set1_pd(1.0));
 }
 #endif
 }  // namespace
@@ -533,41 +551,46 @@ Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n,
   return Counts{below[0], below[1] - below[0], below[2] - below[1]};
 }
 
+// The sums over the active pairs of one layer (KernelTable::pair_sums), in blocks of 2 kBatch pairs:
+// R^2 of every pair in single precision (exp_weight_f), then for the "both" pairs cos psi and
+// sin psi in single precision (cos_sin_psi_f) and the products R^2 cos^2 psi, R^2 sin^2 psi,
+// R^2 cos psi sin psi in double (the float factors are exact doubles, so each pair's terms are
+// those of one vector to 1e-16: the Gram determinants that chain_step forms stay accurate however
+// close two pairs' angles are), summed in kLanes lanes; the one-input pairs' sin a in double
+// (a = theta u can be far below the float range), term R^2 sin^2 a, added in pair order.
 [[maybe_unused]] PairSums pair_sums_portable(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt,
                                              double theta) {
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
-  const double half_psi = 0.25 * (kPiD - theta) * 0x1p-31;  // psi / 2 per unit of a signed word
+  const float hp = float(0.25 * (kPiD - theta) * 0x1p-31);  // psi / 2 per unit of a signed word
   const double quarter_a = 0.25 * theta * 0x1p-32;          // a / 4 per unit of a word
   alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
-  alignas(64) double r2[2 * kBatch + kLanes];
+  alignas(64) float r2[2 * kBatch + kLanes];
   alignas(64) double acc_cc[kLanes] = {}, acc_ss[kLanes] = {}, acc_cs[kLanes] = {};
   PairSums out;
   for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
     const int np = pair_words(key, layer, sample, p0, active, wa, wb);
     const int padded = (np + kLanes - 1) / kLanes * kLanes;
-    for (int k = 0; k < padded; ++k)  // R^2 = -2 ln((a + 1/2) 2^-32); padding adds nothing
-      r2[k] = k < np ? exp_weight(wa[k]) : 0.0;
+    for (int k = 0; k < padded; ++k) r2[k] = exp_weight_f(wa[k]);  // padding words are 0
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
     for (int k0 = 0; k0 < nb; k0 += kLanes) {
       for (int l = 0; l < kLanes; ++l) {
         const int k = k0 + l;
-        const double h = (double(std::int32_t(wb[k] ^ 0x80000000u)) + 0.5) * half_psi;
-        double sh, ch;
-        sincos_small(h, sh, ch);
-        const double cpsi = (ch - sh) * (ch + sh), spsi = 2.0 * sh * ch;
-        const double w = k < nb ? r2[k] : 0.0;
-        acc_cc[l] += w * cpsi * cpsi;
-        acc_ss[l] += w * spsi * spsi;
-        acc_cs[l] += w * cpsi * spsi;
+        float cpsi, spsi;
+        cos_sin_psi_f(half_psi_f(wb[k], hp), cpsi, spsi);
+        const double w = k < nb ? double(r2[k]) : 0.0, c = cpsi, sn = spsi;
+        const double wc = w * c;
+        acc_cc[l] += wc * c;
+        acc_ss[l] += (w * sn) * sn;
+        acc_cs[l] += wc * sn;
       }
     }
     for (int k = nb; k < np; ++k) {  // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
       double s4, c4;
       sincos_small((double(wb[k]) + 0.5) * quarter_a, s4, c4);
       const double sa = 4.0 * s4 * c4 * ((c4 - s4) * (c4 + s4));
-      (p0 + k < cnt.both + cnt.x ? out.sx : out.sy) += r2[k] * sa * sa;
+      (p0 + k < cnt.both + cnt.x ? out.sx : out.sy) += double(r2[k]) * sa * sa;
     }
   }
   for (int l = 0; l < kLanes; ++l) {
@@ -579,120 +602,66 @@ Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n,
 }
 
 PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
-#if RELUMIX_MC_AVX512
+#if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
+  // pair_sums_portable, 8 float lanes at a time: the same operations in the same order (lanes
+  // 0-3 of the double accumulators in the first register of each pair, 4-7 in the second; the
+  // one-input terms added one by one in pair order). The AVX-512 build runs this code too (there
+  // g++ may contract it into FMAs: family "avx512", numbers within float rounding of these).
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
-  const __m512d half_psi = _mm512_set1_pd(0.25 * (kPiD - theta) * 0x1p-31);
-  const __m512d half_psi_half = _mm512_mul_pd(half_psi, _mm512_set1_pd(0.5));
-  const __m512d quarter_a = _mm512_set1_pd(0.25 * theta * 0x1p-32);
-  const __m512d half = _mm512_set1_pd(0.5);
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), sign = _mm256_set1_epi32(int(0x80000000u));
-  alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
-  __m512d cc = _mm512_setzero_pd(), ss = cc, cs = cc, sx = cc, sy = cc;
-  for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
-    if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
-    const int np = pair_words(key, layer, sample, p0, active, wa, wb);
-    // lanes [0, nb) both > 0, [nb, nx) only X, [nx, np) only Y (block-relative)
-    const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
-    const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
-    for (int k = 0; k < np; k += 8) {
-      const __m256i ia = _mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k));
-      const __m256i ib = _mm256_load_si256(reinterpret_cast<const __m256i*>(wb + k));
-      const __mmask8 live = np - k >= 8 ? __mmask8(0xFF) : __mmask8((1u << (np - k)) - 1);
-      // R^2 = -2 ln((a + 1/2) 2^-32) = 2 (32 ln 2 - ln(a + 1/2))
-      const __m512d w = _mm512_maskz_mov_pd(live, exp_weight8(ia));
-      const __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(k), iota);
-      const __mmask8 both = _mm256_cmplt_epi32_mask(idx, _mm256_set1_epi32(nb)) & live;
-      // both: psi / 2 from the word as a signed number; one input: a / 4 from it as unsigned
-      __m512d h = _mm512_fmadd_pd(_mm512_cvtepi32_pd(_mm256_xor_si256(ib, sign)), half_psi, half_psi_half);
-      if (both != live)
-        h = _mm512_mask_mul_pd(h, __mmask8(live & ~both), _mm512_add_pd(_mm512_cvtepu32_pd(ib), half), quarter_a);
-      __m512d sh, ch;
-      sincos8(h, sh, ch);
-      // cos 2h and sin(2h) / 2 (the factors 2 are put back at the end)
-      const __m512d cp = _mm512_fmsub_pd(ch, ch, _mm512_mul_pd(sh, sh));
-      const __m512d sp = _mm512_mul_pd(sh, ch);
-      const __m512d wboth = _mm512_maskz_mov_pd(both, w);
-      const __m512d wc = _mm512_mul_pd(wboth, cp);
-      cc = _mm512_fmadd_pd(wc, cp, cc);
-      cs = _mm512_fmadd_pd(wc, sp, cs);
-      ss = _mm512_fmadd_pd(_mm512_mul_pd(wboth, sp), sp, ss);
-      if (both != live) {  // sin a = 2 sin(a/2) cos(a/2) = 4 sp cp
-        const __m512d sa = _mm512_mul_pd(sp, cp);
-        const __m512d t = _mm512_mul_pd(_mm512_mul_pd(w, sa), sa);
-        const __mmask8 only_x = _mm256_cmplt_epi32_mask(idx, _mm256_set1_epi32(nx)) & live & ~both;
-        sx = _mm512_mask_add_pd(sx, only_x, sx, t);
-        sy = _mm512_mask_add_pd(sy, __mmask8(live & ~both & ~only_x), sy, t);
-      }
-    }
-  }
-  return PairSums{_mm512_reduce_add_pd(cc), 4.0 * _mm512_reduce_add_pd(ss), 2.0 * _mm512_reduce_add_pd(cs),
-                  16.0 * _mm512_reduce_add_pd(sx), 16.0 * _mm512_reduce_add_pd(sy)};
-#elif RELUMIX_MC_AVX2
-  // pair_sums_portable, 4 lanes at a time: the same operations in the same order (lane l of the
-  // 8 accumulators in two registers; the one-input terms added one by one in pair order)
-  theta = std::min(theta, kPiD);
-  const long active = cnt.both + cnt.x + cnt.y;
-  const __m256d half_psi = _mm256_set1_pd(0.25 * (kPiD - theta) * 0x1p-31);
+  const __m256 hp = _mm256_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-31));
   const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-32);
-  const __m256d half = _mm256_set1_pd(0.5), two = _mm256_set1_pd(2.0), four = _mm256_set1_pd(4.0);
-  const __m128i sign = _mm_set1_epi32(int(0x80000000u));
-  const __m256d iota = _mm256_setr_pd(0, 1, 2, 3);
+  const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
-  alignas(64) double r2[2 * kBatch + kLanes], t1[2 * kBatch + kLanes];
+  alignas(64) float r2[2 * kBatch + kLanes];
+  alignas(64) double t1[2 * kBatch + kLanes];
   __m256d cc[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()}, ss[2] = {cc[0], cc[0]}, cs[2] = {cc[0], cc[0]};
   PairSums out;
   for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
     const int np = pair_words(key, layer, sample, p0, active, wa, wb);
     const int padded = (np + kLanes - 1) / kLanes * kLanes;
-    const __m256d npv = _mm256_set1_pd(double(np));
-    for (int k = 0; k < padded; k += 8) {  // padding adds nothing; two independent chains at a time
-      const __m256d w0 = exp_weight4(_mm_load_si128(reinterpret_cast<const __m128i*>(wa + k)));
-      const __m256d w1 = exp_weight4(_mm_load_si128(reinterpret_cast<const __m128i*>(wa + k + 4)));
-      const __m256d kv = _mm256_add_pd(_mm256_set1_pd(double(k)), iota);
-      _mm256_store_pd(r2 + k, _mm256_and_pd(_mm256_cmp_pd(kv, npv, _CMP_LT_OQ), w0));
-      _mm256_store_pd(r2 + k + 4, _mm256_and_pd(_mm256_cmp_pd(_mm256_add_pd(kv, _mm256_set1_pd(4.0)), npv, _CMP_LT_OQ), w1));
-    }
+    for (int k = 0; k < padded; k += 8)
+      _mm256_store_ps(r2 + k, exp_weight8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k))));
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
-    const __m256d nbv = _mm256_set1_pd(double(nb));
-    for (int k0 = 0; k0 < nb; k0 += kLanes) {
-      for (int half_l = 0; half_l < 2; ++half_l) {
-        const int k = k0 + 4 * half_l;
-        const __m256d h = _mm256_mul_pd(
-            _mm256_add_pd(_mm256_cvtepi32_pd(_mm_xor_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + k)), sign)), half),
-            half_psi);
-        __m256d sh, ch;
-        sincos4(h, sh, ch);
-        const __m256d cpsi = _mm256_mul_pd(_mm256_sub_pd(ch, sh), _mm256_add_pd(ch, sh));
-        const __m256d spsi = _mm256_mul_pd(_mm256_mul_pd(two, sh), ch);
-        const __m256d inb = _mm256_cmp_pd(_mm256_add_pd(_mm256_set1_pd(double(k)), iota), nbv, _CMP_LT_OQ);
-        const __m256d w = _mm256_and_pd(inb, _mm256_load_pd(r2 + k));
-        const __m256d wc = _mm256_mul_pd(w, cpsi);
-        cc[half_l] = _mm256_add_pd(cc[half_l], _mm256_mul_pd(wc, cpsi));
-        ss[half_l] = _mm256_add_pd(ss[half_l], _mm256_mul_pd(_mm256_mul_pd(w, spsi), spsi));
-        cs[half_l] = _mm256_add_pd(cs[half_l], _mm256_mul_pd(wc, spsi));
+    const __m256i nbv = _mm256_set1_epi32(nb);
+    for (int k = 0; k < nb; k += 8) {
+      __m256 cpsi, spsi;
+      cos_sin_psi8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wb + k)), hp, cpsi, spsi);
+      const __m256i inb = _mm256_cmpgt_epi32(nbv, _mm256_add_epi32(_mm256_set1_epi32(k), iota));
+      const __m256 wf = _mm256_and_ps(_mm256_castsi256_ps(inb), _mm256_load_ps(r2 + k));
+      const __m256d w[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(wf)), _mm256_cvtps_pd(_mm256_extractf128_ps(wf, 1))};
+      const __m256d c[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(cpsi)), _mm256_cvtps_pd(_mm256_extractf128_ps(cpsi, 1))};
+      const __m256d sn[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(spsi)), _mm256_cvtps_pd(_mm256_extractf128_ps(spsi, 1))};
+      for (int h = 0; h < 2; ++h) {
+        const __m256d wc = _mm256_mul_pd(w[h], c[h]);
+        cc[h] = _mm256_add_pd(cc[h], _mm256_mul_pd(wc, c[h]));
+        ss[h] = _mm256_add_pd(ss[h], _mm256_mul_pd(_mm256_mul_pd(w[h], sn[h]), sn[h]));
+        cs[h] = _mm256_add_pd(cs[h], _mm256_mul_pd(wc, sn[h]));
       }
     }
-    // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
-    for (int k = nb / 4 * 4; k < np; k += 4) {
-      const __m256d x = _mm256_mul_pd(
-          _mm256_add_pd(u32_to_double4(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + k))), half), quarter_a);
-      __m256d s4, c4;
-      sincos4(x, s4, c4);
-      const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
-                                       _mm256_mul_pd(_mm256_sub_pd(c4, s4), _mm256_add_pd(c4, s4)));
-      _mm256_store_pd(t1 + k, _mm256_mul_pd(_mm256_mul_pd(_mm256_load_pd(r2 + k), sa), sa));
+    if (nb < np) {
+      // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
+      for (int k = nb / 4 * 4; k < np; k += 4) {
+        const __m256d x = _mm256_mul_pd(
+            _mm256_add_pd(u32_to_double4(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + k))), half), quarter_a);
+        __m256d s4, c4;
+        sincos4(x, s4, c4);
+        const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
+                                         _mm256_mul_pd(_mm256_sub_pd(c4, s4), _mm256_add_pd(c4, s4)));
+        _mm256_store_pd(t1 + k, _mm256_mul_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm_load_ps(r2 + k)), sa), sa));
+      }
+      const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
+      for (int k = nb; k < nx; ++k) out.sx += t1[k];
+      for (int k = nx; k < np; ++k) out.sy += t1[k];
     }
-    const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
-    for (int k = nb; k < nx; ++k) out.sx += t1[k];
-    for (int k = nx; k < np; ++k) out.sy += t1[k];
   }
   alignas(32) double lanes[3][kLanes];
-  for (int half_l = 0; half_l < 2; ++half_l) {
-    _mm256_store_pd(lanes[0] + 4 * half_l, cc[half_l]);
-    _mm256_store_pd(lanes[1] + 4 * half_l, ss[half_l]);
-    _mm256_store_pd(lanes[2] + 4 * half_l, cs[half_l]);
+  for (int h = 0; h < 2; ++h) {
+    _mm256_store_pd(lanes[0] + 4 * h, cc[h]);
+    _mm256_store_pd(lanes[1] + 4 * h, ss[h]);
+    _mm256_store_pd(lanes[2] + 4 * h, cs[h]);
   }
   for (int l = 0; l < kLanes; ++l) {
     out.cc += lanes[0][l];
