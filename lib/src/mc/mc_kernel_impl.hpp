@@ -334,27 +334,41 @@ void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long
   for (int k = 0; k < 3; ++k) below[k] += b[k];
   tie = any != 0;
 #elif RELUMIX_MC_AVX2
-  // 16 chunks at a time in 16-bit lanes: h < q  <=>  max(h, q - 1) = q - 1 (q >= 1)
+  // 16 chunks at a time in 16-bit lanes: for 0 < q < 65536, h < q  <=>  (q ^ 0x8000) > (h ^ 0x8000)
+  // as signed numbers, and the compare's -1 lanes are subtracted from per-lane counts (at most
+  // nc / 16 <= 64 per lane); q = 65536 counts every chunk, q = 0 none.
   const auto* h = reinterpret_cast<const std::uint16_t*>(w);
-  __m256i lim[3], eq[3];
+  const __m256i flip = _mm256_set1_epi16(short(0x8000));
+  __m256i qs[3], eq[3], acc[3];
   for (int k = 0; k < 3; ++k) {
-    lim[k] = _mm256_set1_epi16(short(q[k] == 0 ? 0 : q[k] - 1));
+    qs[k] = _mm256_set1_epi16(short((q[k] & 0xFFFFu) ^ 0x8000u));
     eq[k] = _mm256_set1_epi16(short(q[k]));  // used only for q < 65536
+    acc[k] = _mm256_setzero_si256();
   }
-  const bool has[3] = {q[0] != 0, q[1] != 0, q[2] != 0}, can_tie[3] = {q[0] < 65536, q[1] < 65536, q[2] < 65536};
-  long b[3] = {0, 0, 0};  // twice the counts (movemask gives 2 bits per 16-bit lane)
+  const bool mid[3] = {q[0] != 0 && q[0] < 65536, q[1] != 0 && q[1] < 65536, q[2] != 0 && q[2] < 65536};
+  const bool can_tie[3] = {q[0] < 65536, q[1] < 65536, q[2] < 65536};
   __m256i any = _mm256_setzero_si256();
   int c = 0;
   for (; c + 16 <= nc; c += 16) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h + c));
+    const __m256i vs = _mm256_xor_si256(v, flip);
     for (int k = 0; k < 3; ++k) {
-      if (has[k])
-        b[k] += std::popcount(std::uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi16(_mm256_max_epu16(v, lim[k]), lim[k]))));
+      if (mid[k]) acc[k] = _mm256_sub_epi16(acc[k], _mm256_cmpgt_epi16(qs[k], vs));
       if (can_tie[k]) any = _mm256_or_si256(any, _mm256_cmpeq_epi16(v, eq[k]));
     }
   }
   bool t = !_mm256_testz_si256(any, any);
-  for (int k = 0; k < 3; ++k) below[k] += b[k] / 2;
+  for (int k = 0; k < 3; ++k) {
+    if (q[k] >= 65536) {
+      below[k] += c;
+    } else if (mid[k]) {  // the 16 lane counts: pairs summed to 8 32-bit lanes, then across
+      const __m256i s32 = _mm256_madd_epi16(acc[k], _mm256_set1_epi16(1));
+      __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(s32), _mm256_extracti128_si256(s32, 1));
+      s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
+      s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
+      below[k] += _mm_cvtsi128_si32(s4);
+    }
+  }
   for (; c < nc; ++c) {
     const std::uint32_t v = (w[c / 2] >> (16 * (c % 2))) & 0xFFFFu;
     for (int k = 0; k < 3; ++k) {
@@ -613,8 +627,8 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
   const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-32);
   const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
-  alignas(64) float r2[2 * kBatch + kLanes];
+  alignas(64) std::uint32_t wa[2 * kBatch + 2 * kLanes], wb[2 * kBatch + 2 * kLanes];
+  alignas(64) float r2[2 * kBatch + 2 * kLanes];
   alignas(64) double t1[2 * kBatch + kLanes];
   __m256d cc[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()}, ss[2] = {cc[0], cc[0]}, cs[2] = {cc[0], cc[0]};
   PairSums out;
@@ -622,39 +636,52 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
     const int np = pair_words(key, layer, sample, p0, active, wa, wb);
     const int padded = (np + kLanes - 1) / kLanes * kLanes;
-    for (int k = 0; k < padded; k += 8)
-      _mm256_store_ps(r2 + k, exp_weight8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k))));
+    for (int j = padded; j < padded + kLanes; ++j) wa[j] = wb[j] = 0;  // the loop below reads 16 at a time
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
     const __m256i nbv = _mm256_set1_epi32(nb);
-    for (int k = 0; k < nb; k += 8) {
-      __m256 cpsi, spsi;
-      cos_sin_psi8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wb + k)), hp, cpsi, spsi);
-      const __m256i inb = _mm256_cmpgt_epi32(nbv, _mm256_add_epi32(_mm256_set1_epi32(k), iota));
-      const __m256 wf = _mm256_and_ps(_mm256_castsi256_ps(inb), _mm256_load_ps(r2 + k));
-      const __m256d w[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(wf)), _mm256_cvtps_pd(_mm256_extractf128_ps(wf, 1))};
-      const __m256d c[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(cpsi)), _mm256_cvtps_pd(_mm256_extractf128_ps(cpsi, 1))};
-      const __m256d sn[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(spsi)), _mm256_cvtps_pd(_mm256_extractf128_ps(spsi, 1))};
-      for (int h = 0; h < 2; ++h) {
-        const __m256d wc = _mm256_mul_pd(w[h], c[h]);
-        cc[h] = _mm256_add_pd(cc[h], _mm256_mul_pd(wc, c[h]));
-        ss[h] = _mm256_add_pd(ss[h], _mm256_mul_pd(_mm256_mul_pd(w[h], sn[h]), sn[h]));
-        cs[h] = _mm256_add_pd(cs[h], _mm256_mul_pd(wc, sn[h]));
+    // R^2 and the both terms, two vectors (16 pairs) at a time: their long dependency chains
+    // (division, polynomials) in flight together; the terms added in pair order. R^2 is kept for
+    // the one-input pairs of the last vectors.
+    int k = 0;
+    for (; k < nb; k += 16) {
+      __m256 w8[2], cpsi[2], spsi[2];
+      for (int v = 0; v < 2; ++v) {
+        w8[v] = exp_weight8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k + 8 * v)));
+        cos_sin_psi8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wb + k + 8 * v)), hp, cpsi[v], spsi[v]);
+      }
+      for (int v = 0; v < 2; ++v) {
+        _mm256_store_ps(r2 + k + 8 * v, w8[v]);
+        const __m256i inb = _mm256_cmpgt_epi32(nbv, _mm256_add_epi32(_mm256_set1_epi32(k + 8 * v), iota));
+        const __m256 wf = _mm256_and_ps(_mm256_castsi256_ps(inb), w8[v]);
+        const __m256d w[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(wf)), _mm256_cvtps_pd(_mm256_extractf128_ps(wf, 1))};
+        const __m256d c[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(cpsi[v])),
+                              _mm256_cvtps_pd(_mm256_extractf128_ps(cpsi[v], 1))};
+        const __m256d sn[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(spsi[v])),
+                               _mm256_cvtps_pd(_mm256_extractf128_ps(spsi[v], 1))};
+        for (int h = 0; h < 2; ++h) {
+          const __m256d wc = _mm256_mul_pd(w[h], c[h]);
+          cc[h] = _mm256_add_pd(cc[h], _mm256_mul_pd(wc, c[h]));
+          ss[h] = _mm256_add_pd(ss[h], _mm256_mul_pd(_mm256_mul_pd(w[h], sn[h]), sn[h]));
+          cs[h] = _mm256_add_pd(cs[h], _mm256_mul_pd(wc, sn[h]));
+        }
       }
     }
     if (nb < np) {
+      for (; k < padded; k += 8)
+        _mm256_store_ps(r2 + k, exp_weight8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k))));
       // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
-      for (int k = nb / 4 * 4; k < np; k += 4) {
+      for (int j = nb / 4 * 4; j < np; j += 4) {
         const __m256d x = _mm256_mul_pd(
-            _mm256_add_pd(u32_to_double4(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + k))), half), quarter_a);
+            _mm256_add_pd(u32_to_double4(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + j))), half), quarter_a);
         __m256d s4, c4;
         sincos4(x, s4, c4);
         const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
                                          _mm256_mul_pd(_mm256_sub_pd(c4, s4), _mm256_add_pd(c4, s4)));
-        _mm256_store_pd(t1 + k, _mm256_mul_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm_load_ps(r2 + k)), sa), sa));
+        _mm256_store_pd(t1 + j, _mm256_mul_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm_load_ps(r2 + j)), sa), sa));
       }
       const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
-      for (int k = nb; k < nx; ++k) out.sx += t1[k];
-      for (int k = nx; k < np; ++k) out.sy += t1[k];
+      for (int j = nb; j < nx; ++j) out.sx += t1[j];
+      for (int j = nx; j < np; ++j) out.sy += t1[j];
     }
   }
   alignas(32) double lanes[3][kLanes];
