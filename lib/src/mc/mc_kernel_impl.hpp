@@ -393,15 +393,31 @@ void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long
 #endif
 }
 
-// The pair words: pair p of the layer uses words (a, b) = (0, 1) of Philox call p / 2 ... as
-// normal_pairs does for blocks of 2 kBatch pairs; fills a[0..np), b[0..np) for pairs p0.. and
-// zeroes them up to the next multiple of kLanes.
-int pair_words(Key key, std::uint32_t layer, std::uint64_t sample, long p0, long active, std::uint32_t* a,
-               std::uint32_t* b) {
-  const int np = int(std::min<long>(2L * kBatch, active - p0));
-  const int m = (np + 1) / 2;
-  philox_batch(key, layer, sample, std::uint64_t(p0 / 2), m, a, b, a + m, b + m);
-  for (int k = np; k < (np + kLanes - 1) / kLanes * kLanes; ++k) a[k] = b[k] = 0;
+// The pair words, three pairs per Philox call (KernelTable::pair_sums): for the block of pairs
+// p0 .. p0 + np - 1 (p0 a multiple of kPairBlock) the m = ceil(np / 3) calls p0 / 3 .. give pair k
+// of segment j (k < m, j = 0, 1, 2) the 24-bit R^2 word a = w_j >> 8 and the 16-bit angle word
+//   b = w3 & 0xFFFF (j = 0),  w3 >> 16 (j = 1),  (w0 & 0xFF) | (w1 & 0xFF) << 8 (j = 2).
+// Fills a[0..np), b[0..np), and a = 1, b = 0 from np up to the next multiple of 2 kLanes plus
+// kLanes (padding the loops read; a = 1 is no tail). w holds 4 kBatch words of scratch.
+constexpr int kPairBlock = 3 * kBatch;
+int pair_words(Key key, std::uint32_t layer, std::uint64_t sample, long p0, long active, std::uint32_t* __restrict a,
+               std::uint32_t* __restrict b, std::uint32_t* __restrict w) {
+  const int np = int(std::min<long>(kPairBlock, active - p0));
+  const int m = (np + 2) / 3;
+  std::uint32_t *w0 = w, *w1 = w + kBatch, *w2 = w + 2 * kBatch, *w3 = w + 3 * kBatch;
+  philox_batch(key, layer, sample, std::uint64_t(p0 / 3), m, w0, w1, w2, w3);
+  for (int k = 0; k < m; ++k) {
+    a[k] = w0[k] >> 8;
+    a[m + k] = w1[k] >> 8;
+    a[2 * m + k] = w2[k] >> 8;
+    b[k] = w3[k] & 0xFFFFu;
+    b[m + k] = w3[k] >> 16;
+    b[2 * m + k] = (w0[k] & 0xFFu) | (w1[k] & 0xFFu) << 8;
+  }
+  for (int k = np; k < (np + 2 * kLanes - 1) / (2 * kLanes) * (2 * kLanes) + kLanes; ++k) {
+    a[k] = 1;
+    b[k] = 0;
+  }
   return np;
 }
 
@@ -417,17 +433,19 @@ inline double asin_or_atan2(double sn, double cn) {
 // The pair transforms in single precision (pair_sums). Every operation below is an IEEE single
 // operation (no contraction), so the scalar code here and its 8-lane AVX2 form make the same bits.
 //
-// R^2 = -2 ln U with U = float(a / 2 | 1) 2^-31: the odd 31-bit integer rounded to 24 bits
-// (nearest even; exact below 2^24), so U is in (0, 1] with relative resolution 2^-24 down to
-// 2^-31 (the tail of R^2 reaches 43). ln U = e ln 2 + ln m, m in [sqrt(1/2), sqrt(2)) from the
-// float's bits, ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.1716, series through s^9
-// (truncation below 3e-9 relative); ln 2 split as 0.693359375 - 2.12194440e-4 (Cephes).
-// Measured (tests): |R^2 - exact| <= 4e-7 max(1, R^2)... see unit.mc ("single-precision transforms").
+// R^2 = -2 ln U with U = float(o) 2^-q for an odd integer o: o = 2a + 1 < 2^25, q = 25 for a
+// 24-bit word a != 0 (U the midpoint of its cell, rounded to 24 bits: ties to even, balanced),
+// and for a = 0 (U < 2^-24, probability 2^-24) o = (t >> 1) | 1, q = 55 from a word t of the tail
+// stream (pair_tail_word). ln U = e ln 2 + ln m, m in [sqrt(1/2), sqrt(2)) from the float's bits,
+// ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.1716, series through s^9 (truncation below
+// 3e-9 relative); ln 2 split as 0.693359375 - 2.12194440e-4 (Cephes). Measured: within 1.1e-7
+// max(1, R^2) of -2 ln U (unit.mc, "single-precision transforms").
 constexpr float kAtanhF[4] = {2.0f / 9, 2.0f / 7, 2.0f / 5, 2.0f / 3};
 // sin x and cos x for |x| <= pi/4 (Cephes sinf.c / cosf.c minimax coefficients)
 constexpr float kSinF[3] = {-1.9515295891E-4f, 8.3321608736E-3f, -1.6666654611E-1f};
 constexpr float kCosF[3] = {2.443315711809948E-5f, -1.388731625493765E-3f, 4.166664568298827E-2f};
 constexpr float kSqrt2F = 1.41421356f, kLn2HiF = 0.693359375f, kLn2LoF = -2.12194440e-4f;
+constexpr std::uint64_t kStreamTail = 0x100;  // the R^2 tail words (a = 0), call = pair index in the layer
 
 template <std::size_t N>
 inline float horner_f(float x, const float (&c)[N]) {
@@ -435,21 +453,31 @@ inline float horner_f(float x, const float (&c)[N]) {
   for (std::size_t k = 1; k < N; ++k) p = p * x + c[k];
   return p;
 }
-inline float exp_weight_f(std::uint32_t a) {
-  const float u = float(std::int32_t((a >> 1) | 1u));
+inline float exp_weight_odd_f(std::int32_t o, int q) {
+  const float u = float(o);
   const std::uint32_t bits = std::bit_cast<std::uint32_t>(u);
   float m = std::bit_cast<float>((bits & 0x007FFFFFu) | 0x3F800000u);
   const bool big = m > kSqrt2F;
   m = big ? 0.5f * m : m;
-  const float e = float(std::int32_t(bits >> 23) - (127 + 31) + (big ? 1 : 0));  // U = 2^e m
+  const float e = float(std::int32_t(bits >> 23) - (127 + q) + (big ? 1 : 0));  // U = 2^e m
   const float f = m - 1.0f;
   const float sv = f / (f + 2.0f);
   const float z = sv * sv;
   const float lnm = (sv + sv) + sv * (z * horner_f(z, kAtanhF));
   return -2.0f * ((e * kLn2HiF + lnm) + e * kLn2LoF);
 }
-// psi / 2 of a "both" pair from its word b: the signed word made odd, rounded to 24 bits, times hp
-inline float half_psi_f(std::uint32_t b, float hp) { return float(std::int32_t(b ^ 0x80000000u) | 1) * hp; }
+// the tail word of pair p of the layer (a = 0): word 0 of call p of stream kStreamTail
+inline std::uint32_t pair_tail_word(Key key, std::uint32_t layer, std::uint64_t sample, long p) {
+  std::uint32_t t[4];
+  philox_batch(key, layer, stream_sample(sample, kStreamTail), std::uint64_t(p), 1, t, t + 1, t + 2, t + 3);
+  return t[0];
+}
+inline float exp_weight_tail_f(Key key, std::uint32_t layer, std::uint64_t sample, long p) {
+  return exp_weight_odd_f(std::int32_t((pair_tail_word(key, layer, sample, p) >> 1) | 1u), 55);
+}
+inline float exp_weight_f(std::uint32_t a) { return exp_weight_odd_f(std::int32_t(2 * a + 1), 25); }
+// psi / 2 of a "both" pair from its 16-bit word b: the cell midpoint 2 (b - 2^15) + 1 (exact), times hp
+inline float half_psi_f(std::uint32_t b, float hp) { return float(2 * (std::int32_t(b) - 32768) + 1) * hp; }
 // cos psi and sin psi from h = psi / 2 (|h| < pi/4)
 inline void cos_sin_psi_f(float h, float& cpsi, float& spsi) {
   const float z = h * h;
@@ -460,11 +488,6 @@ inline void cos_sin_psi_f(float h, float& cpsi, float& spsi) {
 }
 
 #if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
-// double(a) for 4 unsigned words (exact: the signed conversion of a - 2^31, plus 2^31)
-inline __m256d u32_to_double4(__m128i a) {
-  return _mm256_add_pd(_mm256_cvtepi32_pd(_mm_xor_si128(a, _mm_set1_epi32(int(0x80000000u)))),
-                       _mm256_set1_pd(2147483648.0));
-}
 // horner on 4 lanes, the same operations as the scalar one (multiply, then add)
 template <std::size_t N>
 inline __m256d horner4(__m256d x, const double (&c)[N]) {
@@ -478,16 +501,16 @@ inline __m256 horner8f(__m256 x, const float (&c)[N]) {
   for (std::size_t k = 1; k < N; ++k) p = _mm256_add_ps(_mm256_mul_ps(p, x), _mm256_set1_ps(c[k]));
   return p;
 }
-// exp_weight_f on 8 words
+// exp_weight_f on 8 words a (24 bits; a = 0 lanes are fixed by the caller)
 inline __m256 exp_weight8f(__m256i a) {
-  const __m256 u = _mm256_cvtepi32_ps(_mm256_or_si256(_mm256_srli_epi32(a, 1), _mm256_set1_epi32(1)));
+  const __m256 u = _mm256_cvtepi32_ps(_mm256_or_si256(_mm256_add_epi32(a, a), _mm256_set1_epi32(1)));
   const __m256i bits = _mm256_castps_si256(u);
   __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)),
                                                  _mm256_set1_epi32(0x3F800000)));
   const __m256 big = _mm256_cmp_ps(m, _mm256_set1_ps(kSqrt2F), _CMP_GT_OQ);
   m = _mm256_blendv_ps(m, _mm256_mul_ps(_mm256_set1_ps(0.5f), m), big);
   // big is -1 (all bits) where set: subtracting it adds 1
-  const __m256i ei = _mm256_sub_epi32(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127 + 31)),
+  const __m256i ei = _mm256_sub_epi32(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127 + 25)),
                                       _mm256_castps_si256(big));
   const __m256 e = _mm256_cvtepi32_ps(ei);
   const __m256 f = _mm256_sub_ps(m, _mm256_set1_ps(1.0f));
@@ -500,7 +523,7 @@ inline __m256 exp_weight8f(__m256i a) {
 }
 // half_psi_f and cos_sin_psi_f on 8 lanes
 inline void cos_sin_psi8f(__m256i b, __m256 hp, __m256& cpsi, __m256& spsi) {
-  const __m256i sb = _mm256_or_si256(_mm256_xor_si256(b, _mm256_set1_epi32(int(0x80000000u))), _mm256_set1_epi32(1));
+  const __m256i sb = _mm256_add_epi32(_mm256_add_epi32(b, b), _mm256_set1_epi32(1 - 65536));  // 2 (b - 2^15) + 1
   const __m256 h = _mm256_mul_ps(_mm256_cvtepi32_ps(sb), hp);
   const __m256 z = _mm256_mul_ps(h, h);
   const __m256 sh = _mm256_add_ps(h, _mm256_mul_ps(_mm256_mul_ps(h, z), horner8f(z, kSinF)));
@@ -565,28 +588,30 @@ Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n,
   return Counts{below[0], below[1] - below[0], below[2] - below[1]};
 }
 
-// The sums over the active pairs of one layer (KernelTable::pair_sums), in blocks of 2 kBatch pairs:
-// R^2 of every pair in single precision (exp_weight_f), then for the "both" pairs cos psi and
-// sin psi in single precision (cos_sin_psi_f) and the products R^2 cos^2 psi, R^2 sin^2 psi,
-// R^2 cos psi sin psi in double (the float factors are exact doubles, so each pair's terms are
-// those of one vector to 1e-16: the Gram determinants that chain_step forms stay accurate however
-// close two pairs' angles are), summed in kLanes lanes; the one-input pairs' sin a in double
-// (a = theta u can be far below the float range), term R^2 sin^2 a, added in pair order.
+// The sums over the active pairs of one layer (KernelTable::pair_sums), in blocks of kPairBlock
+// pairs: R^2 of every pair in single precision (exp_weight_f; the tail for a = 0), then for the
+// "both" pairs cos psi and sin psi in single precision (cos_sin_psi_f) and the products R^2 cos^2 psi,
+// R^2 sin^2 psi, R^2 cos psi sin psi in double (the float factors are exact doubles, so each pair's
+// terms are those of one vector to 1e-16: the Gram determinants that chain_step forms stay accurate
+// however close two pairs' angles are), summed in kLanes lanes; the one-input pairs' sin a in
+// double (a = theta u can be far below the float range), term R^2 sin^2 a, added in pair order.
+constexpr int kPairBuf = kPairBlock + 3 * kLanes;  // pair_words' padding included
 [[maybe_unused]] PairSums pair_sums_portable(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt,
                                              double theta) {
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
-  const float hp = float(0.25 * (kPiD - theta) * 0x1p-31);  // psi / 2 per unit of a signed word
-  const double quarter_a = 0.25 * theta * 0x1p-32;          // a / 4 per unit of a word
-  alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
-  alignas(64) float r2[2 * kBatch + kLanes];
+  const float hp = float(0.25 * (kPiD - theta) * 0x1p-16);  // psi / 2 per unit of 2 (b - 2^15) + 1
+  const double quarter_a = 0.25 * theta * 0x1p-16;          // a / 4 per unit of b + 1/2
+  alignas(64) std::uint32_t wa[kPairBuf], wb[kPairBuf], scratch[4 * kBatch];
+  alignas(64) float r2[kPairBuf];
   alignas(64) double acc_cc[kLanes] = {}, acc_ss[kLanes] = {}, acc_cs[kLanes] = {};
   PairSums out;
-  for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
+  for (long p0 = 0; p0 < active; p0 += kPairBlock) {
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
-    const int np = pair_words(key, layer, sample, p0, active, wa, wb);
+    const int np = pair_words(key, layer, sample, p0, active, wa, wb, scratch);
     const int padded = (np + kLanes - 1) / kLanes * kLanes;
-    for (int k = 0; k < padded; ++k) r2[k] = exp_weight_f(wa[k]);  // padding words are 0
+    for (int k = 0; k < padded; ++k)
+      r2[k] = wa[k] != 0 ? exp_weight_f(wa[k]) : exp_weight_tail_f(key, layer, sample, p0 + k);  // padding: a = 1
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
     for (int k0 = 0; k0 < nb; k0 += kLanes) {
       for (int l = 0; l < kLanes; ++l) {
@@ -623,36 +648,39 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
   // g++ may contract it into FMAs: family "avx512", numbers within float rounding of these).
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
-  const __m256 hp = _mm256_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-31));
-  const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-32);
+  const __m256 hp = _mm256_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
+  const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-16);
   const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  alignas(64) std::uint32_t wa[2 * kBatch + 2 * kLanes], wb[2 * kBatch + 2 * kLanes];
-  alignas(64) float r2[2 * kBatch + 2 * kLanes];
-  alignas(64) double t1[2 * kBatch + kLanes];
+  alignas(64) std::uint32_t wa[kPairBuf], wb[kPairBuf], scratch[4 * kBatch];
+  alignas(64) float r2[kPairBuf];
+  alignas(64) double t1[kPairBuf];
   __m256d cc[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()}, ss[2] = {cc[0], cc[0]}, cs[2] = {cc[0], cc[0]};
   PairSums out;
-  for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
+  for (long p0 = 0; p0 < active; p0 += kPairBlock) {
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
-    const int np = pair_words(key, layer, sample, p0, active, wa, wb);
-    const int padded = (np + kLanes - 1) / kLanes * kLanes;
-    for (int j = padded; j < padded + kLanes; ++j) wa[j] = wb[j] = 0;  // the loop below reads 16 at a time
+    const int np = pair_words(key, layer, sample, p0, active, wa, wb, scratch);
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
+    // R^2 up to what the loops below read (16 at a time for the both pairs)
+    const int nr = std::max((nb + 15) / 16 * 16, (np + 7) / 8 * 8);
+    __m256i zero = _mm256_setzero_si256();
+    for (int k = 0; k < nr; k += 8) {
+      const __m256i a8 = _mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k));
+      zero = _mm256_or_si256(zero, _mm256_cmpeq_epi32(a8, _mm256_setzero_si256()));
+      _mm256_store_ps(r2 + k, exp_weight8f(a8));
+    }
+    if (!_mm256_testz_si256(zero, zero))  // rare (2^-24 per pair): the tail words
+      for (int k = 0; k < np; ++k)
+        if (wa[k] == 0) r2[k] = exp_weight_tail_f(key, layer, sample, p0 + k);
     const __m256i nbv = _mm256_set1_epi32(nb);
-    // R^2 and the both terms, two vectors (16 pairs) at a time: their long dependency chains
-    // (division, polynomials) in flight together; the terms added in pair order. R^2 is kept for
-    // the one-input pairs of the last vectors.
-    int k = 0;
-    for (; k < nb; k += 16) {
-      __m256 w8[2], cpsi[2], spsi[2];
-      for (int v = 0; v < 2; ++v) {
-        w8[v] = exp_weight8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k + 8 * v)));
+    // the both terms, two vectors (16 pairs) at a time, added in pair order
+    for (int k = 0; k < nb; k += 16) {
+      __m256 cpsi[2], spsi[2];
+      for (int v = 0; v < 2; ++v)
         cos_sin_psi8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wb + k + 8 * v)), hp, cpsi[v], spsi[v]);
-      }
       for (int v = 0; v < 2; ++v) {
-        _mm256_store_ps(r2 + k + 8 * v, w8[v]);
         const __m256i inb = _mm256_cmpgt_epi32(nbv, _mm256_add_epi32(_mm256_set1_epi32(k + 8 * v), iota));
-        const __m256 wf = _mm256_and_ps(_mm256_castsi256_ps(inb), w8[v]);
+        const __m256 wf = _mm256_and_ps(_mm256_castsi256_ps(inb), _mm256_load_ps(r2 + k + 8 * v));
         const __m256d w[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(wf)), _mm256_cvtps_pd(_mm256_extractf128_ps(wf, 1))};
         const __m256d c[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(cpsi[v])),
                               _mm256_cvtps_pd(_mm256_extractf128_ps(cpsi[v], 1))};
@@ -667,12 +695,10 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
       }
     }
     if (nb < np) {
-      for (; k < padded; k += 8)
-        _mm256_store_ps(r2 + k, exp_weight8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k))));
       // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
       for (int j = nb / 4 * 4; j < np; j += 4) {
         const __m256d x = _mm256_mul_pd(
-            _mm256_add_pd(u32_to_double4(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + j))), half), quarter_a);
+            _mm256_add_pd(_mm256_cvtepi32_pd(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + j))), half), quarter_a);
         __m256d s4, c4;
         sincos4(x, s4, c4);
         const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
