@@ -12,17 +12,17 @@
 //
 // The chain step draws a layer in polar coordinates (see chain_step): each neuron's category
 // (only X > 0, only Y > 0, both, neither) from 16 random bits, exactly; then, for the active
-// neurons only, R^2 = -2 ln U and one angle, so a layer costs about half a Box-Muller pair per
-// neuron and no square roots.
+// neurons only, R^2 = -2 ln U and one angle (three pairs per Philox call: a 24-bit and a 16-bit
+// word each), so a layer costs about 0.85 random words per neuron and no square roots. R^2 and
+// the angle's cos/sin are single precision (8 AVX2 lanes), the sums double (pair_sums_portable).
 //
 // The plain loops are written so that g++ -O3 vectorizes them; the portable build is compiled with
 // -ffp-contract=off, so it gives the same bits whatever the compiler flags. On AVX-512 the hot
 // parts use intrinsics: Philox (g++'s own vectorization of the 32 x 32 -> 64-bit products was the
-// bottleneck), the category counts (16-bit lanes) and the pair sums (exp_weight8, sincos8); on
-// AVX2 the same three (exp_weight4, sincos4: the portable operations; without them g++ left the
-// pair sums scalar and the portable build ran 3.6x slower than the AVX2 one on figure 1).
-// sqrt_array uses the square-root instructions directly: with errno semantics g++ does not
-// vectorize std::sqrt.
+// bottleneck) and the category counts (16-bit lanes); the pair sums are the AVX2 code. On AVX2
+// the same three (exp_weight8f, cos_sin_psi8f: the portable float operations; without them g++ left
+// the pair sums scalar). sqrt_array uses the square-root instructions directly: with errno
+// semantics g++ does not vectorize std::sqrt.
 #if !defined(RELUMIX_MC_NS) || !defined(RELUMIX_MC_NAME) || !defined(RELUMIX_MC_AVX512) || !defined(RELUMIX_MC_AVX2)
 #error "define RELUMIX_MC_NS, RELUMIX_MC_AVX512 and RELUMIX_MC_AVX2 before including mc_kernel_impl.hpp"
 #endif
