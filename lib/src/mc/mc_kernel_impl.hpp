@@ -436,15 +436,22 @@ inline double asin_or_atan2(double sn, double cn) {
 // R^2 = -2 ln U with U = float(o) 2^-q for an odd integer o: o = 2a + 1 < 2^25, q = 25 for a
 // 24-bit word a != 0 (U the midpoint of its cell, rounded to 24 bits: ties to even, balanced),
 // and for a = 0 (U < 2^-24, probability 2^-24) o = (t >> 1) | 1, q = 55 from a word t of the tail
-// stream (pair_tail_word). ln U = e ln 2 + ln m, m in [sqrt(1/2), sqrt(2)) from the float's bits,
-// ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.1716, series through s^9 (truncation below
-// 3e-9 relative); ln 2 split as 0.693359375 - 2.12194440e-4 (Cephes). Measured: within 1.1e-7
-// max(1, R^2) of -2 ln U (unit.mc, "single-precision transforms").
-constexpr float kAtanhF[4] = {2.0f / 9, 2.0f / 7, 2.0f / 5, 2.0f / 3};
+// stream (pair_tail_word). ln U = e ln 2 + ln c + ln(1 + r), U = 2^e m, m in [1, 2), c the centre
+// of m's eighth of [1, 2) (from a table of 8), r = (m - c) / c, |r| < 1/17, ln(1 + r) through r^5
+// (truncation below 7e-9); ln 2 split as 0.693359375 - 2.12194440e-4 (Cephes); no division.
+// Measured: within 1.1e-7 max(1, R^2) of -2 ln U, mean error 6e-9 (unit.mc, "single-precision
+// transforms"); never negative.
+constexpr float kLog1pF[4] = {0.2f, -0.25f, 1.0f / 3, -0.5f};
+constexpr float kCentreF[8] = {17.0f / 16, 19.0f / 16, 21.0f / 16, 23.0f / 16, 25.0f / 16, 27.0f / 16, 29.0f / 16, 31.0f / 16};
+constexpr float kInvCentreF[8] = {float(16.0 / 17), float(16.0 / 19), float(16.0 / 21), float(16.0 / 23),
+                                  float(16.0 / 25), float(16.0 / 27), float(16.0 / 29), float(16.0 / 31)};
+// ln of the centres (Python's math.log, to 10 digits: the nearest floats)
+constexpr float kLnCentreF[8] = {6.062462182e-02f, 1.718502569e-01f, 2.719337155e-01f, 3.629054937e-01f,
+                                 4.462871026e-01f, 5.232481438e-01f, 5.947071077e-01f, 6.613984822e-01f};
 // sin x and cos x for |x| <= pi/4 (Cephes sinf.c / cosf.c minimax coefficients)
 constexpr float kSinF[3] = {-1.9515295891E-4f, 8.3321608736E-3f, -1.6666654611E-1f};
 constexpr float kCosF[3] = {2.443315711809948E-5f, -1.388731625493765E-3f, 4.166664568298827E-2f};
-constexpr float kSqrt2F = 1.41421356f, kLn2HiF = 0.693359375f, kLn2LoF = -2.12194440e-4f;
+constexpr float kLn2HiF = 0.693359375f, kLn2LoF = -2.12194440e-4f;
 constexpr std::uint64_t kStreamTail = 0x100;  // the R^2 tail words (a = 0), call = pair index in the layer
 
 template <std::size_t N>
@@ -456,15 +463,13 @@ inline float horner_f(float x, const float (&c)[N]) {
 inline float exp_weight_odd_f(std::int32_t o, int q) {
   const float u = float(o);
   const std::uint32_t bits = std::bit_cast<std::uint32_t>(u);
-  float m = std::bit_cast<float>((bits & 0x007FFFFFu) | 0x3F800000u);
-  const bool big = m > kSqrt2F;
-  m = big ? 0.5f * m : m;
-  const float e = float(std::int32_t(bits >> 23) - (127 + q) + (big ? 1 : 0));  // U = 2^e m
-  const float f = m - 1.0f;
-  const float sv = f / (f + 2.0f);
-  const float z = sv * sv;
-  const float lnm = (sv + sv) + sv * (z * horner_f(z, kAtanhF));
-  return -2.0f * ((e * kLn2HiF + lnm) + e * kLn2LoF);
+  const float m = std::bit_cast<float>((bits & 0x007FFFFFu) | 0x3F800000u);  // U = 2^e m, m in [1, 2)
+  const std::uint32_t j = (bits >> 20) & 7u;                                   // m's eighth of [1, 2)
+  const float e = float(std::int32_t(bits >> 23) - (127 + q));
+  const float r = (m - kCentreF[j]) * kInvCentreF[j];  // m / c - 1 (the difference exact), |r| < 1/17
+  const float l1p = r + (r * r) * horner_f(r, kLog1pF);
+  const float w = -2.0f * ((e * kLn2HiF + (kLnCentreF[j] + l1p)) + e * kLn2LoF);
+  return w > 0.0f ? w : 0.0f;  // U near 1: the sum may round to a few 1e-8 above 0 (and as vmaxps: -0 -> +0)
 }
 // the tail word of pair p of the layer (a = 0): word 0 of call p of stream kStreamTail
 inline std::uint32_t pair_tail_word(Key key, std::uint32_t layer, std::uint64_t sample, long p) {
@@ -501,25 +506,23 @@ inline __m256 horner8f(__m256 x, const float (&c)[N]) {
   for (std::size_t k = 1; k < N; ++k) p = _mm256_add_ps(_mm256_mul_ps(p, x), _mm256_set1_ps(c[k]));
   return p;
 }
-// exp_weight_f on 8 words a (24 bits; a = 0 lanes are fixed by the caller)
+// exp_weight_f on 8 words a (24 bits; a = 0 lanes are fixed by the caller); the tables by vpermps
+// (which reads the low 3 bits of each index: m's top 3 mantissa bits)
 inline __m256 exp_weight8f(__m256i a) {
   const __m256 u = _mm256_cvtepi32_ps(_mm256_or_si256(_mm256_add_epi32(a, a), _mm256_set1_epi32(1)));
   const __m256i bits = _mm256_castps_si256(u);
-  __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)),
-                                                 _mm256_set1_epi32(0x3F800000)));
-  const __m256 big = _mm256_cmp_ps(m, _mm256_set1_ps(kSqrt2F), _CMP_GT_OQ);
-  m = _mm256_blendv_ps(m, _mm256_mul_ps(_mm256_set1_ps(0.5f), m), big);
-  // big is -1 (all bits) where set: subtracting it adds 1
-  const __m256i ei = _mm256_sub_epi32(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127 + 25)),
-                                      _mm256_castps_si256(big));
-  const __m256 e = _mm256_cvtepi32_ps(ei);
-  const __m256 f = _mm256_sub_ps(m, _mm256_set1_ps(1.0f));
-  const __m256 sv = _mm256_div_ps(f, _mm256_add_ps(f, _mm256_set1_ps(2.0f)));
-  const __m256 z = _mm256_mul_ps(sv, sv);
-  const __m256 lnm = _mm256_add_ps(_mm256_add_ps(sv, sv), _mm256_mul_ps(sv, _mm256_mul_ps(z, horner8f(z, kAtanhF))));
-  const __m256 ln = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(e, _mm256_set1_ps(kLn2HiF)), lnm),
+  const __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)),
+                                                       _mm256_set1_epi32(0x3F800000)));
+  const __m256i j = _mm256_srli_epi32(bits, 20);
+  const __m256 e = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127 + 25)));
+  const __m256 c = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kCentreF), j);
+  const __m256 ic = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kInvCentreF), j);
+  const __m256 lc = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kLnCentreF), j);
+  const __m256 r = _mm256_mul_ps(_mm256_sub_ps(m, c), ic);
+  const __m256 l1p = _mm256_add_ps(r, _mm256_mul_ps(_mm256_mul_ps(r, r), horner8f(r, kLog1pF)));
+  const __m256 ln = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(e, _mm256_set1_ps(kLn2HiF)), _mm256_add_ps(lc, l1p)),
                                   _mm256_mul_ps(e, _mm256_set1_ps(kLn2LoF)));
-  return _mm256_mul_ps(_mm256_set1_ps(-2.0f), ln);
+  return _mm256_max_ps(_mm256_mul_ps(_mm256_set1_ps(-2.0f), ln), _mm256_setzero_ps());
 }
 // half_psi_f and cos_sin_psi_f on 8 lanes
 inline void cos_sin_psi8f(__m256i b, __m256 hp, __m256& cpsi, __m256& spsi) {
