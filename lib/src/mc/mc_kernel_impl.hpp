@@ -209,6 +209,17 @@ void philox_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint6
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), sign = _mm256_set1_epi32(int(0x80000000u));
   const __m256i m0 = _mm256_set1_epi64x(kM0), m1 = _mm256_set1_epi64x(kM1);
   constexpr int V = 2;
+  // the round keys as vectors, once (the loop then xors them from memory: no broadcasts per round)
+  __m256i rk0[10], rk1[10];
+  {
+    std::uint32_t k0 = key.k0, k1 = key.k1;
+    for (int r = 0; r < 10; ++r) {
+      rk0[r] = _mm256_set1_epi32(int(k0));
+      rk1[r] = _mm256_set1_epi32(int(k1));
+      k0 += kW0;
+      k1 += kW1;
+    }
+  }
   for (int k = 0; k < m; k += 8 * V) {
     __m256i x0[V], x1[V], x2[V], x3[V];
     for (int v = 0; v < V; ++v) {
@@ -219,9 +230,8 @@ void philox_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint6
       x2[v] = _mm256_set1_epi32(int(c2));
       x3[v] = _mm256_set1_epi32(int(c3));
     }
-    std::uint32_t k0 = key.k0, k1 = key.k1;
     for (int r = 0; r < 10; ++r) {
-      const __m256i kk0 = _mm256_set1_epi32(int(k0)), kk1 = _mm256_set1_epi32(int(k1));
+      const __m256i kk0 = rk0[r], kk1 = rk1[r];
       for (int v = 0; v < V; ++v) {
         const __m256i p0e = _mm256_mul_epu32(x0[v], m0), p0o = _mm256_mul_epu32(_mm256_srli_epi64(x0[v], 32), m0);
         const __m256i p1e = _mm256_mul_epu32(x2[v], m1), p1o = _mm256_mul_epu32(_mm256_srli_epi64(x2[v], 32), m1);
@@ -234,8 +244,6 @@ void philox_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint6
         x2[v] = _mm256_xor_si256(_mm256_xor_si256(hi0v, x3[v]), kk1);
         x3[v] = lo0v;
       }
-      k0 += kW0;
-      k1 += kW1;
     }
     for (int v = 0; v < V; ++v) {
       const int kv = k + 8 * v;
