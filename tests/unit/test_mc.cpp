@@ -248,16 +248,16 @@ TEST_CASE("chain categories: multinomial counts, with ties settled exactly") {
 
 namespace {
 // The documented use of the words by pair_sums (mc_kernel.hpp), written out again: for the pairs
-// p0 .. p0 + np - 1 of a block (p0 a multiple of 3 kBatch), m = ceil(np / 3) calls from p0 / 3,
-// pair k of segment j the R^2 word a = w_j >> 8 and the angle word b (w3 low, w3 high, the low bytes
-// of w0 and w1); R^2 = -2 ln U, U = float(2a + 1) 2^-25, or for a = 0 U = float(t / 2 | 1) 2^-55
+// p0 .. p0 + np - 1 of a block (p0 a multiple of 3 kBatch), m = ceil(np / 3) rounded up to a
+// multiple of 8 calls from p0 / 3, pair k of segment j = k / m (call k mod m) the R^2 word
+// a = w_j >> 8 and the angle word b (w3 low, w3 high, the low bytes of w0 and w1); R^2 = -2 ln U, U = float(2a + 1) 2^-25, or for a = 0 U = float(t / 2 | 1) 2^-55
 // with t word 0 of call p of stream 0x100.
 struct PairWords {
   std::vector<std::uint32_t> a, b;
 };
 PairWords pair_words_ref(const mc_detail::KernelTable& K, mc_detail::Key key, std::uint32_t layer, std::uint64_t sample,
                          long p0, int np) {
-  const int m = (np + 2) / 3;
+  const int m = ((np + 2) / 3 + 7) / 8 * 8;
   std::vector<std::uint32_t> w0(static_cast<std::size_t>(m)), w1 = w0, w2 = w0, w3 = w0;
   K.philox_batch(key, layer, sample, std::uint64_t(p0 / 3), m, w0.data(), w1.data(), w2.data(), w3.data());
   PairWords pw;

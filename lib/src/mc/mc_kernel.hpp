@@ -71,9 +71,10 @@ struct KernelTable {
   // 2^20 neurons (throws Interrupted).
   Counts (*neuron_counts)(Key key, std::uint32_t layer, std::uint64_t sample, long n, double theta);
   // The sums over the active neurons, in the order both, only X, only Y. Pairs come three per
-  // Philox call of stream 0 in blocks of 3 kBatch: for the np pairs p0.. of a block, the m =
-  // ceil(np / 3) calls p0 / 3 .. give pair k of segment j (j = 0, 1, 2; k < m) the 24-bit word
-  // a = w_j >> 8 and the 16-bit word b = w3 & 0xFFFF, w3 >> 16, (w0 & 0xFF) | (w1 & 0xFF) << 8.
+  // Philox call of stream 0 in blocks of 3 kBatch: for the np pairs p0.. of a block, the m calls
+  // p0 / 3 .. (m = ceil(np / 3) rounded up to a multiple of 8) give pair k of segment j = k / m
+  // (call k mod m) the 24-bit word a = w_j >> 8 and the 16-bit word b = w3 & 0xFFFF, w3 >> 16,
+  // (w0 & 0xFF) | (w1 & 0xFF) << 8 (j = 0, 1, 2).
   // R^2 = -2 ln U, U = float(2a + 1) 2^-25 (a cell midpoint rounded to float), for a = 0
   // U = float(t / 2 | 1) 2^-55 with t word 0 of call p of stream 0x100; then
   //   both:   psi = (pi - theta)/2 * (2 (b - 2^15) + 1) / 2^16,  cc, ss, cs = sum R^2 cos^2 psi,

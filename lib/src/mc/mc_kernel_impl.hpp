@@ -402,34 +402,59 @@ void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long
 }
 
 // The pair words, three pairs per Philox call (KernelTable::pair_sums): for the block of pairs
-// p0 .. p0 + np - 1 (p0 a multiple of kPairBlock) the m = ceil(np / 3) calls p0 / 3 .. give pair k
-// of segment j (k < m, j = 0, 1, 2) the 24-bit R^2 word a = w_j >> 8 and the 16-bit angle word
-//   b = w3 & 0xFFFF (j = 0),  w3 >> 16 (j = 1),  (w0 & 0xFF) | (w1 & 0xFF) << 8 (j = 2).
-// Fills a[0..np), b[0..np), and a = 1, b = 0 from np up to the next multiple of 2 kLanes plus
-// kLanes (padding the loops read; a = 1 is no tail). w holds 4 kBatch words of scratch.
+// p0 .. p0 + np - 1 (p0 a multiple of kPairBlock), the calls p0 / 3 .. p0 / 3 + m - 1 with
+// m = ceil(np / 3) rounded up to a multiple of 8 (so that a vector of 8 pairs lies in one segment)
+// give pair k of segment j = k / m (call i = k mod m) the 24-bit R^2 word a = w_j >> 8 and the
+// 16-bit angle word b = w3 & 0xFFFF (j = 0), w3 >> 16 (j = 1), (w0 & 0xFF) | (w1 & 0xFF) << 8 (j = 2).
+// Read in place: a(k), b(k) and their vector forms (past the third segment: a = 1, b = 0, padding).
 constexpr int kPairBlock = 3 * kBatch;
-int pair_words(Key key, std::uint32_t layer, std::uint64_t sample, long p0, long active, std::uint32_t* __restrict a,
-               std::uint32_t* __restrict b, std::uint32_t* __restrict w) {
-  const int np = int(std::min<long>(kPairBlock, active - p0));
-  const int m = (np + 2) / 3;
-  std::uint32_t *w0 = w, *w1 = w + kBatch, *w2 = w + 2 * kBatch, *w3 = w + 3 * kBatch;
-  // whole vectors of calls (the AVX2 loop computes 16 at a time anyway): full stores, so the loads
-  // below are forwarded (a masked store's are not: ~4% of figure 1 went to that stall)
-  const int calls = RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512 ? std::min((m + 15) / 16 * 16, kBatch) : m;
-  philox_batch(key, layer, sample, std::uint64_t(p0 / 3), calls, w0, w1, w2, w3);
-  for (int k = 0; k < m; ++k) {
-    a[k] = w0[k] >> 8;
-    a[m + k] = w1[k] >> 8;
-    a[2 * m + k] = w2[k] >> 8;
-    b[k] = w3[k] & 0xFFFFu;
-    b[m + k] = w3[k] >> 16;
-    b[2 * m + k] = (w0[k] & 0xFFu) | (w1[k] & 0xFFu) << 8;
+struct PairBlock {
+  alignas(64) std::uint32_t w[4][kBatch];
+  int np = 0, m = 0;
+  std::uint32_t a(int k) const {
+    const int j = k / m, i = k - j * m;
+    return j < 3 ? w[j][i] >> 8 : 1u;
   }
-  for (int k = np; k < (np + 2 * kLanes - 1) / (2 * kLanes) * (2 * kLanes) + kLanes; ++k) {
-    a[k] = 1;
-    b[k] = 0;
+  std::uint32_t b(int k) const {
+    const int j = k / m, i = k - j * m;
+    return j == 0 ? w[3][i] & 0xFFFFu : j == 1 ? w[3][i] >> 16 : j == 2 ? (w[0][i] & 0xFFu) | (w[1][i] & 0xFFu) << 8 : 0u;
   }
-  return np;
+#if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
+  __m256i a8(int k) const {  // k a multiple of 8
+    const int j = k / m, i = k - j * m;
+    if (j >= 3) return _mm256_set1_epi32(1);
+    return _mm256_srli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(w[j] + i)), 8);
+  }
+  __m256i b8(int k) const {
+    const int j = k / m, i = k - j * m;
+    if (j >= 3) return _mm256_setzero_si256();
+    const __m256i w3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w[3] + i));
+    if (j == 0) return _mm256_and_si256(w3, _mm256_set1_epi32(0xFFFF));
+    if (j == 1) return _mm256_srli_epi32(w3, 16);
+    const __m256i lo = _mm256_set1_epi32(0xFF);
+    return _mm256_or_si256(_mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(w[0] + i)), lo),
+                           _mm256_slli_epi32(_mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(w[1] + i)), lo), 8));
+  }
+  __m128i b4(int k) const {  // k a multiple of 4 below 3 m
+    const int j = k / m, i = k - j * m;
+    const __m128i w3 = _mm_load_si128(reinterpret_cast<const __m128i*>(w[3] + i));
+    if (j == 0) return _mm_and_si128(w3, _mm_set1_epi32(0xFFFF));
+    if (j == 1) return _mm_srli_epi32(w3, 16);
+    const __m128i lo = _mm_set1_epi32(0xFF);
+    return _mm_or_si128(_mm_and_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(w[0] + i)), lo),
+                        _mm_slli_epi32(_mm_and_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(w[1] + i)), lo), 8));
+  }
+#endif
+};
+// Draws the block of pairs from p0 into B; returns np.
+int pair_block(Key key, std::uint32_t layer, std::uint64_t sample, long p0, long active, PairBlock& B) {
+  B.np = int(std::min<long>(kPairBlock, active - p0));
+  B.m = ((B.np + 2) / 3 + 7) / 8 * 8;
+  // the SIMD builds: whole vectors of 16 calls (their loop computes 16 at a time anyway): full
+  // stores, so the loads that follow are forwarded (a masked store's are not)
+  const int calls = RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512 ? std::min((B.m + 15) / 16 * 16, kBatch) : B.m;
+  philox_batch(key, layer, sample, std::uint64_t(p0 / 3), calls, B.w[0], B.w[1], B.w[2], B.w[3]);
+  return B.np;
 }
 
 // theta = atan2(sn, cn) for sn, cn >= 0; for sn <= 1/8 from the series of asin (7 terms, relative
@@ -609,29 +634,31 @@ Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n,
 // terms are those of one vector to 1e-16: the Gram determinants that chain_step forms stay accurate
 // however close two pairs' angles are), summed in kLanes lanes; the one-input pairs' sin a in
 // double (a = theta u can be far below the float range), term R^2 sin^2 a, added in pair order.
-constexpr int kPairBuf = kPairBlock + 3 * kLanes;  // pair_words' padding included
+constexpr int kPairBuf = kPairBlock + 2 * kLanes;  // the loops' padding included
 [[maybe_unused]] PairSums pair_sums_portable(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt,
                                              double theta) {
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
   const float hp = float(0.25 * (kPiD - theta) * 0x1p-16);  // psi / 2 per unit of 2 (b - 2^15) + 1
   const double quarter_a = 0.25 * theta * 0x1p-16;          // a / 4 per unit of b + 1/2
-  alignas(64) std::uint32_t wa[kPairBuf], wb[kPairBuf], scratch[4 * kBatch];
+  PairBlock B;
   alignas(64) float r2[kPairBuf];
   alignas(64) double acc_cc[kLanes] = {}, acc_ss[kLanes] = {}, acc_cs[kLanes] = {};
   PairSums out;
   for (long p0 = 0; p0 < active; p0 += kPairBlock) {
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
-    const int np = pair_words(key, layer, sample, p0, active, wa, wb, scratch);
+    const int np = pair_block(key, layer, sample, p0, active, B);
     const int padded = (np + kLanes - 1) / kLanes * kLanes;
-    for (int k = 0; k < padded; ++k)
-      r2[k] = wa[k] != 0 ? exp_weight_f(wa[k]) : exp_weight_tail_f(key, layer, sample, p0 + k);  // padding: a = 1
+    for (int k = 0; k < padded; ++k) {
+      const std::uint32_t a = B.a(k);
+      r2[k] = a != 0 || k >= np ? exp_weight_f(a) : exp_weight_tail_f(key, layer, sample, p0 + k);
+    }
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
     for (int k0 = 0; k0 < nb; k0 += kLanes) {
       for (int l = 0; l < kLanes; ++l) {
         const int k = k0 + l;
         float cpsi, spsi;
-        cos_sin_psi_f(half_psi_f(wb[k], hp), cpsi, spsi);
+        cos_sin_psi_f(half_psi_f(B.b(k), hp), cpsi, spsi);
         const double w = k < nb ? double(r2[k]) : 0.0, c = cpsi, sn = spsi;
         const double wc = w * c;
         acc_cc[l] += wc * c;
@@ -641,7 +668,7 @@ constexpr int kPairBuf = kPairBlock + 3 * kLanes;  // pair_words' padding includ
     }
     for (int k = nb; k < np; ++k) {  // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
       double s4, c4;
-      sincos_small((double(wb[k]) + 0.5) * quarter_a, s4, c4);
+      sincos_small((double(B.b(k)) + 0.5) * quarter_a, s4, c4);
       const double sa = 4.0 * s4 * c4 * ((c4 - s4) * (c4 + s4));
       (p0 + k < cnt.both + cnt.x ? out.sx : out.sy) += double(r2[k]) * sa * sa;
     }
@@ -666,32 +693,34 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
   const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-16);
   const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  alignas(64) std::uint32_t wa[kPairBuf], wb[kPairBuf], scratch[4 * kBatch];
+  PairBlock B;
   alignas(64) float r2[kPairBuf];
   alignas(64) double t1[kPairBuf];
   __m256d cc[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()}, ss[2] = {cc[0], cc[0]}, cs[2] = {cc[0], cc[0]};
   PairSums out;
   for (long p0 = 0; p0 < active; p0 += kPairBlock) {
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
-    const int np = pair_words(key, layer, sample, p0, active, wa, wb, scratch);
+    const int np = pair_block(key, layer, sample, p0, active, B);
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
     // R^2 up to what the loops below read (16 at a time for the both pairs)
     const int nr = std::max((nb + 15) / 16 * 16, (np + 7) / 8 * 8);
+    const __m256i npv = _mm256_set1_epi32(np);
     __m256i zero = _mm256_setzero_si256();
     for (int k = 0; k < nr; k += 8) {
-      const __m256i a8 = _mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k));
-      zero = _mm256_or_si256(zero, _mm256_cmpeq_epi32(a8, _mm256_setzero_si256()));
+      const __m256i a8 = B.a8(k);
+      const __m256i live = _mm256_cmpgt_epi32(npv, _mm256_add_epi32(_mm256_set1_epi32(k), iota));
+      zero = _mm256_or_si256(zero, _mm256_and_si256(live, _mm256_cmpeq_epi32(a8, _mm256_setzero_si256())));
       _mm256_store_ps(r2 + k, exp_weight8f(a8));
     }
     if (!_mm256_testz_si256(zero, zero))  // rare (2^-24 per pair): the tail words
       for (int k = 0; k < np; ++k)
-        if (wa[k] == 0) r2[k] = exp_weight_tail_f(key, layer, sample, p0 + k);
+        if (B.a(k) == 0) r2[k] = exp_weight_tail_f(key, layer, sample, p0 + k);
     const __m256i nbv = _mm256_set1_epi32(nb);
     // the both terms, two vectors (16 pairs) at a time, added in pair order
     for (int k = 0; k < nb; k += 16) {
       __m256 cpsi[2], spsi[2];
       for (int v = 0; v < 2; ++v)
-        cos_sin_psi8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(wb + k + 8 * v)), hp, cpsi[v], spsi[v]);
+        cos_sin_psi8f(B.b8(k + 8 * v), hp, cpsi[v], spsi[v]);
       for (int v = 0; v < 2; ++v) {
         const __m256i inb = _mm256_cmpgt_epi32(nbv, _mm256_add_epi32(_mm256_set1_epi32(k + 8 * v), iota));
         const __m256 wf = _mm256_and_ps(_mm256_castsi256_ps(inb), _mm256_load_ps(r2 + k + 8 * v));
@@ -712,7 +741,7 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
       // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
       for (int j = nb / 4 * 4; j < np; j += 4) {
         const __m256d x = _mm256_mul_pd(
-            _mm256_add_pd(_mm256_cvtepi32_pd(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + j))), half), quarter_a);
+            _mm256_add_pd(_mm256_cvtepi32_pd(B.b4(j)), half), quarter_a);
         __m256d s4, c4;
         sincos4(x, s4, c4);
         const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
