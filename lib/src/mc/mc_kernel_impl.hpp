@@ -83,7 +83,7 @@ inline double log_word(double v) {
   return ed * 0.6931471805599453 + 2.0 * s * p;
 }
 
-// R^2 = -2 ln U for U = (a + 1/2) 2^-32, the exponential of both Box-Muller and the chain
+// R^2 = -2 ln U for U = (a + 1/2) 2^-32, the exponential of Box-Muller (network mode, chain_step_alpha)
 inline double exp_weight(std::uint32_t a) { return 2.0 * (22.18070977791825 - log_word(double(a) + 0.5)); }  // 32 ln 2
 
 // v[k] = sqrt(v[k]) for k < m (v[k] >= 0; v is 64-byte aligned and padded to a multiple of 8).
