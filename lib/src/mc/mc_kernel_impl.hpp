@@ -13,8 +13,9 @@
 // The chain step draws a layer in polar coordinates (see chain_step): each neuron's category
 // (only X > 0, only Y > 0, both, neither) from 16 random bits, exactly; then, for the active
 // neurons only, R^2 = -2 ln U and one angle (three pairs per Philox call: a 24-bit and a 16-bit
-// word each), so a layer costs about 0.85 random words per neuron and no square roots. R^2 and
-// the angle's cos/sin are single precision (8 AVX2 lanes), the sums double (pair_sums_portable).
+// word each), so a layer costs about 1.2 random words per neuron (was 1.5) and no square roots.
+// R^2 and the angle's cos/sin are single precision (8 AVX2 lanes), the sums double
+// (pair_sums_portable).
 //
 // The plain loops are written so that g++ -O3 vectorizes them; the portable build is compiled with
 // -ffp-contract=off, so it gives the same bits whatever the compiler flags. On AVX-512 the hot
