@@ -587,6 +587,9 @@ McPlan mc_plan(const std::vector<long>& widths, double theta0, const McOptions& 
                    t0 + "; samples " + std::to_string(opt.samples) + "; seed " + std::to_string(opt.seed) +
                    "; block " + std::to_string(p->block) + "; bins " + std::to_string(bits) + "; kernel " +
                    p->kernel->family;
+  // the ReLU chain's use of the random words (and its arithmetic) changed in 2026-12 (single-precision
+  // pair sums, three pairs per Philox call): its checkpoints from earlier builds are refused
+  if (opt.mode == McMode::Chain && opt.activation.is_relu()) p->fingerprint += "; chain stream 2";
   McPlan plan;
   plan.data = std::move(p);
   return plan;

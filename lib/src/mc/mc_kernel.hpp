@@ -7,9 +7,11 @@
 // The kernels exist in three builds of one source (mc_kernel_impl.hpp), chosen at run time
 // (kernel()): `portable` (the baseline ISA, any CPU; compiled without floating-point contraction),
 // `avx2` (AVX2 intrinsics for Philox, the category counts and the pair sums with the portable
-// build's floating-point operations: the same bits, family "portable") and `avx512` (intrinsics
-// with FMA; its numbers agree with the portable ones to about 1e-15 relative, not bitwise). A run is bitwise reproducible for
-// any thread count, process count and checkpoint split with the same kernel (KernelTable::family).
+// build's floating-point operations: the same bits, family "portable") and `avx512` (AVX-512
+// Philox, counts and network-mode normals with FMA, the AVX2 pair sums with contraction allowed: its
+// chain numbers agree with the portable ones to float rounding, ~1e-7, not bitwise). A run is
+// bitwise reproducible for any thread count, process count and checkpoint split with the same
+// kernel (KernelTable::family).
 #include <cstdint>
 
 namespace relumix::mc_detail {
@@ -24,7 +26,8 @@ constexpr int kBatch = 128;
 
 // The philox_batch sample argument carries a stream number in bits 48..63 (samples are below
 // 2^40): stream 0 holds the pairs (and network mode's normals), 1 the neuron categories of the
-// chain, 2 + b the words 4b..4b+3 that settle a category tie of neuron j (call j).
+// chain, 2 + b the words 4b..4b+3 that settle a category tie of neuron j (call j), 0x100 the
+// R^2 tail words of the chain (call p: pair p of the layer, when its 24-bit R^2 word is 0).
 constexpr std::uint64_t kStreamCategory = 1, kStreamTie = 2;
 constexpr std::uint64_t stream_sample(std::uint64_t sample, std::uint64_t stream) { return sample | (stream << 48); }
 
@@ -67,11 +70,18 @@ struct KernelTable {
   // settled exactly with further words of U_i (streams 2, 3, ...). Polls stop_requested() every
   // 2^20 neurons (throws Interrupted).
   Counts (*neuron_counts)(Key key, std::uint32_t layer, std::uint64_t sample, long n, double theta);
-  // The sums over the active neurons, in the order both, only X, only Y; active pair p uses the
-  // words (a, b) that normal_pairs would use for its pair p. R^2 = -2 ln((a + 1/2) 2^-32), and
-  //   both:   psi = (pi - theta)/2 * (b - 2^31 + 1/2) / 2^31,  cc, ss, cs = sum R^2 cos^2 psi,
+  // The sums over the active neurons, in the order both, only X, only Y. Pairs come three per
+  // Philox call of stream 0 in blocks of 3 kBatch: for the np pairs p0.. of a block, the m calls
+  // p0 / 3 .. (m = ceil(np / 3) rounded up to a multiple of 8) give pair k of segment j = k / m
+  // (call k mod m) the 24-bit word a = w_j >> 8 and the 16-bit word b = w3 & 0xFFFF, w3 >> 16,
+  // (w0 & 0xFF) | (w1 & 0xFF) << 8 (j = 0, 1, 2).
+  // R^2 = -2 ln U, U = float(2a + 1) 2^-25 (a cell midpoint rounded to float), for a = 0
+  // U = float(t / 2 | 1) 2^-55 with t word 0 of call p of stream 0x100; then
+  //   both:   psi = (pi - theta)/2 * (2 (b - 2^15) + 1) / 2^16,  cc, ss, cs = sum R^2 cos^2 psi,
   //           R^2 sin^2 psi, R^2 cos psi sin psi;
-  //   only X / only Y:  a = theta (b + 1/2) / 2^32,  sx / sy = sum R^2 sin^2 a.
+  //   only X / only Y:  a = theta (b + 1/2) / 2^16,  sx / sy = sum R^2 sin^2 a.
+  // R^2, cos psi and sin psi are computed in single precision (within 1.1e-7 max(1, R^2) and
+  // 2.5e-7), the products and sums in double; sin a in double.
   PairSums (*pair_sums)(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
   // One chain step of width n from the current state to the next (see mc_kernel_impl.hpp).
   Step (*chain_step)(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur);

@@ -12,17 +12,18 @@
 //
 // The chain step draws a layer in polar coordinates (see chain_step): each neuron's category
 // (only X > 0, only Y > 0, both, neither) from 16 random bits, exactly; then, for the active
-// neurons only, R^2 = -2 ln U and one angle, so a layer costs about half a Box-Muller pair per
-// neuron and no square roots.
+// neurons only, R^2 = -2 ln U and one angle (three pairs per Philox call: a 24-bit and a 16-bit
+// word each), so a layer costs about 1.2 random words per neuron (was 1.5) and no square roots.
+// R^2 and the angle's cos/sin are single precision (8 AVX2 lanes), the sums double
+// (pair_sums_portable).
 //
 // The plain loops are written so that g++ -O3 vectorizes them; the portable build is compiled with
 // -ffp-contract=off, so it gives the same bits whatever the compiler flags. On AVX-512 the hot
 // parts use intrinsics: Philox (g++'s own vectorization of the 32 x 32 -> 64-bit products was the
-// bottleneck), the category counts (16-bit lanes) and the pair sums (exp_weight8, sincos8); on
-// AVX2 the same three (exp_weight4, sincos4: the portable operations; without them g++ left the
-// pair sums scalar and the portable build ran 3.6x slower than the AVX2 one on figure 1).
-// sqrt_array uses the square-root instructions directly: with errno semantics g++ does not
-// vectorize std::sqrt.
+// bottleneck) and the category counts (16-bit lanes); the pair sums are the AVX2 code. On AVX2
+// the same three (exp_weight8f, cos_sin_psi8f: the portable float operations; without them g++ left
+// the pair sums scalar). sqrt_array uses the square-root instructions directly: with errno
+// semantics g++ does not vectorize std::sqrt.
 #if !defined(RELUMIX_MC_NS) || !defined(RELUMIX_MC_NAME) || !defined(RELUMIX_MC_AVX512) || !defined(RELUMIX_MC_AVX2)
 #error "define RELUMIX_MC_NS, RELUMIX_MC_AVX512 and RELUMIX_MC_AVX2 before including mc_kernel_impl.hpp"
 #endif
@@ -83,7 +84,7 @@ inline double log_word(double v) {
   return ed * 0.6931471805599453 + 2.0 * s * p;
 }
 
-// R^2 = -2 ln U for U = (a + 1/2) 2^-32, the exponential of both Box-Muller and the chain
+// R^2 = -2 ln U for U = (a + 1/2) 2^-32, the exponential of Box-Muller (network mode, chain_step_alpha)
 inline double exp_weight(std::uint32_t a) { return 2.0 * (22.18070977791825 - log_word(double(a) + 0.5)); }  // 32 ln 2
 
 // v[k] = sqrt(v[k]) for k < m (v[k] >= 0; v is 64-byte aligned and padded to a multiple of 8).
@@ -203,41 +204,62 @@ void philox_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint6
   return;
 #elif RELUMIX_MC_AVX2
   // 8 calls at a time in 32-bit lanes: vpmuludq on the even lanes and on the odd ones moved down,
-  // the high and low halves put back with in-lane swaps and blends (as the AVX-512 path).
+  // the high and low halves put back with in-lane swaps and blends (as the AVX-512 path). Two
+  // vectors (16 calls) per iteration: one round's chain (multiply, shuffle, blend, xor) is
+  // latency-bound, two independent ones fill the pipes (Zen 4: 1.6x the words per second).
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), sign = _mm256_set1_epi32(int(0x80000000u));
   const __m256i m0 = _mm256_set1_epi64x(kM0), m1 = _mm256_set1_epi64x(kM1);
-  for (int k = 0; k < m; k += 8) {
-    __m256i x0 = _mm256_add_epi32(_mm256_set1_epi32(int(lo0 + std::uint32_t(k))), iota);
-    // the carry into word 1 where x0 wrapped (x0 < lo0 unsigned): the compare gives -1 there
-    const __m256i carry = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(lo0 ^ 0x80000000u)), _mm256_xor_si256(x0, sign));
-    __m256i x1 = _mm256_sub_epi32(_mm256_set1_epi32(int(hi0)), carry);
-    __m256i x2 = _mm256_set1_epi32(int(c2)), x3 = _mm256_set1_epi32(int(c3));
+  constexpr int V = 2;
+  // the round keys as vectors, once (the loop then xors them from memory: no broadcasts per round)
+  __m256i rk0[10], rk1[10];
+  {
     std::uint32_t k0 = key.k0, k1 = key.k1;
     for (int r = 0; r < 10; ++r) {
-      const __m256i p0e = _mm256_mul_epu32(x0, m0), p0o = _mm256_mul_epu32(_mm256_srli_epi64(x0, 32), m0);
-      const __m256i p1e = _mm256_mul_epu32(x2, m1), p1o = _mm256_mul_epu32(_mm256_srli_epi64(x2, 32), m1);
-      const __m256i hi0v = _mm256_blend_epi32(_mm256_shuffle_epi32(p0e, 0xB1), p0o, 0xAA);
-      const __m256i lo0v = _mm256_blend_epi32(p0e, _mm256_shuffle_epi32(p0o, 0xB1), 0xAA);
-      const __m256i hi1v = _mm256_blend_epi32(_mm256_shuffle_epi32(p1e, 0xB1), p1o, 0xAA);
-      const __m256i lo1v = _mm256_blend_epi32(p1e, _mm256_shuffle_epi32(p1o, 0xB1), 0xAA);
-      x0 = _mm256_xor_si256(_mm256_xor_si256(hi1v, x1), _mm256_set1_epi32(int(k0)));
-      x1 = lo1v;
-      x2 = _mm256_xor_si256(_mm256_xor_si256(hi0v, x3), _mm256_set1_epi32(int(k1)));
-      x3 = lo0v;
+      rk0[r] = _mm256_set1_epi32(int(k0));
+      rk1[r] = _mm256_set1_epi32(int(k1));
       k0 += kW0;
       k1 += kW1;
     }
-    if (m - k >= 8) {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out0 + k), x0);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out1 + k), x1);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out2 + k), x2);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out3 + k), x3);
-    } else {
-      const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(m - k), iota);
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(out0 + k), keep, x0);
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(out1 + k), keep, x1);
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(out2 + k), keep, x2);
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(out3 + k), keep, x3);
+  }
+  for (int k = 0; k < m; k += 8 * V) {
+    __m256i x0[V], x1[V], x2[V], x3[V];
+    for (int v = 0; v < V; ++v) {
+      x0[v] = _mm256_add_epi32(_mm256_set1_epi32(int(lo0 + std::uint32_t(k + 8 * v))), iota);
+      // the carry into word 1 where x0 wrapped (x0 < lo0 unsigned): the compare gives -1 there
+      const __m256i carry = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(lo0 ^ 0x80000000u)), _mm256_xor_si256(x0[v], sign));
+      x1[v] = _mm256_sub_epi32(_mm256_set1_epi32(int(hi0)), carry);
+      x2[v] = _mm256_set1_epi32(int(c2));
+      x3[v] = _mm256_set1_epi32(int(c3));
+    }
+    for (int r = 0; r < 10; ++r) {
+      const __m256i kk0 = rk0[r], kk1 = rk1[r];
+      for (int v = 0; v < V; ++v) {
+        const __m256i p0e = _mm256_mul_epu32(x0[v], m0), p0o = _mm256_mul_epu32(_mm256_srli_epi64(x0[v], 32), m0);
+        const __m256i p1e = _mm256_mul_epu32(x2[v], m1), p1o = _mm256_mul_epu32(_mm256_srli_epi64(x2[v], 32), m1);
+        const __m256i hi0v = _mm256_blend_epi32(_mm256_shuffle_epi32(p0e, 0xB1), p0o, 0xAA);
+        const __m256i lo0v = _mm256_blend_epi32(p0e, _mm256_shuffle_epi32(p0o, 0xB1), 0xAA);
+        const __m256i hi1v = _mm256_blend_epi32(_mm256_shuffle_epi32(p1e, 0xB1), p1o, 0xAA);
+        const __m256i lo1v = _mm256_blend_epi32(p1e, _mm256_shuffle_epi32(p1o, 0xB1), 0xAA);
+        x0[v] = _mm256_xor_si256(_mm256_xor_si256(hi1v, x1[v]), kk0);
+        x1[v] = lo1v;
+        x2[v] = _mm256_xor_si256(_mm256_xor_si256(hi0v, x3[v]), kk1);
+        x3[v] = lo0v;
+      }
+    }
+    for (int v = 0; v < V; ++v) {
+      const int kv = k + 8 * v;
+      if (m - kv >= 8) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out0 + kv), x0[v]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out1 + kv), x1[v]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out2 + kv), x2[v]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out3 + kv), x3[v]);
+      } else if (m - kv > 0) {
+        const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(m - kv), iota);
+        _mm256_maskstore_epi32(reinterpret_cast<int*>(out0 + kv), keep, x0[v]);
+        _mm256_maskstore_epi32(reinterpret_cast<int*>(out1 + kv), keep, x1[v]);
+        _mm256_maskstore_epi32(reinterpret_cast<int*>(out2 + kv), keep, x2[v]);
+        _mm256_maskstore_epi32(reinterpret_cast<int*>(out3 + kv), keep, x3[v]);
+      }
     }
   }
   return;
@@ -321,27 +343,41 @@ void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long
   for (int k = 0; k < 3; ++k) below[k] += b[k];
   tie = any != 0;
 #elif RELUMIX_MC_AVX2
-  // 16 chunks at a time in 16-bit lanes: h < q  <=>  max(h, q - 1) = q - 1 (q >= 1)
+  // 16 chunks at a time in 16-bit lanes: for 0 < q < 65536, h < q  <=>  (q ^ 0x8000) > (h ^ 0x8000)
+  // as signed numbers, and the compare's -1 lanes are subtracted from per-lane counts (at most
+  // nc / 16 <= 64 per lane); q = 65536 counts every chunk, q = 0 none.
   const auto* h = reinterpret_cast<const std::uint16_t*>(w);
-  __m256i lim[3], eq[3];
+  const __m256i flip = _mm256_set1_epi16(short(0x8000));
+  __m256i qs[3], eq[3], acc[3];
   for (int k = 0; k < 3; ++k) {
-    lim[k] = _mm256_set1_epi16(short(q[k] == 0 ? 0 : q[k] - 1));
+    qs[k] = _mm256_set1_epi16(short((q[k] & 0xFFFFu) ^ 0x8000u));
     eq[k] = _mm256_set1_epi16(short(q[k]));  // used only for q < 65536
+    acc[k] = _mm256_setzero_si256();
   }
-  const bool has[3] = {q[0] != 0, q[1] != 0, q[2] != 0}, can_tie[3] = {q[0] < 65536, q[1] < 65536, q[2] < 65536};
-  long b[3] = {0, 0, 0};  // twice the counts (movemask gives 2 bits per 16-bit lane)
+  const bool mid[3] = {q[0] != 0 && q[0] < 65536, q[1] != 0 && q[1] < 65536, q[2] != 0 && q[2] < 65536};
+  const bool can_tie[3] = {q[0] < 65536, q[1] < 65536, q[2] < 65536};
   __m256i any = _mm256_setzero_si256();
   int c = 0;
   for (; c + 16 <= nc; c += 16) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h + c));
+    const __m256i vs = _mm256_xor_si256(v, flip);
     for (int k = 0; k < 3; ++k) {
-      if (has[k])
-        b[k] += std::popcount(std::uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi16(_mm256_max_epu16(v, lim[k]), lim[k]))));
+      if (mid[k]) acc[k] = _mm256_sub_epi16(acc[k], _mm256_cmpgt_epi16(qs[k], vs));
       if (can_tie[k]) any = _mm256_or_si256(any, _mm256_cmpeq_epi16(v, eq[k]));
     }
   }
   bool t = !_mm256_testz_si256(any, any);
-  for (int k = 0; k < 3; ++k) below[k] += b[k] / 2;
+  for (int k = 0; k < 3; ++k) {
+    if (q[k] >= 65536) {
+      below[k] += c;
+    } else if (mid[k]) {  // the 16 lane counts: pairs summed to 8 32-bit lanes, then across
+      const __m256i s32 = _mm256_madd_epi16(acc[k], _mm256_set1_epi16(1));
+      __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(s32), _mm256_extracti128_si256(s32, 1));
+      s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
+      s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
+      below[k] += _mm_cvtsi128_si32(s4);
+    }
+  }
   for (; c < nc; ++c) {
     const std::uint32_t v = (w[c / 2] >> (16 * (c % 2))) & 0xFFFFu;
     for (int k = 0; k < 3; ++k) {
@@ -366,16 +402,60 @@ void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long
 #endif
 }
 
-// The pair words: pair p of the layer uses words (a, b) = (0, 1) of Philox call p / 2 ... as
-// normal_pairs does for blocks of 2 kBatch pairs; fills a[0..np), b[0..np) for pairs p0.. and
-// zeroes them up to the next multiple of kLanes.
-int pair_words(Key key, std::uint32_t layer, std::uint64_t sample, long p0, long active, std::uint32_t* a,
-               std::uint32_t* b) {
-  const int np = int(std::min<long>(2L * kBatch, active - p0));
-  const int m = (np + 1) / 2;
-  philox_batch(key, layer, sample, std::uint64_t(p0 / 2), m, a, b, a + m, b + m);
-  for (int k = np; k < (np + kLanes - 1) / kLanes * kLanes; ++k) a[k] = b[k] = 0;
-  return np;
+// The pair words, three pairs per Philox call (KernelTable::pair_sums): for the block of pairs
+// p0 .. p0 + np - 1 (p0 a multiple of kPairBlock), the calls p0 / 3 .. p0 / 3 + m - 1 with
+// m = ceil(np / 3) rounded up to a multiple of 8 (so that a vector of 8 pairs lies in one segment)
+// give pair k of segment j = k / m (call i = k mod m) the 24-bit R^2 word a = w_j >> 8 and the
+// 16-bit angle word b = w3 & 0xFFFF (j = 0), w3 >> 16 (j = 1), (w0 & 0xFF) | (w1 & 0xFF) << 8 (j = 2).
+// Read in place: a(k), b(k) and their vector forms (past the third segment: a = 1, b = 0, padding).
+constexpr int kPairBlock = 3 * kBatch;
+struct PairBlock {
+  alignas(64) std::uint32_t w[4][kBatch];
+  int np = 0, m = 0;
+  std::uint32_t a(int k) const {
+    const int j = k / m, i = k - j * m;
+    return j < 3 ? w[j][i] >> 8 : 1u;
+  }
+  std::uint32_t b(int k) const {
+    const int j = k / m, i = k - j * m;
+    return j == 0 ? w[3][i] & 0xFFFFu : j == 1 ? w[3][i] >> 16 : j == 2 ? (w[0][i] & 0xFFu) | (w[1][i] & 0xFFu) << 8 : 0u;
+  }
+#if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
+  __m256i a8(int k) const {  // k a multiple of 8
+    const int j = k / m, i = k - j * m;
+    if (j >= 3) return _mm256_set1_epi32(1);
+    return _mm256_srli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(w[j] + i)), 8);
+  }
+  __m256i b8(int k) const {
+    const int j = k / m, i = k - j * m;
+    if (j >= 3) return _mm256_setzero_si256();
+    const __m256i w3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w[3] + i));
+    if (j == 0) return _mm256_and_si256(w3, _mm256_set1_epi32(0xFFFF));
+    if (j == 1) return _mm256_srli_epi32(w3, 16);
+    const __m256i lo = _mm256_set1_epi32(0xFF);
+    return _mm256_or_si256(_mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(w[0] + i)), lo),
+                           _mm256_slli_epi32(_mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(w[1] + i)), lo), 8));
+  }
+  __m128i b4(int k) const {  // k a multiple of 4 below 3 m
+    const int j = k / m, i = k - j * m;
+    const __m128i w3 = _mm_load_si128(reinterpret_cast<const __m128i*>(w[3] + i));
+    if (j == 0) return _mm_and_si128(w3, _mm_set1_epi32(0xFFFF));
+    if (j == 1) return _mm_srli_epi32(w3, 16);
+    const __m128i lo = _mm_set1_epi32(0xFF);
+    return _mm_or_si128(_mm_and_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(w[0] + i)), lo),
+                        _mm_slli_epi32(_mm_and_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(w[1] + i)), lo), 8));
+  }
+#endif
+};
+// Draws the block of pairs from p0 into B; returns np.
+int pair_block(Key key, std::uint32_t layer, std::uint64_t sample, long p0, long active, PairBlock& B) {
+  B.np = int(std::min<long>(kPairBlock, active - p0));
+  B.m = ((B.np + 2) / 3 + 7) / 8 * 8;
+  // the SIMD builds: whole vectors of 16 calls (their loop computes 16 at a time anyway): full
+  // stores, so the loads that follow are forwarded (a masked store's are not)
+  const int calls = RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512 ? std::min((B.m + 15) / 16 * 16, kBatch) : B.m;
+  philox_batch(key, layer, sample, std::uint64_t(p0 / 3), calls, B.w[0], B.w[1], B.w[2], B.w[3]);
+  return B.np;
 }
 
 // theta = atan2(sn, cn) for sn, cn >= 0; for sn <= 1/8 from the series of asin (7 terms, relative
@@ -387,12 +467,69 @@ inline double asin_or_atan2(double sn, double cn) {
   return sn + sn * x2 * horner(x2, kAsin);
 }
 
-#if RELUMIX_MC_AVX2
-// double(a) for 4 unsigned words (exact: the signed conversion of a - 2^31, plus 2^31)
-inline __m256d u32_to_double4(__m128i a) {
-  return _mm256_add_pd(_mm256_cvtepi32_pd(_mm_xor_si128(a, _mm_set1_epi32(int(0x80000000u)))),
-                       _mm256_set1_pd(2147483648.0));
+// The pair transforms in single precision (pair_sums). Every operation below is an IEEE single
+// operation (no contraction), so the scalar code here and its 8-lane AVX2 form make the same bits.
+//
+// R^2 = -2 ln U with U = float(o) 2^-q for an odd integer o: o = 2a + 1 < 2^25, q = 25 for a
+// 24-bit word a != 0 (U the midpoint of its cell, rounded to 24 bits: ties to even, balanced),
+// and for a = 0 (U < 2^-24, probability 2^-24) o = (t >> 1) | 1, q = 55 from a word t of the tail
+// stream (pair_tail_word). ln U = e ln 2 + ln c + ln(1 + r), U = 2^e m, m in [1, 2), c the centre
+// of m's eighth of [1, 2) (from a table of 8), r = (m - c) / c, |r| < 1/17, ln(1 + r) through r^5
+// (truncation below 7e-9); ln 2 split as 0.693359375 - 2.12194440e-4 (Cephes); no division.
+// Measured: within 1.1e-7 max(1, R^2) of -2 ln U, mean error 6e-9 (unit.mc, "single-precision
+// transforms"); never negative.
+constexpr float kLog1pF[4] = {0.2f, -0.25f, 1.0f / 3, -0.5f};
+constexpr float kCentreF[8] = {17.0f / 16, 19.0f / 16, 21.0f / 16, 23.0f / 16, 25.0f / 16, 27.0f / 16, 29.0f / 16, 31.0f / 16};
+constexpr float kInvCentreF[8] = {float(16.0 / 17), float(16.0 / 19), float(16.0 / 21), float(16.0 / 23),
+                                  float(16.0 / 25), float(16.0 / 27), float(16.0 / 29), float(16.0 / 31)};
+// ln of the centres (Python's math.log, to 10 digits: the nearest floats)
+constexpr float kLnCentreF[8] = {6.062462182e-02f, 1.718502569e-01f, 2.719337155e-01f, 3.629054937e-01f,
+                                 4.462871026e-01f, 5.232481438e-01f, 5.947071077e-01f, 6.613984822e-01f};
+// sin x and cos x for |x| <= pi/4 (Cephes sinf.c / cosf.c minimax coefficients)
+constexpr float kSinF[3] = {-1.9515295891E-4f, 8.3321608736E-3f, -1.6666654611E-1f};
+constexpr float kCosF[3] = {2.443315711809948E-5f, -1.388731625493765E-3f, 4.166664568298827E-2f};
+constexpr float kLn2HiF = 0.693359375f, kLn2LoF = -2.12194440e-4f;
+constexpr std::uint64_t kStreamTail = 0x100;  // the R^2 tail words (a = 0), call = pair index in the layer
+
+template <std::size_t N>
+inline float horner_f(float x, const float (&c)[N]) {
+  float p = c[0];
+  for (std::size_t k = 1; k < N; ++k) p = p * x + c[k];
+  return p;
 }
+inline float exp_weight_odd_f(std::int32_t o, int q) {
+  const float u = float(o);
+  const std::uint32_t bits = std::bit_cast<std::uint32_t>(u);
+  const float m = std::bit_cast<float>((bits & 0x007FFFFFu) | 0x3F800000u);  // U = 2^e m, m in [1, 2)
+  const std::uint32_t j = (bits >> 20) & 7u;                                   // m's eighth of [1, 2)
+  const float e = float(std::int32_t(bits >> 23) - (127 + q));
+  const float r = (m - kCentreF[j]) * kInvCentreF[j];  // m / c - 1 (the difference exact), |r| < 1/17
+  const float l1p = r + (r * r) * horner_f(r, kLog1pF);
+  const float w = -2.0f * ((e * kLn2HiF + (kLnCentreF[j] + l1p)) + e * kLn2LoF);
+  return w > 0.0f ? w : 0.0f;  // U near 1: the sum may round to a few 1e-8 above 0 (and as vmaxps: -0 -> +0)
+}
+// the tail word of pair p of the layer (a = 0): word 0 of call p of stream kStreamTail
+inline std::uint32_t pair_tail_word(Key key, std::uint32_t layer, std::uint64_t sample, long p) {
+  std::uint32_t t[4];
+  philox_batch(key, layer, stream_sample(sample, kStreamTail), std::uint64_t(p), 1, t, t + 1, t + 2, t + 3);
+  return t[0];
+}
+inline float exp_weight_tail_f(Key key, std::uint32_t layer, std::uint64_t sample, long p) {
+  return exp_weight_odd_f(std::int32_t((pair_tail_word(key, layer, sample, p) >> 1) | 1u), 55);
+}
+inline float exp_weight_f(std::uint32_t a) { return exp_weight_odd_f(std::int32_t(2 * a + 1), 25); }
+// psi / 2 of a "both" pair from its 16-bit word b: the cell midpoint 2 (b - 2^15) + 1 (exact), times hp
+inline float half_psi_f(std::uint32_t b, float hp) { return float(2 * (std::int32_t(b) - 32768) + 1) * hp; }
+// cos psi and sin psi from h = psi / 2 (|h| < pi/4)
+inline void cos_sin_psi_f(float h, float& cpsi, float& spsi) {
+  const float z = h * h;
+  const float sh = h + (h * z) * horner_f(z, kSinF);
+  const float ch = (1.0f - 0.5f * z) + (z * z) * horner_f(z, kCosF);
+  cpsi = (ch - sh) * (ch + sh);
+  spsi = 2.0f * (sh * ch);
+}
+
+#if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
 // horner on 4 lanes, the same operations as the scalar one (multiply, then add)
 template <std::size_t N>
 inline __m256d horner4(__m256d x, const double (&c)[N]) {
@@ -400,75 +537,46 @@ inline __m256d horner4(__m256d x, const double (&c)[N]) {
   for (std::size_t k = 1; k < N; ++k) p = _mm256_add_pd(_mm256_mul_pd(p, x), _mm256_set1_pd(c[k]));
   return p;
 }
-// exp_weight on 4 words: log_word's operations lane by lane (the exponent as an exact double from
-// the biased exponent bits: 2^52 + E - (2^52 + 1023))
-inline __m256d exp_weight4(__m128i a) {
-  const __m256d v = _mm256_add_pd(u32_to_double4(a), _mm256_set1_pd(0.5));
-  const __m256i bits = _mm256_castpd_si256(v);
-  const __m256d e = _mm256_sub_pd(
-      _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 52), _mm256_set1_epi64x(0x4330000000000000ll))),
-      _mm256_set1_pd(4503599627371519.0));  // 2^52 + 1023
-  __m256d m = _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi64x(0x000FFFFFFFFFFFFFll)),
-                                                  _mm256_set1_epi64x(0x3FF0000000000000ll)));
-  const __m256d big = _mm256_cmp_pd(m, _mm256_set1_pd(1.4142135623730951), _CMP_GT_OQ);
-  m = _mm256_blendv_pd(m, _mm256_mul_pd(_mm256_set1_pd(0.5), m), big);
-  const __m256d ed = _mm256_add_pd(e, _mm256_and_pd(big, _mm256_set1_pd(1.0)));
-  const __m256d one = _mm256_set1_pd(1.0);
-  const __m256d s = _mm256_div_pd(_mm256_sub_pd(m, one), _mm256_add_pd(m, one));
-  constexpr double kAtanh[9] = {1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1.0};
-  const __m256d p = horner4(_mm256_mul_pd(s, s), kAtanh);
-  const __m256d ln = _mm256_add_pd(_mm256_mul_pd(ed, _mm256_set1_pd(0.6931471805599453)),
-                                   _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(2.0), s), p));
-  return _mm256_mul_pd(_mm256_set1_pd(2.0), _mm256_sub_pd(_mm256_set1_pd(22.18070977791825), ln));
+template <std::size_t N>
+inline __m256 horner8f(__m256 x, const float (&c)[N]) {
+  __m256 p = _mm256_set1_ps(c[0]);
+  for (std::size_t k = 1; k < N; ++k) p = _mm256_add_ps(_mm256_mul_ps(p, x), _mm256_set1_ps(c[k]));
+  return p;
+}
+// exp_weight_f on 8 words a (24 bits; a = 0 lanes are fixed by the caller); the tables by vpermps
+// (which reads the low 3 bits of each index: m's top 3 mantissa bits)
+inline __m256 exp_weight8f(__m256i a) {
+  const __m256 u = _mm256_cvtepi32_ps(_mm256_or_si256(_mm256_add_epi32(a, a), _mm256_set1_epi32(1)));
+  const __m256i bits = _mm256_castps_si256(u);
+  const __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)),
+                                                       _mm256_set1_epi32(0x3F800000)));
+  const __m256i j = _mm256_srli_epi32(bits, 20);
+  const __m256 e = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127 + 25)));
+  const __m256 c = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kCentreF), j);
+  const __m256 ic = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kInvCentreF), j);
+  const __m256 lc = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kLnCentreF), j);
+  const __m256 r = _mm256_mul_ps(_mm256_sub_ps(m, c), ic);
+  const __m256 l1p = _mm256_add_ps(r, _mm256_mul_ps(_mm256_mul_ps(r, r), horner8f(r, kLog1pF)));
+  const __m256 ln = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(e, _mm256_set1_ps(kLn2HiF)), _mm256_add_ps(lc, l1p)),
+                                  _mm256_mul_ps(e, _mm256_set1_ps(kLn2LoF)));
+  return _mm256_max_ps(_mm256_mul_ps(_mm256_set1_ps(-2.0f), ln), _mm256_setzero_ps());
+}
+// half_psi_f and cos_sin_psi_f on 8 lanes
+inline void cos_sin_psi8f(__m256i b, __m256 hp, __m256& cpsi, __m256& spsi) {
+  const __m256i sb = _mm256_add_epi32(_mm256_add_epi32(b, b), _mm256_set1_epi32(1 - 65536));  // 2 (b - 2^15) + 1
+  const __m256 h = _mm256_mul_ps(_mm256_cvtepi32_ps(sb), hp);
+  const __m256 z = _mm256_mul_ps(h, h);
+  const __m256 sh = _mm256_add_ps(h, _mm256_mul_ps(_mm256_mul_ps(h, z), horner8f(z, kSinF)));
+  const __m256 ch = _mm256_add_ps(_mm256_sub_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), z)),
+                                  _mm256_mul_ps(_mm256_mul_ps(z, z), horner8f(z, kCosF)));
+  cpsi = _mm256_mul_ps(_mm256_sub_ps(ch, sh), _mm256_add_ps(ch, sh));
+  spsi = _mm256_mul_ps(_mm256_set1_ps(2.0f), _mm256_mul_ps(sh, ch));
 }
 // sincos_small on 4 lanes, the same operations
 inline void sincos4(__m256d x, __m256d& s, __m256d& c) {
   const __m256d x2 = _mm256_mul_pd(x, x);
   s = _mm256_add_pd(x, _mm256_mul_pd(_mm256_mul_pd(x, x2), horner4(x2, kSin)));
   c = _mm256_add_pd(_mm256_set1_pd(1.0), _mm256_mul_pd(x2, horner4(x2, kCos)));
-}
-#endif
-#if RELUMIX_MC_AVX512
-// R^2 = -2 ln U for U = (a + 1/2) 2^-32 on 8 words a. With v = a + 1/2 = 2^e m, m in [1, 2), the
-// top 3 bits of m pick T = the geometric centre of its eighth of [1, 2), and
-//   -2 ln U = 2 (32 - e) ln 2 - 2 ln T - 4 atanh(s),  s = (m - T) / (m + T)  (|s| < 0.0295),
-// with 4 atanh(s) = s4 (1 + z/48 + z^2/1280 + z^3/28672 + z^4/589824), s4 = 4 s, z = s4^2
-// (next term below 1e-18). Absolute error a few 1e-16 (the constants 2 ln 2 and ln T).
-inline __m512d exp_weight8(__m256i a) {
-  // T_j = sqrt((1 + j/8) (1 + (j+1)/8)) (doubles), T_j / 4 and -2 ln T_j (mpmath, 30 digits)
-  static const double kT[8] = {1.0606601717798212, 1.1858541225631423, 1.3110110602126894, 1.4361406616345072,
-                               1.5612494995995996, 1.6863421954040052, 1.8114220932736798, 1.9364916731037085};
-  static const double kT4[8] = {0.2651650429449553,  0.29646353064078557, 0.32775276505317236, 0.3590351654086268,
-                                0.3903123748998999,  0.4215855488510013,  0.45285552331841994, 0.4841229182759271};
-  static const double kM2LnT[8] = {-0.11778303565638328, -0.34092658697059325, -0.5415972824327444,
-                                   -0.723918839226699,   -0.8909729238898653,  -1.0451236037171234,
-                                   -1.1882244473577968,  -1.3217558399823195};
-  const __m512d v = _mm512_add_pd(_mm512_cvtepu32_pd(a), _mm512_set1_pd(0.5));
-  const __m512d m = _mm512_getmant_pd(v, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
-  const __m512d k = _mm512_sub_pd(_mm512_set1_pd(32.0), _mm512_getexp_pd(v));
-  const __m512i j = _mm512_and_si512(_mm512_srli_epi64(_mm512_castpd_si512(m), 49), _mm512_set1_epi64(7));
-  const __m512d t = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kT));
-  const __m512d t4 = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kT4));
-  const __m512d m2lnt = _mm512_permutexvar_pd(j, _mm512_loadu_pd(kM2LnT));
-  const __m512d s4 = _mm512_div_pd(_mm512_sub_pd(m, t), _mm512_fmadd_pd(m, _mm512_set1_pd(0.25), t4));
-  const __m512d z = _mm512_mul_pd(s4, s4);
-  __m512d q = _mm512_fmadd_pd(_mm512_set1_pd(1.0 / 589824), z, _mm512_set1_pd(1.0 / 28672));
-  q = _mm512_fmadd_pd(q, z, _mm512_set1_pd(1.0 / 1280));
-  q = _mm512_fmadd_pd(q, z, _mm512_set1_pd(1.0 / 48));
-  q = _mm512_mul_pd(q, z);
-  const __m512d base = _mm512_fmadd_pd(k, _mm512_set1_pd(1.3862943611198906), m2lnt);  // 2 ln 2
-  return _mm512_fnmadd_pd(s4, q, _mm512_sub_pd(base, s4));
-}
-
-// sincos_small on 8 lanes
-inline void sincos8(__m512d x, __m512d& s, __m512d& c) {
-  const __m512d x2 = _mm512_mul_pd(x, x);
-  __m512d sp = _mm512_set1_pd(kSin[0]);
-  for (int k = 1; k < 6; ++k) sp = _mm512_fmadd_pd(sp, x2, _mm512_set1_pd(kSin[k]));
-  s = _mm512_fmadd_pd(_mm512_mul_pd(x, x2), sp, x);
-  __m512d cp = _mm512_set1_pd(kCos[0]);
-  for (int k = 1; k < 7; ++k) cp = _mm512_fmadd_pd(cp, x2, _mm512_set1_pd(kCos[k]));
-  c = _mm512_fmadd_pd(x2, cp, _mm512_set1_pd(1.0));
 }
 #endif
 }  // namespace
@@ -520,41 +628,50 @@ Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n,
   return Counts{below[0], below[1] - below[0], below[2] - below[1]};
 }
 
+// The sums over the active pairs of one layer (KernelTable::pair_sums), in blocks of kPairBlock
+// pairs: R^2 of every pair in single precision (exp_weight_f; the tail for a = 0), then for the
+// "both" pairs cos psi and sin psi in single precision (cos_sin_psi_f) and the products R^2 cos^2 psi,
+// R^2 sin^2 psi, R^2 cos psi sin psi in double (the float factors are exact doubles, so each pair's
+// terms are those of one vector to 1e-16: the Gram determinants that chain_step forms stay accurate
+// however close two pairs' angles are), summed in kLanes lanes; the one-input pairs' sin a in
+// double (a = theta u can be far below the float range), term R^2 sin^2 a, added in pair order.
+constexpr int kPairBuf = kPairBlock + 2 * kLanes;  // the loops' padding included
 [[maybe_unused]] PairSums pair_sums_portable(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt,
                                              double theta) {
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
-  const double half_psi = 0.25 * (kPiD - theta) * 0x1p-31;  // psi / 2 per unit of a signed word
-  const double quarter_a = 0.25 * theta * 0x1p-32;          // a / 4 per unit of a word
-  alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
-  alignas(64) double r2[2 * kBatch + kLanes];
+  const float hp = float(0.25 * (kPiD - theta) * 0x1p-16);  // psi / 2 per unit of 2 (b - 2^15) + 1
+  const double quarter_a = 0.25 * theta * 0x1p-16;          // a / 4 per unit of b + 1/2
+  PairBlock B;
+  alignas(64) float r2[kPairBuf];
   alignas(64) double acc_cc[kLanes] = {}, acc_ss[kLanes] = {}, acc_cs[kLanes] = {};
   PairSums out;
-  for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
+  for (long p0 = 0; p0 < active; p0 += kPairBlock) {
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
-    const int np = pair_words(key, layer, sample, p0, active, wa, wb);
+    const int np = pair_block(key, layer, sample, p0, active, B);
     const int padded = (np + kLanes - 1) / kLanes * kLanes;
-    for (int k = 0; k < padded; ++k)  // R^2 = -2 ln((a + 1/2) 2^-32); padding adds nothing
-      r2[k] = k < np ? exp_weight(wa[k]) : 0.0;
+    for (int k = 0; k < padded; ++k) {
+      const std::uint32_t a = B.a(k);
+      r2[k] = a != 0 || k >= np ? exp_weight_f(a) : exp_weight_tail_f(key, layer, sample, p0 + k);
+    }
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
     for (int k0 = 0; k0 < nb; k0 += kLanes) {
       for (int l = 0; l < kLanes; ++l) {
         const int k = k0 + l;
-        const double h = (double(std::int32_t(wb[k] ^ 0x80000000u)) + 0.5) * half_psi;
-        double sh, ch;
-        sincos_small(h, sh, ch);
-        const double cpsi = (ch - sh) * (ch + sh), spsi = 2.0 * sh * ch;
-        const double w = k < nb ? r2[k] : 0.0;
-        acc_cc[l] += w * cpsi * cpsi;
-        acc_ss[l] += w * spsi * spsi;
-        acc_cs[l] += w * cpsi * spsi;
+        float cpsi, spsi;
+        cos_sin_psi_f(half_psi_f(B.b(k), hp), cpsi, spsi);
+        const double w = k < nb ? double(r2[k]) : 0.0, c = cpsi, sn = spsi;
+        const double wc = w * c;
+        acc_cc[l] += wc * c;
+        acc_ss[l] += (w * sn) * sn;
+        acc_cs[l] += wc * sn;
       }
     }
     for (int k = nb; k < np; ++k) {  // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
       double s4, c4;
-      sincos_small((double(wb[k]) + 0.5) * quarter_a, s4, c4);
+      sincos_small((double(B.b(k)) + 0.5) * quarter_a, s4, c4);
       const double sa = 4.0 * s4 * c4 * ((c4 - s4) * (c4 + s4));
-      (p0 + k < cnt.both + cnt.x ? out.sx : out.sy) += r2[k] * sa * sa;
+      (p0 + k < cnt.both + cnt.x ? out.sx : out.sy) += double(r2[k]) * sa * sa;
     }
   }
   for (int l = 0; l < kLanes; ++l) {
@@ -566,120 +683,82 @@ Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n,
 }
 
 PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
-#if RELUMIX_MC_AVX512
+#if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
+  // pair_sums_portable, 8 float lanes at a time: the same operations in the same order (lanes
+  // 0-3 of the double accumulators in the first register of each pair, 4-7 in the second; the
+  // one-input terms added one by one in pair order). The AVX-512 build runs this code too (there
+  // g++ may contract it into FMAs: family "avx512", numbers within float rounding of these).
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
-  const __m512d half_psi = _mm512_set1_pd(0.25 * (kPiD - theta) * 0x1p-31);
-  const __m512d half_psi_half = _mm512_mul_pd(half_psi, _mm512_set1_pd(0.5));
-  const __m512d quarter_a = _mm512_set1_pd(0.25 * theta * 0x1p-32);
-  const __m512d half = _mm512_set1_pd(0.5);
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), sign = _mm256_set1_epi32(int(0x80000000u));
-  alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
-  __m512d cc = _mm512_setzero_pd(), ss = cc, cs = cc, sx = cc, sy = cc;
-  for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
-    if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
-    const int np = pair_words(key, layer, sample, p0, active, wa, wb);
-    // lanes [0, nb) both > 0, [nb, nx) only X, [nx, np) only Y (block-relative)
-    const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
-    const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
-    for (int k = 0; k < np; k += 8) {
-      const __m256i ia = _mm256_load_si256(reinterpret_cast<const __m256i*>(wa + k));
-      const __m256i ib = _mm256_load_si256(reinterpret_cast<const __m256i*>(wb + k));
-      const __mmask8 live = np - k >= 8 ? __mmask8(0xFF) : __mmask8((1u << (np - k)) - 1);
-      // R^2 = -2 ln((a + 1/2) 2^-32) = 2 (32 ln 2 - ln(a + 1/2))
-      const __m512d w = _mm512_maskz_mov_pd(live, exp_weight8(ia));
-      const __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(k), iota);
-      const __mmask8 both = _mm256_cmplt_epi32_mask(idx, _mm256_set1_epi32(nb)) & live;
-      // both: psi / 2 from the word as a signed number; one input: a / 4 from it as unsigned
-      __m512d h = _mm512_fmadd_pd(_mm512_cvtepi32_pd(_mm256_xor_si256(ib, sign)), half_psi, half_psi_half);
-      if (both != live)
-        h = _mm512_mask_mul_pd(h, __mmask8(live & ~both), _mm512_add_pd(_mm512_cvtepu32_pd(ib), half), quarter_a);
-      __m512d sh, ch;
-      sincos8(h, sh, ch);
-      // cos 2h and sin(2h) / 2 (the factors 2 are put back at the end)
-      const __m512d cp = _mm512_fmsub_pd(ch, ch, _mm512_mul_pd(sh, sh));
-      const __m512d sp = _mm512_mul_pd(sh, ch);
-      const __m512d wboth = _mm512_maskz_mov_pd(both, w);
-      const __m512d wc = _mm512_mul_pd(wboth, cp);
-      cc = _mm512_fmadd_pd(wc, cp, cc);
-      cs = _mm512_fmadd_pd(wc, sp, cs);
-      ss = _mm512_fmadd_pd(_mm512_mul_pd(wboth, sp), sp, ss);
-      if (both != live) {  // sin a = 2 sin(a/2) cos(a/2) = 4 sp cp
-        const __m512d sa = _mm512_mul_pd(sp, cp);
-        const __m512d t = _mm512_mul_pd(_mm512_mul_pd(w, sa), sa);
-        const __mmask8 only_x = _mm256_cmplt_epi32_mask(idx, _mm256_set1_epi32(nx)) & live & ~both;
-        sx = _mm512_mask_add_pd(sx, only_x, sx, t);
-        sy = _mm512_mask_add_pd(sy, __mmask8(live & ~both & ~only_x), sy, t);
-      }
-    }
-  }
-  return PairSums{_mm512_reduce_add_pd(cc), 4.0 * _mm512_reduce_add_pd(ss), 2.0 * _mm512_reduce_add_pd(cs),
-                  16.0 * _mm512_reduce_add_pd(sx), 16.0 * _mm512_reduce_add_pd(sy)};
-#elif RELUMIX_MC_AVX2
-  // pair_sums_portable, 4 lanes at a time: the same operations in the same order (lane l of the
-  // 8 accumulators in two registers; the one-input terms added one by one in pair order)
-  theta = std::min(theta, kPiD);
-  const long active = cnt.both + cnt.x + cnt.y;
-  const __m256d half_psi = _mm256_set1_pd(0.25 * (kPiD - theta) * 0x1p-31);
-  const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-32);
-  const __m256d half = _mm256_set1_pd(0.5), two = _mm256_set1_pd(2.0), four = _mm256_set1_pd(4.0);
-  const __m128i sign = _mm_set1_epi32(int(0x80000000u));
-  const __m256d iota = _mm256_setr_pd(0, 1, 2, 3);
-  alignas(64) std::uint32_t wa[2 * kBatch + kLanes], wb[2 * kBatch + kLanes];
-  alignas(64) double r2[2 * kBatch + kLanes], t1[2 * kBatch + kLanes];
+  const __m256 hp = _mm256_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
+  const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-16);
+  const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  PairBlock B;
+  alignas(64) float r2[kPairBuf];
+  alignas(64) double t1[kPairBuf];
   __m256d cc[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()}, ss[2] = {cc[0], cc[0]}, cs[2] = {cc[0], cc[0]};
   PairSums out;
-  for (long p0 = 0; p0 < active; p0 += 2L * kBatch) {
+  for (long p0 = 0; p0 < active; p0 += kPairBlock) {
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
-    const int np = pair_words(key, layer, sample, p0, active, wa, wb);
-    const int padded = (np + kLanes - 1) / kLanes * kLanes;
-    const __m256d npv = _mm256_set1_pd(double(np));
-    for (int k = 0; k < padded; k += 8) {  // padding adds nothing; two independent chains at a time
-      const __m256d w0 = exp_weight4(_mm_load_si128(reinterpret_cast<const __m128i*>(wa + k)));
-      const __m256d w1 = exp_weight4(_mm_load_si128(reinterpret_cast<const __m128i*>(wa + k + 4)));
-      const __m256d kv = _mm256_add_pd(_mm256_set1_pd(double(k)), iota);
-      _mm256_store_pd(r2 + k, _mm256_and_pd(_mm256_cmp_pd(kv, npv, _CMP_LT_OQ), w0));
-      _mm256_store_pd(r2 + k + 4, _mm256_and_pd(_mm256_cmp_pd(_mm256_add_pd(kv, _mm256_set1_pd(4.0)), npv, _CMP_LT_OQ), w1));
-    }
+    const int np = pair_block(key, layer, sample, p0, active, B);
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
-    const __m256d nbv = _mm256_set1_pd(double(nb));
-    for (int k0 = 0; k0 < nb; k0 += kLanes) {
-      for (int half_l = 0; half_l < 2; ++half_l) {
-        const int k = k0 + 4 * half_l;
-        const __m256d h = _mm256_mul_pd(
-            _mm256_add_pd(_mm256_cvtepi32_pd(_mm_xor_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + k)), sign)), half),
-            half_psi);
-        __m256d sh, ch;
-        sincos4(h, sh, ch);
-        const __m256d cpsi = _mm256_mul_pd(_mm256_sub_pd(ch, sh), _mm256_add_pd(ch, sh));
-        const __m256d spsi = _mm256_mul_pd(_mm256_mul_pd(two, sh), ch);
-        const __m256d inb = _mm256_cmp_pd(_mm256_add_pd(_mm256_set1_pd(double(k)), iota), nbv, _CMP_LT_OQ);
-        const __m256d w = _mm256_and_pd(inb, _mm256_load_pd(r2 + k));
-        const __m256d wc = _mm256_mul_pd(w, cpsi);
-        cc[half_l] = _mm256_add_pd(cc[half_l], _mm256_mul_pd(wc, cpsi));
-        ss[half_l] = _mm256_add_pd(ss[half_l], _mm256_mul_pd(_mm256_mul_pd(w, spsi), spsi));
-        cs[half_l] = _mm256_add_pd(cs[half_l], _mm256_mul_pd(wc, spsi));
+    // R^2 up to what the loops below read (16 at a time for the both pairs)
+    const int nr = std::max((nb + 15) / 16 * 16, (np + 7) / 8 * 8);
+    const __m256i npv = _mm256_set1_epi32(np);
+    __m256i zero = _mm256_setzero_si256();
+    for (int k = 0; k < nr; k += 8) {
+      const __m256i a8 = B.a8(k);
+      const __m256i live = _mm256_cmpgt_epi32(npv, _mm256_add_epi32(_mm256_set1_epi32(k), iota));
+      zero = _mm256_or_si256(zero, _mm256_and_si256(live, _mm256_cmpeq_epi32(a8, _mm256_setzero_si256())));
+      _mm256_store_ps(r2 + k, exp_weight8f(a8));
+    }
+    if (!_mm256_testz_si256(zero, zero))  // rare (2^-24 per pair): the tail words
+      for (int k = 0; k < np; ++k)
+        if (B.a(k) == 0) r2[k] = exp_weight_tail_f(key, layer, sample, p0 + k);
+    const __m256i nbv = _mm256_set1_epi32(nb);
+    // the both terms, two vectors (16 pairs) at a time, added in pair order
+    for (int k = 0; k < nb; k += 16) {
+      __m256 cpsi[2], spsi[2];
+      for (int v = 0; v < 2; ++v)
+        cos_sin_psi8f(B.b8(k + 8 * v), hp, cpsi[v], spsi[v]);
+      for (int v = 0; v < 2; ++v) {
+        const __m256i inb = _mm256_cmpgt_epi32(nbv, _mm256_add_epi32(_mm256_set1_epi32(k + 8 * v), iota));
+        const __m256 wf = _mm256_and_ps(_mm256_castsi256_ps(inb), _mm256_load_ps(r2 + k + 8 * v));
+        const __m256d w[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(wf)), _mm256_cvtps_pd(_mm256_extractf128_ps(wf, 1))};
+        const __m256d c[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(cpsi[v])),
+                              _mm256_cvtps_pd(_mm256_extractf128_ps(cpsi[v], 1))};
+        const __m256d sn[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(spsi[v])),
+                               _mm256_cvtps_pd(_mm256_extractf128_ps(spsi[v], 1))};
+        for (int h = 0; h < 2; ++h) {
+          const __m256d wc = _mm256_mul_pd(w[h], c[h]);
+          cc[h] = _mm256_add_pd(cc[h], _mm256_mul_pd(wc, c[h]));
+          ss[h] = _mm256_add_pd(ss[h], _mm256_mul_pd(_mm256_mul_pd(w[h], sn[h]), sn[h]));
+          cs[h] = _mm256_add_pd(cs[h], _mm256_mul_pd(wc, sn[h]));
+        }
       }
     }
-    // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
-    for (int k = nb / 4 * 4; k < np; k += 4) {
-      const __m256d x = _mm256_mul_pd(
-          _mm256_add_pd(u32_to_double4(_mm_load_si128(reinterpret_cast<const __m128i*>(wb + k))), half), quarter_a);
-      __m256d s4, c4;
-      sincos4(x, s4, c4);
-      const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
-                                       _mm256_mul_pd(_mm256_sub_pd(c4, s4), _mm256_add_pd(c4, s4)));
-      _mm256_store_pd(t1 + k, _mm256_mul_pd(_mm256_mul_pd(_mm256_load_pd(r2 + k), sa), sa));
+    if (nb < np) {
+      // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
+      for (int j = nb / 4 * 4; j < np; j += 4) {
+        const __m256d x = _mm256_mul_pd(
+            _mm256_add_pd(_mm256_cvtepi32_pd(B.b4(j)), half), quarter_a);
+        __m256d s4, c4;
+        sincos4(x, s4, c4);
+        const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
+                                         _mm256_mul_pd(_mm256_sub_pd(c4, s4), _mm256_add_pd(c4, s4)));
+        _mm256_store_pd(t1 + j, _mm256_mul_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm_load_ps(r2 + j)), sa), sa));
+      }
+      const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
+      for (int j = nb; j < nx; ++j) out.sx += t1[j];
+      for (int j = nx; j < np; ++j) out.sy += t1[j];
     }
-    const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
-    for (int k = nb; k < nx; ++k) out.sx += t1[k];
-    for (int k = nx; k < np; ++k) out.sy += t1[k];
   }
   alignas(32) double lanes[3][kLanes];
-  for (int half_l = 0; half_l < 2; ++half_l) {
-    _mm256_store_pd(lanes[0] + 4 * half_l, cc[half_l]);
-    _mm256_store_pd(lanes[1] + 4 * half_l, ss[half_l]);
-    _mm256_store_pd(lanes[2] + 4 * half_l, cs[half_l]);
+  for (int h = 0; h < 2; ++h) {
+    _mm256_store_pd(lanes[0] + 4 * h, cc[h]);
+    _mm256_store_pd(lanes[1] + 4 * h, ss[h]);
+    _mm256_store_pd(lanes[2] + 4 * h, cs[h]);
   }
   for (int l = 0; l < kLanes; ++l) {
     out.cc += lanes[0][l];
