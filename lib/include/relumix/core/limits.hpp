@@ -41,7 +41,8 @@ constexpr int kMaxActivationPredictOrder = 4;  // the accurate model's default o
 constexpr unsigned kMaxCumulantSeriesOrder = 4;   // exact theta-series: orders in 1/n
 constexpr unsigned kMaxCumulantSeriesTheta = 30;  // exact theta-series at orders >= 2: powers of theta
 constexpr unsigned kMaxMapSeriesDegree = 80;      // map-series: powers of theta
-constexpr double kMinMapSeriesTheta0 = 1e-3;      // map-series --activation F: C(theta0) is fitted at depth 1e6
+constexpr long kMaxMapSeriesSteps = 200000;       // map-series --theta0: steps of the map to C(theta0) (about 24 pi/w)
+constexpr double kMinMapSeriesWeight = 24 * 3.141592653589793 / kMaxMapSeriesSteps;  // the smallest w so allowed
 constexpr unsigned kMaxDecaySeriesDegree = 60;    // decay-series: powers of theta
 constexpr long kMaxAngleDigits = 10000;           // angle, decay-series: certified digits
 constexpr unsigned kMaxArccosOrder = 20;          // arc-cosine kernel: order n
