@@ -201,8 +201,8 @@ TEST_CASE("class 2: map-series C(theta0) is proven and printed to its certified 
   CHECK(std::fabs(std::stod(small.json()["C"].get<std::string>()) - 1e4) < 1);
   // the step limit (kMaxMapSeriesSteps = 2e5, about 24 pi/w steps): leaky:0.97 (w = 9/19409) is allowed,
   // leaky:0.973 (w = 729/1946729) is refused at once with the limit in the message
-  CHECK(depth_constant_steps(Activation(Rational(97, 100)).map_weight()) <= double(kMaxMapSeriesSteps));
-  CHECK(depth_constant_steps(Activation(Rational(973, 1000)).map_weight()) > double(kMaxMapSeriesSteps));
+  CHECK(relumix::depth_constant_steps(relumix::Activation(relumix::Rational(97, 100)).map_weight()) <= double(relumix::kMaxMapSeriesSteps));
+  CHECK(relumix::depth_constant_steps(relumix::Activation(relumix::Rational(973, 1000)).map_weight()) > double(relumix::kMaxMapSeriesSteps));
   auto refused = run_relumix("map-series -k 1 --theta0 1 --activation leaky:0.973");
   CHECK(refused.code == 2);
   CHECK(refused.err.find("allows 200000") != std::string::npos);
