@@ -91,7 +91,7 @@ RELUMIX_COMMAND(51, [](CLI::App& app) {
       "exact Taylor coefficients at 0 of the infinite-width angle map f, cos f(theta) = 2 J_{1,1}(theta),\n"
       "and its large-depth expansion theta^l = 3pi/l - (9pi/2) ln(l)/l^2 - 9 pi^2 C(theta0)/l^2 + ...");
   auto degree = add_degree(sub, "highest power of theta", 10, 1, kMaxMapSeriesDegree);
-  auto theta0 = add_theta0(sub, "also the constant C(theta0) of the depth expansion (proven, 20 digits; estimated for leaky:ALPHA, ALPHA > 1/2)", Need::Optional);
+  auto theta0 = add_theta0(sub, "also the constant C(theta0) of the depth expansion (proven, 20 digits; leaky:ALPHA up to ALPHA = 0.9729)", Need::Optional);
   auto activation = add_activation(sub,
       "relu, abs or leaky:ALPHA (ALPHA exact in [-1, 1]): the map of phi, cos f = cos theta + w (sin theta - theta cos theta)/pi,\n"
       "w = (1 - ALPHA)^2/(1 + ALPHA^2), and theta^l ~ C_alpha/l with C_alpha = 3 pi/w");
