@@ -134,7 +134,7 @@ inline constexpr LimitInfo kLimits[] = {
     {"kMaxMapSeriesDegree", double(kMaxMapSeriesDegree), "degree", "map-series --degree",
      "degree 40 0.44 s, 60 3.2 s, 70 5.5 s, 80 13.7 s, 100 47 s; growth degree^5.3"},
     {"kMaxMapSeriesSteps", double(kMaxMapSeriesSteps), "steps", "map-series --theta0 with --activation F: about 24 pi/w steps (w < 1/5)",
-     "about 10 us a step (Arb, 128 bits): leaky:0.9 from pi 12700 steps 0.2 s, leaky:0.95 53000 0.75 s, leaky:0.97 151000 1.6 s; "
+     "about 10 us a step (Arb, 128 bits): leaky:0.9 from pi 12700 steps 0.2 s, leaky:0.95 53000 0.75 s, leaky:0.97 151000 1.3-1.6 s, leaky:0.9729 (at the limit) 1.7 s; "
      "refused below w = 3.77e-4 (leaky:ALPHA, ALPHA > 0.9729)"},
     {"kMaxDecaySeriesDegree", double(kMaxDecaySeriesDegree), "degree", "decay-series --degree",
      "decay-series -n 16 -k 60: 2.1 s"},
