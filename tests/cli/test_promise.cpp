@@ -16,6 +16,7 @@
 
 #include "cli_run.hpp"
 #include "relumix/angle/depth_constant.hpp"
+#include "relumix/core/limits.hpp"
 #include "relumix/io/angles.hpp"
 
 namespace {
@@ -180,13 +181,32 @@ TEST_CASE("class 2: map-series C(theta0) is proven and printed to its certified 
     CHECK(run_relumix("map-series -k 1 --theta0 " + theta0 + " --activation " + act).out.find(
               "C(" + theta0 + ") = " + p["C"].get<std::string>() + " (proven: 20 correct digits)") != std::string::npos);
   }
-  // alpha > 1/2 (w < 1/5): still the estimate at depth 1e6, printed with it and marked
-  auto a = run_relumix("--json map-series -k 1 --theta0 0.1 --activation leaky:0.6").json();
-  CHECK(a["C_certified"] == false);
-  CHECK(a["C_error"].get<double>() > 0);
-  CHECK(!a.contains("C_digits"));
-  CHECK(run_relumix("map-series -k 1 --theta0 0.1 --activation leaky:0.6").out.find("not certified") != std::string::npos);
-  CHECK_BAD_INPUT("map-series --theta0 1e-4 --activation leaky:0.6");
+  // alpha > 1/2 (w < 1/5): proven too (theory 4.1, "Small w"), mpmath references as in tests/unit/test_angle.cpp
+  for (const auto& [act, theta0, ref] : std::vector<std::tuple<std::string, std::string, double>>{
+           {"leaky:0.6", "0.1", 9.88148737421862654}, {"leaky:0.75", "pi/2", 0.711562419791082694},
+           {"leaky:0.9", "pi/2", 0.73775625211084711}}) {
+    INFO(act << " from " << theta0);
+    auto p = run_relumix("--json map-series -k 1 --theta0 " + theta0 + " --activation " + act).json();
+    CHECK(p["C_certified"] == true);
+    CHECK(p["C_digits"] == 20);
+    CHECK(!p.contains("C_error"));
+    CHECK(std::fabs(std::stod(p["C"].get<std::string>()) - ref) <= 1e-12);
+    const std::string out = run_relumix("map-series -k 1 --theta0 " + theta0 + " --activation " + act).out;
+    CHECK(out.find("(proven: 20 correct digits)") != std::string::npos);
+    CHECK(out.find("estimate") == std::string::npos);
+  }
+  // any theta0 > 0 now (no fit at depth 1e6): C(1e-4) = 1e4 + O(w ln)
+  auto small = run_relumix("--json map-series -k 1 --theta0 1e-4 --activation leaky:0.6");
+  REQUIRE(small.code == 0);
+  CHECK(std::fabs(std::stod(small.json()["C"].get<std::string>()) - 1e4) < 1);
+  // the step limit (kMaxMapSeriesSteps = 2e5, about 24 pi/w steps): leaky:0.97 (w = 9/19409) is allowed,
+  // leaky:0.973 (w = 729/1946729) is refused at once with the limit in the message
+  CHECK(relumix::depth_constant_steps(relumix::Activation(relumix::Rational(97, 100)).map_weight()) <= double(relumix::kMaxMapSeriesSteps));
+  CHECK(relumix::depth_constant_steps(relumix::Activation(relumix::Rational(973, 1000)).map_weight()) > double(relumix::kMaxMapSeriesSteps));
+  auto refused = run_relumix("map-series -k 1 --theta0 1 --activation leaky:0.973");
+  CHECK(refused.code == 2);
+  CHECK(refused.err.find("allows 200000") != std::string::npos);
+  CHECK_BAD_INPUT("map-series -k 1 --theta0 1 --activation leaky:0.99");
   CHECK_BAD_INPUT("map-series --theta0 pi --activation abs");
   CHECK_BAD_INPUT("map-series --theta0 pi-1e-3700 --activation abs");  // theta^1 would need over 24576 bits
   auto near = run_relumix("--json map-series -k 1 --theta0 pi-1e-3600 --activation abs");
@@ -201,8 +221,9 @@ TEST_CASE("class 8: messages name the real cause") {
   auto p = run_relumix("--json predict -w 16x4 -t pi-1e-300");
   REQUIRE(p.code == 0);
   CHECK(std::abs(p.json()["layers"][0]["mean"].get<double>() - p.json()["layers"][1]["mean"].get<double>()) < 5);
-  auto m = run_relumix("map-series --theta0 1e-99999 --activation leaky:0.6");
-  CHECK(m.err.find("below 1e-3") != std::string::npos);
+  auto m = run_relumix("--json map-series --theta0 1e-99999 --activation leaky:0.6");  // no longer refused: L = 0
+  REQUIRE(m.code == 0);
+  CHECK(m.json()["C"].get<std::string>() == "1.0000000000000000000e+99999");
   auto d = run_relumix("predict --architectures /tmp -t 1");
   CHECK(d.err.find("is a directory") != std::string::npos);
   auto t = run_relumix("tables --dir /nonexistent/relumix_promise");

@@ -15,6 +15,12 @@ w l/(3 pi) + w ln(l)/(2 pi) + C + ...): W=2 abs, W=81/101 leaky:0.1, W=1/5 leaky
 L0 shifts the depth variable to n = l + L0 (the expansion holds in n too, C = C' + w L0/(3 pi));
 L0 = 3 pi/theta0 helps small theta0. Run on 2026-12-03 with mpmath 1.3.0 at 50 digits, LMAX = 40000,
 L0 = 0 (9425 for 1e-3).
+Small w (alpha > 1/2: W=2/17 leaky:0.6, W=1/25 leaky:0.75, W=1/181 leaky:0.9): the expansion is in
+u = 1/theta, so the depth must grow like 1/w; run with DPS=40, LMAX = 600/a (u = 600 at the end,
+a = w/(3 pi)) and L0 = 1/(a theta0), e.g. for leaky:0.9 from 0.1
+    DPS=40 W=1/181 python3 depth_constant_reference.py "mpf('0.1')" 1023531 17059
+(2026-12-03, mpmath 1.3.0; LMAX 48066, 141372, 1023531 and L0 801, 2356, 17059 from 0.1, 51, 150, 1086
+from pi/2 for the three weights; about 80 s for leaky:0.9).
 """
 import os
 import sys

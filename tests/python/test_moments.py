@@ -148,6 +148,12 @@ def test_activation_map_series():
     assert m["activation"] == "abs" and m["C_alpha_over_pi"] == "3/2"
     assert m["coefficients"][2]["terms"] == {"1/pi": "-2/3"}
     assert "activation" not in relumix.map_series(3)
+    # alpha > 1/2: C(theta0) proven too (mpmath fit, tests/data/depth_constant_reference.py: 0.73775625211084593)
+    p = relumix.map_series(1, theta0="pi/2", activation="leaky:0.9")
+    assert p["C_certified"] is True and p["C_digits"] == 20 and "C_error" not in p
+    assert abs(float(p["C"]) - 0.7377562521108459298) < 1e-14
+    with pytest.raises(ValueError, match="allows 200000"):
+        relumix.map_series(1, theta0="1", activation="leaky:0.99")
 
 
 def test_activation_angle_matches_cli(cli):

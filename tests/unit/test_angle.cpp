@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "relumix/angle/activation_map.hpp"
 #include "relumix/angle/angle.hpp"
 #include "relumix/angle/depth_constant.hpp"
 #include "relumix/numeric/certify.hpp"
@@ -231,6 +232,62 @@ TEST_CASE("C(theta0) proven for phi_alpha (w >= 1/5), against mpmath; refused be
   CHECK(near_pi.C.rel_width() < 1e-25);
   CHECK(near_pi.steps == 1);
   CHECK_THROWS_AS(depth_constant(Activation::abs(), parse_theta("pi")), InputError);
-  CHECK_THROWS_AS(depth_constant(parse_activation("leaky:0.6"), parse_theta("1")), InputError);
   CHECK_THROWS_AS(depth_constant(parse_activation("leaky:1"), parse_theta("1")), InputError);
+}
+
+TEST_CASE("C(theta0) proven for small w (alpha in (1/2, 1)), against mpmath; the step limit") {
+  // Reference: tests/data/depth_constant_reference.py with W = w, DPS=40, to the depth 600/a (u = 600),
+  // in the depth l + 1/(a theta0) (mpmath 1.3.0), not relumix's route; tol about 3 times the spread of
+  // the fits (J = 3, 4, upper half). w = 2/17, 1/25, 1/181 for alpha = 0.6, 0.75, 0.9.
+  struct Ref {
+    const char* act;
+    const char* theta0;
+    const char* C;
+    double tol;
+  };
+  const Ref refs[] = {{"leaky:0.6", "0.1", "9.8814873742186265428", 2e-13},
+                      {"leaky:0.6", "pi/2", "0.66899745994334491294", 2e-15},
+                      {"leaky:0.75", "0.1", "9.9572347092981817966", 4e-13},
+                      {"leaky:0.75", "pi/2", "0.71156241979108268954", 1.5e-14},
+                      {"leaky:0.9", "0.1", "9.9980986822272010903", 3e-13},
+                      {"leaky:0.9", "pi/2", "0.7377562521108459298", 1.2e-14}};
+  for (const Ref& r : refs) {
+    INFO(std::string(r.act) << " from " << std::string(r.theta0));
+    const auto t0 = std::chrono::steady_clock::now();
+    const DepthConstant d = depth_constant(parse_activation(r.act), parse_theta(r.theta0));
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    MESSAGE(std::string(r.act) << " from " << std::string(r.theta0) << ": L = " << d.steps << ", tail bound "
+                               << d.tail_bound << ", " << ms << " ms, C in " << ends(d.C));
+    CHECK(d.tail_bound < 1e-30);
+    CHECK(d.C.rel_width() < 1e-28);
+    CHECK(std::fabs((d.C - Interval::from_decimal(r.C, 192)).mid_double()) <= r.tol);
+  }
+  // F = f/theta in interval arithmetic (the small-w route) against the exact series in Q[1/pi]
+  for (const char* a : {"leaky:0.6", "leaky:0.9", "abs"}) {
+    INFO(std::string(a));
+    const Activation act = parse_activation(a);
+    const std::vector<Interval> F = activation_f_over_theta_series(act, 21, 192);
+    const Series exact = activation_map_series(act, 21);
+    for (int k = 0; k <= 20; ++k) CHECK((F[std::size_t(k)] - enclose(exact[k + 1], 192)).contains_zero());
+    CHECK(F[20].rel_width() < 1e-40);
+  }
+  // other stopping angles (1/7, 1/12: other depths, tails from other points) and precisions overlap
+  for (const char* t : {"1", "pi"}) {
+    INFO("leaky:0.75 from " << std::string(t));
+    const Activation act = parse_activation("leaky:0.75");
+    const DepthConstant d = depth_constant(act, parse_theta(t));
+    const DepthConstant d7 = depth_constant(act, parse_theta(t), 160, 7), d12 = depth_constant(act, parse_theta(t), 256, 12);
+    CHECK(d7.steps < d.steps);
+    CHECK(d12.steps > d.steps);
+    CHECK((d.C - d7.C).contains_zero());
+    CHECK((d.C - d12.C).contains_zero());
+    CHECK(d12.tail_bound < 1e-6 * d.tail_bound);
+  }
+  // continuity at w = 1/5: just above alpha = 1/2 (small-w route) C moves by O(dw) from leaky:0.5 (w >= 1/5 route)
+  const DepthConstant half = depth_constant(parse_activation("leaky:0.5"), parse_theta("1"));
+  const DepthConstant above = depth_constant(parse_activation("leaky:500001/1000000"), parse_theta("1"));
+  CHECK(std::fabs((half.C - above.C).mid_double()) < 1e-4);
+  // the step limit: refused at once above kMaxMapSeriesSteps (about 24 pi/w steps)
+  CHECK_THROWS_AS(depth_constant(parse_activation("leaky:0.99"), parse_theta("1")), InputError);
+  CHECK(depth_constant_steps(parse_activation("leaky:0.9").map_weight()) < 14000);
 }

@@ -96,21 +96,9 @@ Json activation_map_series_json(const Activation& act, const Series& f, unsigned
   j["large_depth"] = "1/theta^l = " + over_pi(w / 3) + " l + " + over_pi(w / 2) +
                      " ln(l) + C(theta0) + O(ln(l)/l); theta^l ~ C_alpha/l";
   j["C_alpha_over_pi"] = to_string(Rational(3 / w));
-  if (theta0 && w >= kMinProvenMapWeight) {
+  if (theta0) {
     j["theta0"] = theta0->text;
     proven_constant(j, act, *theta0);
-  } else if (theta0) {
-    const double t0 = theta0->to_double();
-    require(t0 >= kMinMapSeriesTheta0, "theta0 = ", theta0->text, " is below 1e-3 (for w < 1/5, C(theta0) is fitted at ",
-            "depth 1e6, where the expansion holds only for theta0 >= 1e-3)");
-    j["theta0"] = theta0->text;
-    // w < 1/5 (alpha > 1/2): not certified, the old estimate (the fit at depth 1e6 in double precision)
-    const double L = 1e6, c = activation_depth_asymptotics(act, t0, long(L)).C,
-                 c2 = activation_depth_asymptotics(act, t0, long(L / 2)).C;
-    const double a = (w / 3).convert_to<double>() / M_PI;
-    j["C"] = c;
-    j["C_certified"] = false;
-    j["C_error"] = 2 * std::fabs(c - c2) + 2.2e-16 * L * (a * L + std::fabs(c));
   }
   return j;
 }

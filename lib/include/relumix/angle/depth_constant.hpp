@@ -5,6 +5,8 @@
 #include "relumix/numeric/interval.hpp"
 #include "relumix/numeric/theta.hpp"
 
+#include <vector>
+
 namespace relumix {
 
 // `steps` iterations of f in interval arithmetic at `bits` until theta <= 1/stop (none when
@@ -15,16 +17,26 @@ struct DepthConstant {
   long steps = 0;
   double tail_bound = 0;
 };
-DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits = 192, long stop = 100);
+DepthConstant depth_constant(const Theta& theta0, mpfr_prec_t bits = 192, long stop = 0);
 // The same for phi_alpha (activation_map.hpp), 1/theta^l = a l + (w/(2 pi)) ln l + C + o(1), a = w/(3 pi),
-// for w = (1 - alpha)^2/(1 + alpha^2) >= 1/5 (alpha <= 1/2; below, the steps to theta <= 1/100 grow
-// like 300 pi/w and the disc bound leaves no room): InputError otherwise, for abs from theta0 = pi
-// (theta^1 = 0) and for theta0 so close to pi that the first step would need over 64 bits times as many.
-DepthConstant depth_constant(const Activation& act, const Theta& theta0, mpfr_prec_t bits = 192, long stop = 100);
+// w = (1 - alpha)^2/(1 + alpha^2) in (0, 2]. For w >= 1/5 as for ReLU (stop 0 means 100); for w < 1/5
+// (theory 4.1, "Small w") with a disc bound that scales with w, stop 0 meaning 8 (about 24 pi/w steps).
+// InputError for alpha = 1, for w so small that depth_constant_steps(w) > kMaxMapSeriesSteps (limits.hpp),
+// for abs from theta0 = pi (theta^1 = 0) and for theta0 so close to pi that the first step would need
+// over 64 bits times as many.
+DepthConstant depth_constant(const Activation& act, const Theta& theta0, mpfr_prec_t bits = 192, long stop = 0);
+
+// the most steps depth_constant takes for weight w (from theta0 = pi, to theta <= 1/stop with the default stop)
+double depth_constant_steps(const Rational& w);
+// the Taylor coefficients F_0 .. F_{n-1} of F = f/theta for phi_alpha, enclosed in interval arithmetic
+// (the route depth_constant takes for w < 1/5; activation_map_series is the exact one)
+std::vector<Interval> activation_f_over_theta_series(const Activation& act, std::size_t n, mpfr_prec_t bits);
 
 // map-series --theta0 prints C(theta0) to this many significant digits (the enclosure is ~1e-30 wide)
 constexpr int kMapSeriesCDigits = 20;
-// the smallest map weight w for which depth_constant proves C (1/5: alpha <= 1/2)
-inline const Rational kMinProvenMapWeight{1, 5};
+// below this map weight w (alpha > 1/2) depth_constant uses the small-w route (theory 4.1, "Small w")
+inline const Rational kMinLargeMapWeight{1, 5};
+// its default stop: iterate to theta <= 1/8
+constexpr long kSmallWeightStop = 8;
 
 }  // namespace relumix

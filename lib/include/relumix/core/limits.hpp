@@ -41,7 +41,8 @@ constexpr int kMaxActivationPredictOrder = 4;  // the accurate model's default o
 constexpr unsigned kMaxCumulantSeriesOrder = 4;   // exact theta-series: orders in 1/n
 constexpr unsigned kMaxCumulantSeriesTheta = 30;  // exact theta-series at orders >= 2: powers of theta
 constexpr unsigned kMaxMapSeriesDegree = 80;      // map-series: powers of theta
-constexpr double kMinMapSeriesTheta0 = 1e-3;      // map-series --activation F: C(theta0) is fitted at depth 1e6
+constexpr long kMaxMapSeriesSteps = 200000;       // map-series --theta0: steps of the map to C(theta0) (about 24 pi/w)
+constexpr double kMinMapSeriesWeight = 24 * 3.141592653589793 / kMaxMapSeriesSteps;  // the smallest w so allowed
 constexpr unsigned kMaxDecaySeriesDegree = 60;    // decay-series: powers of theta
 constexpr long kMaxAngleDigits = 10000;           // angle, decay-series: certified digits
 constexpr unsigned kMaxArccosOrder = 20;          // arc-cosine kernel: order n
@@ -135,6 +136,9 @@ inline constexpr LimitInfo kLimits[] = {
      "decay-series --degree with --order >= 2", "exact theta-series of the cumulant orders"},
     {"kMaxMapSeriesDegree", double(kMaxMapSeriesDegree), "degree", "map-series --degree",
      "degree 40 0.44 s, 60 3.2 s, 70 5.5 s, 80 13.7 s, 100 47 s; growth degree^5.3"},
+    {"kMaxMapSeriesSteps", double(kMaxMapSeriesSteps), "steps", "map-series --theta0 with --activation F: about 24 pi/w steps (w < 1/5)",
+     "about 10 us a step (Arb, 128 bits): leaky:0.9 from pi 12700 steps 0.2 s, leaky:0.95 53000 0.75 s, leaky:0.97 151000 1.3-1.6 s, leaky:0.9729 (at the limit) 1.7 s; "
+     "refused below w = 3.77e-4 (leaky:ALPHA, ALPHA > 0.9729)"},
     {"kMaxDecaySeriesDegree", double(kMaxDecaySeriesDegree), "degree", "decay-series --degree",
      "decay-series -n 16 -k 60: 2.1 s"},
     {"kMaxAngleDigits", double(kMaxAngleDigits), "digits", "--digits (angle, decay-series)",
