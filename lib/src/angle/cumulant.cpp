@@ -373,6 +373,18 @@ double CumulantValues::sigma2(double n) const {
 
 namespace {
 #include "cumulant_table.inc"
+
+// sum_j c[j] T_j(x), j < n, by Clenshaw's recurrence (the tables' evaluation)
+double clenshaw(const double* c, int n, double x) {
+  const double x2 = 2 * x;
+  double b1 = 0, b2 = 0;
+  for (int j = n - 1; j >= 1; --j) {
+    double t = std::fma(x2, b1, c[j] - b2);
+    b2 = b1;
+    b1 = t;
+  }
+  return std::fma(x, b1, c[0] - b2);
+}
 static_assert(kCumTableOrder == int(kMaxCumulantOrder), "regenerate cumulant_table.inc for this order");
 }  // namespace
 
@@ -382,19 +394,10 @@ void cumulant_table(double theta, unsigned K, double* mean, double* var) {
   int p = 0;
   while (p + 1 < kCumTablePieces && theta > kCumTableCuts[p + 1]) ++p;
   const double a = kCumTableCuts[p], b = kCumTableCuts[p + 1];
-  const double x = std::clamp((2 * theta - a - b) / (b - a), -1.0, 1.0), x2 = 2 * x;
+  const double x = std::clamp((2 * theta - a - b) / (b - a), -1.0, 1.0);
   mean[0] = var[0] = 0;
   for (unsigned k = 1; k <= K; ++k)
-    for (int v = 0; v < 2; ++v) {
-      const double* c = kCumTable[p][2 * (k - 1) + unsigned(v)];
-      double b1 = 0, b2 = 0;  // Clenshaw
-      for (int j = kCumTableTerms - 1; j >= 1; --j) {
-        double t = std::fma(x2, b1, c[j] - b2);
-        b2 = b1;
-        b1 = t;
-      }
-      (v ? var : mean)[k] = std::fma(x, b1, c[0] - b2);
-    }
+    for (int v = 0; v < 2; ++v) (v ? var : mean)[k] = clenshaw(kCumTable[p][2 * (k - 1) + unsigned(v)], kCumTableTerms, x);
 }
 
 namespace {
@@ -465,19 +468,10 @@ void activation_cumulant_table(const Activation& act, double theta, unsigned K, 
   int p = 0;
   while (p + 1 < P && theta > T->cuts[std::size_t(p) + 1]) ++p;
   const double a = T->cuts[std::size_t(p)], b = T->cuts[std::size_t(p) + 1];
-  const double x = std::clamp((2 * theta - a - b) / (b - a), -1.0, 1.0), x2 = 2 * x;
+  const double x = std::clamp((2 * theta - a - b) / (b - a), -1.0, 1.0);
   mean[0] = var[0] = 0;
   for (unsigned k = 1; k <= K; ++k)
-    for (int v = 0; v < 2; ++v) {
-      const std::vector<double>& c = T->coef[std::size_t(p)][2 * (k - 1) + unsigned(v)];
-      double b1 = 0, b2 = 0;  // Clenshaw
-      for (int j = N - 1; j >= 1; --j) {
-        double t = std::fma(x2, b1, c[std::size_t(j)] - b2);
-        b2 = b1;
-        b1 = t;
-      }
-      (v ? var : mean)[k] = std::fma(x, b1, c[0] - b2);
-    }
+    for (int v = 0; v < 2; ++v) (v ? var : mean)[k] = clenshaw(T->coef[std::size_t(p)][2 * (k - 1) + unsigned(v)].data(), N, x);
 }
 
 double log_d_over_sin2(const Activation& act, double theta) {
