@@ -12,6 +12,7 @@
 // tolerances follow from the standard errors of the sizes used.
 #include <doctest/doctest.h>
 
+#include <Random123/ars.h>
 #include <Random123/philox.h>
 #include <gmp.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include <random>
 
 #include "support.hpp"
+#include "core/cpu.hpp"
 #include "mc/exact_sum.hpp"
 #include "mc/mc_kernel.hpp"
 #include "relumix/core/error.hpp"
@@ -102,29 +104,72 @@ std::string temp_path(const std::string& name) {
 }
 }  // namespace
 
-TEST_CASE("Philox batches equal Random123's philox4x32, in every kernel build") {
-  for (auto kern : kernels()) {
-    const auto& K = mc_detail::kernel_table(kern);
+TEST_CASE("ARS batches equal Random123's ARS4x32 (7 rounds), in every implementation") {
+  // Reference: Random123's r123::ARS4x32 (AES-NI; this file is compiled with -maes and the
+  // comparison runs where the CPU has AES-NI), on counters (j mod 2^32, j / 2^32 + layer 2^12,
+  // sample lo, hi) and key (seed lo, seed hi, 0, 0); batches that carry into the high word
+  // inside a batch, at its start and at its end, and lengths that are not multiples of 8.
+  // Every implementation the CPU can run must give the same bits.
+  std::vector<mc_detail::ArsImpl> impls;
+  for (auto i : {mc_detail::ArsImpl::Software, mc_detail::ArsImpl::AesNi, mc_detail::ArsImpl::Vaes})
+    if (mc_detail::ars_available(i)) impls.push_back(i);
+  if (!relumix::cpu_has_aes()) {
+    MESSAGE("no AES-NI: Random123's ARS cannot run here (the known answers below still check the software AES)");
+    impls.clear();
+  }
+  long checked = 0;
+  for (auto impl : impls) {
+    const auto f = mc_detail::ars_function(impl);
     for (std::uint64_t seed : {0ULL, 1ULL, 0x123456789abcdefULL}) {
       auto key = mc_detail::key_of_seed(seed);
       for (std::uint64_t sample : {0ULL, 5ULL, 0xE8D4A50FFFULL}) {  // up to 10^12 - 1: high word used
         for (std::uint32_t layer : {1u, 7u, 1000000u}) {
-          std::uint64_t j0 = (1ULL << 32) - 3;  // carry into the high word inside the batch (full batch: every lane)
-          std::uint32_t o[4][mc_detail::kBatch];
-          K.philox_batch(key, layer, sample, j0, mc_detail::kBatch, o[0], o[1], o[2], o[3]);
-          for (int k = 0; k < mc_detail::kBatch; ++k) {
-            std::uint64_t j = j0 + std::uint64_t(k);
-            r123::Philox4x32 gen;
-            r123::Philox4x32::ctr_type c = {{std::uint32_t(j), std::uint32_t(j >> 32) + (layer << 12),
-                                             std::uint32_t(sample), std::uint32_t(sample >> 32)}};
-            r123::Philox4x32::key_type kk = {{std::uint32_t(seed), std::uint32_t(seed >> 32)}};
-            auto r = gen(c, kk);
-            INFO("kernel " << K.name);
-            for (int w = 0; w < 4; ++w) CHECK(o[w][k] == r[w]);
+          for (std::uint64_t j0 : {0ULL, 1000ULL, (1ULL << 32) - 3, (1ULL << 32) - 128, (1ULL << 32) - 129, 5ULL << 32}) {
+            for (int m : {1, 7, 37, mc_detail::kBatch}) {
+              std::uint32_t o[4][mc_detail::kBatch];
+              f(key, j0, layer << 12, std::uint32_t(sample), std::uint32_t(sample >> 32), m, o[0], o[1], o[2], o[3]);
+              for (int k = 0; k < m; ++k) {
+                std::uint64_t j = j0 + std::uint64_t(k);
+                r123::ARS4x32 gen;
+                r123::ARS4x32::ctr_type c = {{std::uint32_t(j), std::uint32_t(j >> 32) + (layer << 12),
+                                              std::uint32_t(sample), std::uint32_t(sample >> 32)}};
+                r123::ARS4x32::key_type kk = {{std::uint32_t(seed), std::uint32_t(seed >> 32), 0, 0}};
+                auto r = gen(c, kk);
+                INFO("implementation " << mc_detail::ars_name(impl) << ", j0 = " << j0 << ", m = " << m);
+                for (int w = 0; w < 4; ++w) CHECK(o[w][k] == r[w]);
+                ++checked;
+              }
+            }
           }
         }
       }
     }
+  }
+  CHECK((checked > 0 || !relumix::cpu_has_aes()));
+  // known answers (Random123's ARS4x32 on this machine), so that the software AES is checked on a
+  // CPU without AES-NI too: counter (c1_base carries the second word; j0 the first)
+  {
+    const auto soft = mc_detail::ars_function(mc_detail::ArsImpl::Software);
+    std::uint32_t w[4];
+    soft(mc_detail::Key{0, 0}, 0, 0, 0, 0, 1, w, w + 1, w + 2, w + 3);
+    CHECK(w[0] == 0xdacf61ffu);
+    CHECK(w[1] == 0xc45798f3u);
+    CHECK(w[2] == 0x113c7eebu);
+    CHECK(w[3] == 0x101e27f3u);
+    soft(mc_detail::Key{0xa4093822u, 0x299f31d0u}, 0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u, 1, w, w + 1,
+         w + 2, w + 3);
+    CHECK(w[0] == 0xb330966au);
+    CHECK(w[1] == 0xd599daa5u);
+    CHECK(w[2] == 0xca557885u);
+    CHECK(w[3] == 0xb5de9cffu);
+  }
+  // the kernels' wrapper: stream (layer, sample) of the implementation in use
+  std::uint32_t o[4][3];
+  mc_detail::random_batch(mc_detail::key_of_seed(9), 3, 11, 40, 3, o[0], o[1], o[2], o[3]);
+  if (relumix::cpu_has_aes()) {
+    r123::ARS4x32 gen;
+    auto r = gen({{42, 3u << 12, 11, 0}}, {{9, 0, 0, 0}});
+    for (int w = 0; w < 4; ++w) CHECK(o[w][2] == r[w]);
   }
 }
 
@@ -152,7 +197,7 @@ TEST_CASE("Box-Muller transform matches the libm formula") {
   }
 }
 
-TEST_CASE("normal pairs (the vectorized block) equal box_muller of the Philox words") {
+TEST_CASE("normal pairs (the vectorized block) equal box_muller of the generator words") {
   // normal_pairs uses call j's words (0, 1) for pair j and words (2, 3) for pair m + j
   for (auto kern : kernels()) {
     const auto& K = mc_detail::kernel_table(kern);
@@ -161,7 +206,7 @@ TEST_CASE("normal pairs (the vectorized block) equal box_muller of the Philox wo
       std::vector<double> g(2 * std::size_t(m)), z(2 * std::size_t(m));
       K.normal_pairs(key, 5, 123, 1000, m, g.data(), z.data());
       std::vector<std::uint32_t> w0(std::size_t(m) + 16), w1(w0.size()), w2(w0.size()), w3(w0.size());
-      K.philox_batch(key, 5, 123, 1000, m, w0.data(), w1.data(), w2.data(), w3.data());
+      mc_detail::random_batch(key, 5, 123, 1000, m, w0.data(), w1.data(), w2.data(), w3.data());
       double worst = 0;
       for (int k = 0; k < m; ++k) {
         double ga, za, gb, zb;
@@ -255,11 +300,11 @@ namespace {
 struct PairWords {
   std::vector<std::uint32_t> a, b;
 };
-PairWords pair_words_ref(const mc_detail::KernelTable& K, mc_detail::Key key, std::uint32_t layer, std::uint64_t sample,
+PairWords pair_words_ref(mc_detail::Key key, std::uint32_t layer, std::uint64_t sample,
                          long p0, int np) {
   const int m = ((np + 2) / 3 + 7) / 8 * 8;
   std::vector<std::uint32_t> w0(static_cast<std::size_t>(m)), w1 = w0, w2 = w0, w3 = w0;
-  K.philox_batch(key, layer, sample, std::uint64_t(p0 / 3), m, w0.data(), w1.data(), w2.data(), w3.data());
+  mc_detail::random_batch(key, layer, sample, std::uint64_t(p0 / 3), m, w0.data(), w1.data(), w2.data(), w3.data());
   PairWords pw;
   for (int k = 0; k < np; ++k) {
     const int j = k / m;
@@ -269,11 +314,11 @@ PairWords pair_words_ref(const mc_detail::KernelTable& K, mc_detail::Key key, st
   }
   return pw;
 }
-long double r2_ref(const mc_detail::KernelTable& K, mc_detail::Key key, std::uint32_t layer, std::uint64_t sample, long p,
+long double r2_ref(mc_detail::Key key, std::uint32_t layer, std::uint64_t sample, long p,
                    std::uint32_t a) {
   if (a != 0) return -2.0L * std::log((long double)(float(std::int32_t(2 * a + 1))) / 33554432.0L);
   std::uint32_t t[4];
-  K.philox_batch(key, layer, sample | (std::uint64_t(0x100) << 48), std::uint64_t(p), 1, t, t + 1, t + 2, t + 3);
+  mc_detail::random_batch(key, layer, sample | (std::uint64_t(0x100) << 48), std::uint64_t(p), 1, t, t + 1, t + 2, t + 3);
   return -2.0L * std::log((long double)(float(std::int32_t((t[0] >> 1) | 1u))) * 0x1p-55L);
 }
 long double psi_ref(double theta, std::uint32_t b) { return (kPi - theta) / 2 * (2.0L * (long double)(std::int32_t(b) - 32768) + 1) / 65536.0L; }
@@ -286,14 +331,13 @@ TEST_CASE("chain pair sums: every kernel build equals the formulas with libm, to
   // word and every 65537th angle word): each term within 6e-7 (R^2 + 1), so each sum within 1e-6
   // of (the sum of R^2 + the number of terms). Includes a block with an R^2 word 0 (the tail).
   auto key = mc_detail::key_of_seed(4242);
-  const auto& P = mc_detail::kernel_table(mc_detail::Kernel::Portable);
   // a sample whose full first block has an R^2 word 0 (2^-24 per pair: ~44000 samples of 384)
   std::uint64_t tail_sample = 0;
   int tail_pair = -1;
   {
     std::vector<std::uint32_t> w(4 * mc_detail::kBatch);
     for (std::uint64_t s = 1; tail_pair < 0; ++s) {
-      P.philox_batch(key, 7, s, 0, mc_detail::kBatch, w.data(), w.data() + 128, w.data() + 256, w.data() + 384);
+      mc_detail::random_batch(key, 7, s, 0, mc_detail::kBatch, w.data(), w.data() + 128, w.data() + 256, w.data() + 384);
       for (int k = 0; k < 3 * mc_detail::kBatch; ++k)
         if ((w[std::size_t(k)] >> 8) == 0) {
           tail_sample = s;
@@ -312,11 +356,11 @@ TEST_CASE("chain pair sums: every kernel build equals the formulas with libm, to
       long double cc = 0, ss = 0, cs = 0, sx = 0, sy = 0, wsum = 0, ax = 0, ay = 0;
       for (long p0 = 0; p0 < active; p0 += 3 * mc_detail::kBatch) {
         const int np = int(std::min<long>(3 * mc_detail::kBatch, active - p0));
-        const PairWords pw = pair_words_ref(P, key, 7, sample, p0, np);
+        const PairWords pw = pair_words_ref(key, 7, sample, p0, np);
         for (int k = 0; k < np; ++k) {
           const long p = p0 + k;
           if (pw.a[std::size_t(k)] == 0) ++tails_seen;
-          const long double w = r2_ref(P, key, 7, sample, p, pw.a[std::size_t(k)]);
+          const long double w = r2_ref(key, 7, sample, p, pw.a[std::size_t(k)]);
           const std::uint32_t b = pw.b[std::size_t(k)];
           if (p < cnt.both) {
             const long double psi = psi_ref(theta, b);
@@ -358,8 +402,8 @@ TEST_CASE("chain pair sums: single-precision transforms within their stated erro
   long count = 0;
   for (double theta : {1e-300, 0.1, 1.5, 3.1}) {
     for (std::uint64_t sample = 0; sample < (sanitized() ? 4096u : 16384u); ++sample) {
-      const PairWords pw = pair_words_ref(P, key, 3, sample, 0, 1);
-      const long double r2 = r2_ref(P, key, 3, sample, 0, pw.a[0]);
+      const PairWords pw = pair_words_ref(key, 3, sample, 0, 1);
+      const long double r2 = r2_ref(key, 3, sample, 0, pw.a[0]);
       const long double psi = psi_ref(theta, pw.b[0]);
       const auto got = P.pair_sums(key, 3, sample, mc_detail::Counts{0, 0, 1}, theta);
       const double scale = std::max(1.0, double(r2));

@@ -37,21 +37,27 @@ static void Figure1(benchmark::State& state) {
 }
 BENCHMARK(Figure1)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime()->MinTime(1.0);
 
-// The generator alone, one thread: Philox words.
-static void RawPhiloxWords(benchmark::State& state) {
-  const auto& k = mc_detail::kernel();
+// The generator alone, one thread: ARS-7 words, for each implementation the CPU runs.
+static void RawWords(benchmark::State& state, mc_detail::ArsImpl impl) {
+  if (!mc_detail::ars_available(impl)) {
+    state.SkipWithError("implementation not available on this CPU");
+    return;
+  }
+  const auto f = mc_detail::ars_function(impl);
   auto key = mc_detail::key_of_seed(1);
   alignas(64) std::uint32_t o[4][mc_detail::kBatch];
-  std::uint64_t s = 0;
+  std::uint32_t s = 0;
   for (auto _ : state) {
-    k.philox_batch(key, 1, s++, 0, mc_detail::kBatch, o[0], o[1], o[2], o[3]);
+    f(key, 0, 1u << 12, s++, 0, mc_detail::kBatch, o[0], o[1], o[2], o[3]);
     benchmark::DoNotOptimize(o);
   }
   state.counters["words_per_s"] = benchmark::Counter(4.0 * mc_detail::kBatch, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(RawPhiloxWords);
+BENCHMARK_CAPTURE(RawWords, software, mc_detail::ArsImpl::Software);
+BENCHMARK_CAPTURE(RawWords, aesni, mc_detail::ArsImpl::AesNi);
+BENCHMARK_CAPTURE(RawWords, vaes, mc_detail::ArsImpl::Vaes);
 
-// The generator alone, one thread: standard normal pairs (Philox + Box-Muller), the raw rate.
+// The generator alone, one thread: standard normal pairs (ARS + Box-Muller), the raw rate.
 static void RawNormalPairs(benchmark::State& state) {
   const auto& k = mc_detail::kernel();
   auto key = mc_detail::key_of_seed(1);
@@ -108,9 +114,9 @@ static void Long(benchmark::State& state) {
 BENCHMARK(Long)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
 // The parts of one figure-1 layer (n = 256, theta = 0.1, one thread; compare Chain/<kernel>/256): the
-// category counts (32 Philox calls and the 16-bit compares), the pair sums of the ~132 active neurons
-// (three per Philox call: 48 calls, R^2 and sin/cos in single precision, the sums in double), and
-// those 48 Philox calls alone.
+// category counts (32 generator calls and the 16-bit compares), the pair sums of the ~132 active
+// neurons (three per call: 48 calls, R^2 and sin/cos in single precision, the sums in double), and
+// those 48 calls alone.
 static void PartCounts(benchmark::State& state) {
   const auto& k = mc_detail::kernel();
   auto key = mc_detail::key_of_seed(1);
@@ -126,14 +132,13 @@ static void PartSums(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(k.pair_sums(key, 1, s++, c, 0.1));
 }
 BENCHMARK(PartSums);
-static void PartPhilox48(benchmark::State& state) {
-  const auto& k = mc_detail::kernel();
+static void PartWords48(benchmark::State& state) {
   auto key = mc_detail::key_of_seed(1);
   alignas(64) std::uint32_t o[4][mc_detail::kBatch];
   std::uint64_t s = 0;
   for (auto _ : state) {
-    k.philox_batch(key, 1, s++, 0, 48, o[0], o[1], o[2], o[3]);
+    mc_detail::random_batch(key, 1, s++, 0, 48, o[0], o[1], o[2], o[3]);
     benchmark::DoNotOptimize(o);
   }
 }
-BENCHMARK(PartPhilox48);
+BENCHMARK(PartWords48);

@@ -63,14 +63,17 @@ file(GLOB old ${CK}*)
 if(old)
   file(REMOVE ${old})
 endif()
-set(LONG mc --widths 64x20 --theta0 0.2 --samples 1000000 --seed 5 --hist 5)  # about 1 s per rank
+# about 6 s on 2 ranks here: the Ctrl-C at 1.2 s comes after the ranks have started, also on a
+# loaded machine, and well before the end (with half the samples and 0.7 s it failed once under
+# ctest -j 2)
+set(LONG mc --widths 64x20 --theta0 0.2 --samples 2000000 --seed 5 --hist 5)
 execute_process(COMMAND ${BIN} --json ${LONG} --threads 2 OUTPUT_VARIABLE whole RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "relumix exit code ${rc}")
 endif()
 strip_time(whole)
 string(REPLACE ";" " " long_args "${LONG}")
-execute_process(COMMAND sh -c "${MPIRUN} -np 2 --oversubscribe ${MPI_BIN} --json ${long_args} --threads 1 --checkpoint ${CK} --checkpoint-every 100 >${WORK}/mpi_int.out 2>${WORK}/mpi_int.err & p=$!; sleep 0.7; kill -INT $p; wait $p; echo $?"
+execute_process(COMMAND sh -c "${MPIRUN} -np 2 --oversubscribe ${MPI_BIN} --json ${long_args} --threads 1 --checkpoint ${CK} --checkpoint-every 100 >${WORK}/mpi_int.out 2>${WORK}/mpi_int.err & p=$!; sleep 1.2; kill -INT $p; wait $p; echo $?"
   OUTPUT_VARIABLE int_rc)
 string(STRIP "${int_rc}" int_rc)
 if(NOT EXISTS ${CK}.0-of-2 OR NOT EXISTS ${CK}.1-of-2)

@@ -17,6 +17,24 @@ inline bool cpu_has_avx2() {
 #endif
 }
 
+// AES-NI (with SSE4.1), and VAES (AES on AVX2 registers, with AVX2): the Monte Carlo's generator.
+inline bool cpu_has_aes() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool v = __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1");
+  return v;
+#else
+  return false;
+#endif
+}
+inline bool cpu_has_vaes() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool v = cpu_has_aes() && __builtin_cpu_supports("vaes") && __builtin_cpu_supports("avx2");
+  return v;
+#else
+  return false;
+#endif
+}
+
 // AVX-512 F, DQ, BW, VL (Skylake-SP and later).
 inline bool cpu_has_avx512() {
 #if defined(__x86_64__) || defined(__i386__)

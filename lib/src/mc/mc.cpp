@@ -89,7 +89,7 @@ std::string widths_text(const std::vector<long>& w) {
 
 // ---- one sample ---------------------------------------------------------------------------
 
-// Sequential standard normals of the stream (layer, sample): Philox calls 0, 1, ... in batches
+// Sequential standard normals of the stream (layer, sample): generator calls 0, 1, ... in batches
 // of kBatch, each batch read as g[0..2m) then z[0..2m).
 class NormalStream {
  public:
@@ -586,9 +586,10 @@ McPlan mc_plan(const std::vector<long>& widths, double theta0, const McOptions& 
   p->fingerprint = "relumix-mc 1; mode " + mc_mode_name(opt.mode) + "; activation " + opt.activation.name() + "; widths " + widths_text(widths) + "; theta0 " +
                    t0 + "; samples " + std::to_string(opt.samples) + "; seed " + std::to_string(opt.seed) +
                    "; block " + std::to_string(p->block) + "; bins " + std::to_string(bits) + "; kernel " +
-                   p->kernel->family;
-  // the ReLU chain's use of the random words (and its arithmetic) changed in 2026-12 (single-precision
-  // pair sums, three pairs per Philox call): its checkpoints from earlier builds are refused
+                   p->kernel->family + "; generator ARS-7";
+  // the generator changed from Philox4x32-10 to ARS-7 in 2026-12 (every mode), and the ReLU chain's
+  // use of the words (and its arithmetic) earlier that month (single-precision pair sums, three
+  // pairs per generator call): checkpoints from earlier builds are refused
   if (opt.mode == McMode::Chain && opt.activation.is_relu()) p->fingerprint += "; chain stream 2";
   McPlan plan;
   plan.data = std::move(p);

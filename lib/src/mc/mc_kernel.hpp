@@ -1,30 +1,33 @@
 #pragma once
 // Internal (not installed): the Monte Carlo kernels of mc.cpp. Tests and benchmarks include it.
 //
-// Random numbers: Philox4x32-10 (Random123's algorithm), key = seed, counter = (index, layer,
+// Random numbers: ARS-7 (Random123's ARS4x32, see ars.hpp), key = seed, counter = (index, layer,
 // sample): every sample is a pure function of (seed, sample index).
 //
 // The kernels exist in three builds of one source (mc_kernel_impl.hpp), chosen at run time
 // (kernel()): `portable` (the baseline ISA, any CPU; compiled without floating-point contraction),
-// `avx2` (AVX2 intrinsics for Philox, the category counts and the pair sums with the portable
+// `avx2` (AVX2 intrinsics for the category counts and the pair sums with the portable
 // build's floating-point operations: the same bits, family "portable") and `avx512` (AVX-512
-// Philox, counts and network-mode normals with FMA, the AVX2 pair sums with contraction allowed: its
+// counts and network-mode normals with FMA, the AVX2 pair sums with contraction allowed: its
 // chain numbers agree with the portable ones to float rounding, ~1e-7, not bitwise). A run is
 // bitwise reproducible for any thread count, process count and checkpoint split with the same
 // kernel (KernelTable::family).
 #include <cstdint>
 
+#include "mc/ars.hpp"
+
 namespace relumix::mc_detail {
 
-// Philox4x32-10, bitwise equal to Random123's philox4x32 (checked by the tests).
-struct Key {
-  std::uint32_t k0, k1;
-};
-Key key_of_seed(std::uint64_t seed);
+Key key_of_seed(std::uint64_t seed);  // (seed lo, seed hi)
 // Counter of call j in stream (layer, sample): (j mod 2^32, j / 2^32 + layer * 2^12, sample lo, hi).
 constexpr int kBatch = 128;
+// Fills m calls j0 .. j0 + m - 1 of the stream (layer, sample) into out0..out3 (SoA).
+inline void random_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
+                         std::uint32_t* out0, std::uint32_t* out1, std::uint32_t* out2, std::uint32_t* out3) {
+  ars_batch(key, j0, layer << 12, std::uint32_t(sample), std::uint32_t(sample >> 32), m, out0, out1, out2, out3);
+}
 
-// The philox_batch sample argument carries a stream number in bits 48..63 (samples are below
+// The random_batch sample argument carries a stream number in bits 48..63 (samples are below
 // 2^40): stream 0 holds the pairs (and network mode's normals), 1 the neuron categories of the
 // chain, 2 + b the words 4b..4b+3 that settle a category tie of neuron j (call j), 0x100 the
 // R^2 tail words of the chain (call p: pair p of the layer, when its 24-bit R^2 word is 0).
@@ -54,9 +57,6 @@ Step chain_start(double theta0);
 struct KernelTable {
   const char* name;    // "portable", "avx2", "avx512"
   const char* family;  // the numbers it makes: "portable" or "avx512"
-  // Fills m <= kBatch calls j0 .. j0 + m - 1 into out0..out3 (SoA).
-  void (*philox_batch)(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
-                       std::uint32_t* out0, std::uint32_t* out1, std::uint32_t* out2, std::uint32_t* out3);
   // 2m standard normal pairs (g[k], z[k]), k < 2m, from calls j0 .. j0 + m - 1 (Box-Muller on
   // 32-bit uniforms (u + 1/2) 2^-32: pair k < m uses words (0, 1) of call k, pair m + k words (2, 3)).
   void (*normal_pairs)(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m, double* g,
@@ -71,7 +71,7 @@ struct KernelTable {
   // 2^20 neurons (throws Interrupted).
   Counts (*neuron_counts)(Key key, std::uint32_t layer, std::uint64_t sample, long n, double theta);
   // The sums over the active neurons, in the order both, only X, only Y. Pairs come three per
-  // Philox call of stream 0 in blocks of 3 kBatch: for the np pairs p0.. of a block, the m calls
+  // generator call of stream 0 in blocks of 3 kBatch: for the np pairs p0.. of a block, the m calls
   // p0 / 3 .. (m = ceil(np / 3) rounded up to a multiple of 8) give pair k of segment j = k / m
   // (call k mod m) the 24-bit word a = w_j >> 8 and the 16-bit word b = w3 & 0xFFFF, w3 >> 16,
   // (w0 & 0xFF) | (w1 & 0xFF) << 8 (j = 0, 1, 2).

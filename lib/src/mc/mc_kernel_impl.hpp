@@ -1,6 +1,7 @@
 // The Monte Carlo kernels, one source for three builds (included by mc_kernel.cpp, portable,
-// mc_kernel_avx2.cpp and mc_kernel_avx512.cpp): Philox4x32-10 in batches, a branch-free Box-Muller transform
-// with polynomial log/sin/cos (network mode's weights), and the chain step of SPEC section 1.
+// mc_kernel_avx2.cpp and mc_kernel_avx512.cpp): a branch-free Box-Muller transform with polynomial
+// log/sin/cos (network mode's weights) and the chain step of SPEC section 1, on the words of the
+// generator (random_batch: ARS-7, one implementation for every build, ars.hpp).
 // The including file defines RELUMIX_MC_NS (the namespace of this build), RELUMIX_MC_NAME (its
 // name, a string), RELUMIX_MC_AVX512 (1: the AVX-512 intrinsics paths; the file must then be
 // compiled for AVX-512) and RELUMIX_MC_AVX2 (1: the AVX2 intrinsics paths, compiled for AVX2).
@@ -12,16 +13,15 @@
 //
 // The chain step draws a layer in polar coordinates (see chain_step): each neuron's category
 // (only X > 0, only Y > 0, both, neither) from 16 random bits, exactly; then, for the active
-// neurons only, R^2 = -2 ln U and one angle (three pairs per Philox call: a 24-bit and a 16-bit
+// neurons only, R^2 = -2 ln U and one angle (three pairs per generator call: a 24-bit and a 16-bit
 // word each), so a layer costs about 1.2 random words per neuron (was 1.5) and no square roots.
 // R^2 and the angle's cos/sin are single precision (8 AVX2 lanes), the sums double
 // (pair_sums_portable).
 //
 // The plain loops are written so that g++ -O3 vectorizes them; the portable build is compiled with
 // -ffp-contract=off, so it gives the same bits whatever the compiler flags. On AVX-512 the hot
-// parts use intrinsics: Philox (g++'s own vectorization of the 32 x 32 -> 64-bit products was the
-// bottleneck) and the category counts (16-bit lanes); the pair sums are the AVX2 code. On AVX2
-// the same three (exp_weight8f, cos_sin_psi8f: the portable float operations; without them g++ left
+// parts use intrinsics: the category counts (16-bit lanes); the pair sums are the AVX2 code. On AVX2
+// the same two (exp_weight8f, cos_sin_psi8f: the portable float operations; without them g++ left
 // the pair sums scalar). sqrt_array uses the square-root instructions directly: with errno
 // semantics g++ does not vectorize std::sqrt.
 #if !defined(RELUMIX_MC_NS) || !defined(RELUMIX_MC_NAME) || !defined(RELUMIX_MC_AVX512) || !defined(RELUMIX_MC_AVX2)
@@ -54,8 +54,6 @@
 namespace relumix::mc_detail::RELUMIX_MC_NS {
 
 namespace {
-constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;  // Philox4x32 multipliers
-constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;  // Weyl key increments
 constexpr int kLanes = 8;                                       // accumulator lanes
 
 // c[0] x^(N-1) + ... + c[N-1]
@@ -158,135 +156,6 @@ void bm_block(const std::uint32_t* __restrict a, const std::uint32_t* __restrict
 }
 }  // namespace
 
-void philox_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
-                  std::uint32_t* __restrict out0, std::uint32_t* __restrict out1,
-                  std::uint32_t* __restrict out2, std::uint32_t* __restrict out3) {
-  const std::uint32_t c2 = std::uint32_t(sample), c3 = std::uint32_t(sample >> 32);
-  const std::uint32_t lo0 = std::uint32_t(j0);
-  const std::uint32_t hi0 = std::uint32_t(j0 >> 32) + (layer << 12);
-#if RELUMIX_MC_AVX512
-  // 16 calls at a time in 32-bit lanes. g++ widens the 32 x 32 -> 64-bit products of the loop
-  // below to 64-bit lanes (vpmullq and permutes); here the even and odd lanes are multiplied with
-  // vpmuludq and the high and low halves put back with masked shuffles, about 4x fewer instructions.
-  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  // The odd lanes are moved down for vpmuludq with a shuffle (port 5) rather than a shift (port
-  // 0, which the multiplies keep busy): 6% faster.
-  const __m512i m0 = _mm512_set1_epi64(kM0), m1 = _mm512_set1_epi64(kM1);
-  for (int k = 0; k < m; k += 16) {
-    __m512i x0 = _mm512_add_epi32(_mm512_set1_epi32(int(lo0 + std::uint32_t(k))), iota);
-    __mmask16 carry = _mm512_cmplt_epu32_mask(x0, _mm512_set1_epi32(int(lo0)));
-    __m512i x1 = _mm512_mask_add_epi32(_mm512_set1_epi32(int(hi0)), carry, _mm512_set1_epi32(int(hi0)), _mm512_set1_epi32(1));
-    __m512i x2 = _mm512_set1_epi32(int(c2)), x3 = _mm512_set1_epi32(int(c3));
-    std::uint32_t k0 = key.k0, k1 = key.k1;
-    for (int r = 0; r < 10; ++r) {
-      // p_e: products of the even lanes, p_o: of the odd lanes (64 bits each). The high halves go
-      // to (even: swapped in, odd: in place), the low halves to (even: in place, odd: swapped in);
-      // a masked in-lane swap (_MM_PERM_CDAB) does each in one shuffle.
-      __m512i p0e = _mm512_mul_epu32(x0, m0), p0o = _mm512_mul_epu32(_mm512_shuffle_epi32(x0, _MM_PERM_CDAB), m0);
-      __m512i p1e = _mm512_mul_epu32(x2, m1), p1o = _mm512_mul_epu32(_mm512_shuffle_epi32(x2, _MM_PERM_CDAB), m1);
-      __m512i hi0v = _mm512_mask_shuffle_epi32(p0o, 0x5555, p0e, _MM_PERM_CDAB);
-      __m512i lo0v = _mm512_mask_shuffle_epi32(p0e, 0xAAAA, p0o, _MM_PERM_CDAB);
-      __m512i hi1v = _mm512_mask_shuffle_epi32(p1o, 0x5555, p1e, _MM_PERM_CDAB);
-      __m512i lo1v = _mm512_mask_shuffle_epi32(p1e, 0xAAAA, p1o, _MM_PERM_CDAB);
-      x0 = _mm512_ternarylogic_epi32(hi1v, x1, _mm512_set1_epi32(int(k0)), 0x96);  // three-way xor
-      x1 = lo1v;
-      x2 = _mm512_ternarylogic_epi32(hi0v, x3, _mm512_set1_epi32(int(k1)), 0x96);
-      x3 = lo0v;
-      k0 += kW0;
-      k1 += kW1;
-    }
-    __mmask16 keep = m - k >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (m - k)) - 1);
-    _mm512_mask_storeu_epi32(out0 + k, keep, x0);
-    _mm512_mask_storeu_epi32(out1 + k, keep, x1);
-    _mm512_mask_storeu_epi32(out2 + k, keep, x2);
-    _mm512_mask_storeu_epi32(out3 + k, keep, x3);
-  }
-  return;
-#elif RELUMIX_MC_AVX2
-  // 8 calls at a time in 32-bit lanes: vpmuludq on the even lanes and on the odd ones moved down,
-  // the high and low halves put back with in-lane swaps and blends (as the AVX-512 path). Two
-  // vectors (16 calls) per iteration: one round's chain (multiply, shuffle, blend, xor) is
-  // latency-bound, two independent ones fill the pipes (Zen 4: 1.6x the words per second).
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), sign = _mm256_set1_epi32(int(0x80000000u));
-  const __m256i m0 = _mm256_set1_epi64x(kM0), m1 = _mm256_set1_epi64x(kM1);
-  constexpr int V = 2;
-  // the round keys as vectors, once (the loop then xors them from memory: no broadcasts per round)
-  __m256i rk0[10], rk1[10];
-  {
-    std::uint32_t k0 = key.k0, k1 = key.k1;
-    for (int r = 0; r < 10; ++r) {
-      rk0[r] = _mm256_set1_epi32(int(k0));
-      rk1[r] = _mm256_set1_epi32(int(k1));
-      k0 += kW0;
-      k1 += kW1;
-    }
-  }
-  for (int k = 0; k < m; k += 8 * V) {
-    __m256i x0[V], x1[V], x2[V], x3[V];
-    for (int v = 0; v < V; ++v) {
-      x0[v] = _mm256_add_epi32(_mm256_set1_epi32(int(lo0 + std::uint32_t(k + 8 * v))), iota);
-      // the carry into word 1 where x0 wrapped (x0 < lo0 unsigned): the compare gives -1 there
-      const __m256i carry = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(lo0 ^ 0x80000000u)), _mm256_xor_si256(x0[v], sign));
-      x1[v] = _mm256_sub_epi32(_mm256_set1_epi32(int(hi0)), carry);
-      x2[v] = _mm256_set1_epi32(int(c2));
-      x3[v] = _mm256_set1_epi32(int(c3));
-    }
-    for (int r = 0; r < 10; ++r) {
-      const __m256i kk0 = rk0[r], kk1 = rk1[r];
-      for (int v = 0; v < V; ++v) {
-        const __m256i p0e = _mm256_mul_epu32(x0[v], m0), p0o = _mm256_mul_epu32(_mm256_srli_epi64(x0[v], 32), m0);
-        const __m256i p1e = _mm256_mul_epu32(x2[v], m1), p1o = _mm256_mul_epu32(_mm256_srli_epi64(x2[v], 32), m1);
-        const __m256i hi0v = _mm256_blend_epi32(_mm256_shuffle_epi32(p0e, 0xB1), p0o, 0xAA);
-        const __m256i lo0v = _mm256_blend_epi32(p0e, _mm256_shuffle_epi32(p0o, 0xB1), 0xAA);
-        const __m256i hi1v = _mm256_blend_epi32(_mm256_shuffle_epi32(p1e, 0xB1), p1o, 0xAA);
-        const __m256i lo1v = _mm256_blend_epi32(p1e, _mm256_shuffle_epi32(p1o, 0xB1), 0xAA);
-        x0[v] = _mm256_xor_si256(_mm256_xor_si256(hi1v, x1[v]), kk0);
-        x1[v] = lo1v;
-        x2[v] = _mm256_xor_si256(_mm256_xor_si256(hi0v, x3[v]), kk1);
-        x3[v] = lo0v;
-      }
-    }
-    for (int v = 0; v < V; ++v) {
-      const int kv = k + 8 * v;
-      if (m - kv >= 8) {
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out0 + kv), x0[v]);
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out1 + kv), x1[v]);
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out2 + kv), x2[v]);
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out3 + kv), x3[v]);
-      } else if (m - kv > 0) {
-        const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(m - kv), iota);
-        _mm256_maskstore_epi32(reinterpret_cast<int*>(out0 + kv), keep, x0[v]);
-        _mm256_maskstore_epi32(reinterpret_cast<int*>(out1 + kv), keep, x1[v]);
-        _mm256_maskstore_epi32(reinterpret_cast<int*>(out2 + kv), keep, x2[v]);
-        _mm256_maskstore_epi32(reinterpret_cast<int*>(out3 + kv), keep, x3[v]);
-      }
-    }
-  }
-  return;
-#endif
-  for (int k = 0; k < m; ++k) {
-    std::uint32_t lo = lo0 + std::uint32_t(k);
-    std::uint32_t x0 = lo, x1 = hi0 + (lo < lo0 ? 1u : 0u), x2 = c2, x3 = c3;
-    std::uint32_t k0 = key.k0, k1 = key.k1;
-#pragma GCC unroll 10
-    for (int r = 0; r < 10; ++r) {
-      std::uint64_t p0 = std::uint64_t(kM0) * x0;
-      std::uint64_t p1 = std::uint64_t(kM1) * x2;
-      std::uint32_t y0 = std::uint32_t(p1 >> 32) ^ x1 ^ k0;
-      std::uint32_t y1 = std::uint32_t(p1);
-      std::uint32_t y2 = std::uint32_t(p0 >> 32) ^ x3 ^ k1;
-      std::uint32_t y3 = std::uint32_t(p0);
-      x0 = y0; x1 = y1; x2 = y2; x3 = y3;
-      k0 += kW0;
-      k1 += kW1;
-    }
-    out0[k] = x0;
-    out1[k] = x1;
-    out2[k] = x2;
-    out3[k] = x3;
-  }
-}
-
 void box_muller(std::uint32_t a, std::uint32_t b, double& g, double& z) {
   double r2, c, s;
   bm_parts(a, b, r2, c, s);
@@ -298,7 +167,7 @@ void box_muller(std::uint32_t a, std::uint32_t b, double& g, double& z) {
 void normal_pairs(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
                   double* g, double* z) {
   alignas(64) std::uint32_t w0[kBatch], w1[kBatch], w2[kBatch], w3[kBatch];
-  philox_batch(key, layer, sample, j0, m, w0, w1, w2, w3);
+  random_batch(key, layer, sample, j0, m, w0, w1, w2, w3);
   bm_block(w0, w1, m, g, z);
   bm_block(w2, w3, m, g + m, z + m);
 }
@@ -402,12 +271,12 @@ void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long
 #endif
 }
 
-// The pair words, three pairs per Philox call (KernelTable::pair_sums): for the block of pairs
+// The pair words, three pairs per generator call (KernelTable::pair_sums): for the block of pairs
 // p0 .. p0 + np - 1 (p0 a multiple of kPairBlock), the calls p0 / 3 .. p0 / 3 + m - 1 with
 // m = ceil(np / 3) rounded up to a multiple of 8 (so that a vector of 8 pairs lies in one segment)
 // give pair k of segment j = k / m (call i = k mod m) the 24-bit R^2 word a = w_j >> 8 and the
 // 16-bit angle word b = w3 & 0xFFFF (j = 0), w3 >> 16 (j = 1), (w0 & 0xFF) | (w1 & 0xFF) << 8 (j = 2).
-// Read in place: a(k), b(k) and their vector forms (past the third segment: a = 1, b = 0, padding).
+// Read in place: a(k), b(k) (past the third segment: a = 1, b = 0, padding).
 constexpr int kPairBlock = 3 * kBatch;
 struct PairBlock {
   alignas(64) std::uint32_t w[4][kBatch];
@@ -420,41 +289,12 @@ struct PairBlock {
     const int j = k / m, i = k - j * m;
     return j == 0 ? w[3][i] & 0xFFFFu : j == 1 ? w[3][i] >> 16 : j == 2 ? (w[0][i] & 0xFFu) | (w[1][i] & 0xFFu) << 8 : 0u;
   }
-#if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
-  __m256i a8(int k) const {  // k a multiple of 8
-    const int j = k / m, i = k - j * m;
-    if (j >= 3) return _mm256_set1_epi32(1);
-    return _mm256_srli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(w[j] + i)), 8);
-  }
-  __m256i b8(int k) const {
-    const int j = k / m, i = k - j * m;
-    if (j >= 3) return _mm256_setzero_si256();
-    const __m256i w3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w[3] + i));
-    if (j == 0) return _mm256_and_si256(w3, _mm256_set1_epi32(0xFFFF));
-    if (j == 1) return _mm256_srli_epi32(w3, 16);
-    const __m256i lo = _mm256_set1_epi32(0xFF);
-    return _mm256_or_si256(_mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(w[0] + i)), lo),
-                           _mm256_slli_epi32(_mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(w[1] + i)), lo), 8));
-  }
-  __m128i b4(int k) const {  // k a multiple of 4 below 3 m
-    const int j = k / m, i = k - j * m;
-    const __m128i w3 = _mm_load_si128(reinterpret_cast<const __m128i*>(w[3] + i));
-    if (j == 0) return _mm_and_si128(w3, _mm_set1_epi32(0xFFFF));
-    if (j == 1) return _mm_srli_epi32(w3, 16);
-    const __m128i lo = _mm_set1_epi32(0xFF);
-    return _mm_or_si128(_mm_and_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(w[0] + i)), lo),
-                        _mm_slli_epi32(_mm_and_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(w[1] + i)), lo), 8));
-  }
-#endif
 };
 // Draws the block of pairs from p0 into B; returns np.
 int pair_block(Key key, std::uint32_t layer, std::uint64_t sample, long p0, long active, PairBlock& B) {
   B.np = int(std::min<long>(kPairBlock, active - p0));
   B.m = ((B.np + 2) / 3 + 7) / 8 * 8;
-  // the SIMD builds: whole vectors of 16 calls (their loop computes 16 at a time anyway): full
-  // stores, so the loads that follow are forwarded (a masked store's are not)
-  const int calls = RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512 ? std::min((B.m + 15) / 16 * 16, kBatch) : B.m;
-  philox_batch(key, layer, sample, std::uint64_t(p0 / 3), calls, B.w[0], B.w[1], B.w[2], B.w[3]);
+  random_batch(key, layer, sample, std::uint64_t(p0 / 3), B.m, B.w[0], B.w[1], B.w[2], B.w[3]);
   return B.np;
 }
 
@@ -511,7 +351,7 @@ inline float exp_weight_odd_f(std::int32_t o, int q) {
 // the tail word of pair p of the layer (a = 0): word 0 of call p of stream kStreamTail
 inline std::uint32_t pair_tail_word(Key key, std::uint32_t layer, std::uint64_t sample, long p) {
   std::uint32_t t[4];
-  philox_batch(key, layer, stream_sample(sample, kStreamTail), std::uint64_t(p), 1, t, t + 1, t + 2, t + 3);
+  random_batch(key, layer, stream_sample(sample, kStreamTail), std::uint64_t(p), 1, t, t + 1, t + 2, t + 3);
   return t[0];
 }
 inline float exp_weight_tail_f(Key key, std::uint32_t layer, std::uint64_t sample, long p) {
@@ -584,7 +424,7 @@ inline void sincos4(__m256d x, __m256d& s, __m256d& c) {
 // The category of each of the n neurons, drawn from one uniform U_i per neuron:
 // [0, t1) only X > 0, [t1, t2) only Y > 0, [t2, t3) both, [t3, 1) neither, with
 // t1 = delta, t2 = 2 delta, t3 = 1/2 + delta and delta = theta / (2 pi). U_i's first 16 bits
-// (half of a Philox word) decide unless they equal a threshold's first 16 bits (probability
+// (half of a generator word) decide unless they equal a threshold's first 16 bits (probability
 // 2^-16 per threshold); then further words of U_i decide exactly (uniform_below).
 Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n, double theta) {
   const double delta = std::min(theta, kPiD) * (0.5 / kPiD);
@@ -598,11 +438,11 @@ Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n,
   }
   long below[3] = {0, 0, 0};  // neurons with U_i < t_k
   alignas(64) std::uint32_t w[4 * kBatch];
-  for (long c0 = 0; c0 < n; c0 += 8L * kBatch) {  // 8 neurons per Philox call
+  for (long c0 = 0; c0 < n; c0 += 8L * kBatch) {  // 8 neurons per generator call
     if ((c0 & ((1L << 20) - 1)) == 0 && c0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
     const int nc = int(std::min<long>(8L * kBatch, n - c0));
     const int m = (nc + 7) / 8;
-    philox_batch(key, layer, stream_sample(sample, kStreamCategory), std::uint64_t(c0 / 8), m, w, w + m,
+    random_batch(key, layer, stream_sample(sample, kStreamCategory), std::uint64_t(c0 / 8), m, w, w + m,
                  w + 2 * m, w + 3 * m);
     bool tie = false;
     count_chunks(w, nc, q, below, tie);
@@ -616,7 +456,7 @@ Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n,
       auto word = [&](int level) {
         if (level / 4 != block) {
           block = level / 4;
-          philox_batch(key, layer, stream_sample(sample, kStreamTie + std::uint64_t(block)), neuron, 1, words,
+          random_batch(key, layer, stream_sample(sample, kStreamTie + std::uint64_t(block)), neuron, 1, words,
                        words + 1, words + 2, words + 3);
         }
         return words[level % 4];
@@ -688,14 +528,19 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
   // 0-3 of the double accumulators in the first register of each pair, 4-7 in the second; the
   // one-input terms added one by one in pair order). The AVX-512 build runs this code too (there
   // g++ may contract it into FMAs: family "avx512", numbers within float rounding of these).
+  // A first pass over the block's vectors of 8 pairs, segment by segment (a vector never
+  // straddles two: m is a multiple of 8), makes R^2 and the angle words; the both terms and the
+  // one-input terms follow.
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
   const __m256 hp = _mm256_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
   const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-16);
   const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i low16 = _mm256_set1_epi32(0xFFFF), low8 = _mm256_set1_epi32(0xFF);
   PairBlock B;
   alignas(64) float r2[kPairBuf];
+  alignas(64) std::uint32_t bw[kPairBuf];
   alignas(64) double t1[kPairBuf];
   __m256d cc[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()}, ss[2] = {cc[0], cc[0]}, cs[2] = {cc[0], cc[0]};
   PairSums out;
@@ -703,46 +548,50 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
     const int np = pair_block(key, layer, sample, p0, active, B);
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
-    // R^2 up to what the loops below read (16 at a time for the both pairs)
-    const int nr = std::max((nb + 15) / 16 * 16, (np + 7) / 8 * 8);
-    const __m256i npv = _mm256_set1_epi32(np);
+    const __m256i npv = _mm256_set1_epi32(np), nbv = _mm256_set1_epi32(nb);
     __m256i zero = _mm256_setzero_si256();
-    for (int k = 0; k < nr; k += 8) {
-      const __m256i a8 = B.a8(k);
-      const __m256i live = _mm256_cmpgt_epi32(npv, _mm256_add_epi32(_mm256_set1_epi32(k), iota));
-      zero = _mm256_or_si256(zero, _mm256_and_si256(live, _mm256_cmpeq_epi32(a8, _mm256_setzero_si256())));
+    for (int k = 0, j = 0, i = 0; k < np; k += 8) {  // pair k: segment j, call i (3 m >= np)
+      const __m256i wj = _mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[j] + i));
+      const __m256i w3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[3] + i));
+      const __m256i a8 = _mm256_srli_epi32(wj, 8);
+      const __m256i b8 =
+          j == 0 ? _mm256_and_si256(w3, low16)
+          : j == 1 ? _mm256_srli_epi32(w3, 16)
+                   : _mm256_or_si256(_mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[0] + i)), low8),
+                                     _mm256_slli_epi32(_mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[1] + i)), low8), 8));
+      if ((i += 8) == B.m) {
+        i = 0;
+        ++j;
+      }
+      const __m256i kv = _mm256_add_epi32(_mm256_set1_epi32(k), iota);
+      zero = _mm256_or_si256(zero, _mm256_and_si256(_mm256_cmpgt_epi32(npv, kv), _mm256_cmpeq_epi32(a8, _mm256_setzero_si256())));
       _mm256_store_ps(r2 + k, exp_weight8f(a8));
+      _mm256_store_si256(reinterpret_cast<__m256i*>(bw + k), b8);
     }
     if (!_mm256_testz_si256(zero, zero))  // rare (2^-24 per pair): the tail words
       for (int k = 0; k < np; ++k)
         if (B.a(k) == 0) r2[k] = exp_weight_tail_f(key, layer, sample, p0 + k);
-    const __m256i nbv = _mm256_set1_epi32(nb);
-    // the both terms, two vectors (16 pairs) at a time, added in pair order
-    for (int k = 0; k < nb; k += 16) {
-      __m256 cpsi[2], spsi[2];
-      for (int v = 0; v < 2; ++v)
-        cos_sin_psi8f(B.b8(k + 8 * v), hp, cpsi[v], spsi[v]);
-      for (int v = 0; v < 2; ++v) {
-        const __m256i inb = _mm256_cmpgt_epi32(nbv, _mm256_add_epi32(_mm256_set1_epi32(k + 8 * v), iota));
-        const __m256 wf = _mm256_and_ps(_mm256_castsi256_ps(inb), _mm256_load_ps(r2 + k + 8 * v));
-        const __m256d w[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(wf)), _mm256_cvtps_pd(_mm256_extractf128_ps(wf, 1))};
-        const __m256d c[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(cpsi[v])),
-                              _mm256_cvtps_pd(_mm256_extractf128_ps(cpsi[v], 1))};
-        const __m256d sn[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(spsi[v])),
-                               _mm256_cvtps_pd(_mm256_extractf128_ps(spsi[v], 1))};
-        for (int h = 0; h < 2; ++h) {
-          const __m256d wc = _mm256_mul_pd(w[h], c[h]);
-          cc[h] = _mm256_add_pd(cc[h], _mm256_mul_pd(wc, c[h]));
-          ss[h] = _mm256_add_pd(ss[h], _mm256_mul_pd(_mm256_mul_pd(w[h], sn[h]), sn[h]));
-          cs[h] = _mm256_add_pd(cs[h], _mm256_mul_pd(wc, sn[h]));
-        }
+    // the both terms (no call in this loop: the accumulators stay in registers)
+    for (int k = 0; k < nb; k += 8) {
+      __m256 cpsi, spsi;
+      cos_sin_psi8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(bw + k)), hp, cpsi, spsi);
+      const __m256i inb = _mm256_cmpgt_epi32(nbv, _mm256_add_epi32(_mm256_set1_epi32(k), iota));
+      const __m256 wf = _mm256_and_ps(_mm256_castsi256_ps(inb), _mm256_load_ps(r2 + k));
+      const __m256d wd[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(wf)), _mm256_cvtps_pd(_mm256_extractf128_ps(wf, 1))};
+      const __m256d c[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(cpsi)), _mm256_cvtps_pd(_mm256_extractf128_ps(cpsi, 1))};
+      const __m256d sn[2] = {_mm256_cvtps_pd(_mm256_castps256_ps128(spsi)), _mm256_cvtps_pd(_mm256_extractf128_ps(spsi, 1))};
+      for (int h = 0; h < 2; ++h) {
+        const __m256d wc = _mm256_mul_pd(wd[h], c[h]);
+        cc[h] = _mm256_add_pd(cc[h], _mm256_mul_pd(wc, c[h]));
+        ss[h] = _mm256_add_pd(ss[h], _mm256_mul_pd(_mm256_mul_pd(wd[h], sn[h]), sn[h]));
+        cs[h] = _mm256_add_pd(cs[h], _mm256_mul_pd(wc, sn[h]));
       }
     }
     if (nb < np) {
       // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
       for (int j = nb / 4 * 4; j < np; j += 4) {
         const __m256d x = _mm256_mul_pd(
-            _mm256_add_pd(_mm256_cvtepi32_pd(B.b4(j)), half), quarter_a);
+            _mm256_add_pd(_mm256_cvtepi32_pd(_mm_load_si128(reinterpret_cast<const __m128i*>(bw + j))), half), quarter_a);
         __m256d s4, c4;
         sincos4(x, s4, c4);
         const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
@@ -976,7 +825,7 @@ Step chain_step_alpha(Key key, std::uint32_t layer, std::uint64_t sample, long n
 }
 
 extern const KernelTable table;
-const KernelTable table = {RELUMIX_MC_NAME, RELUMIX_MC_AVX512 ? "avx512" : "portable", philox_batch, normal_pairs,
+const KernelTable table = {RELUMIX_MC_NAME, RELUMIX_MC_AVX512 ? "avx512" : "portable", normal_pairs,
                            box_muller, neuron_counts, pair_sums, chain_step,
                            chain_step_alpha};
 

@@ -20,8 +20,9 @@
 // the theta statistics (McLayer::theta, its quantiles from a binning of theta itself) are then the
 // ones to read. For alpha <= 0 phi >= 0, so theta <= pi/2 after the first layer.
 //
-// Random numbers: Philox4x32-10 (Random123's algorithm), key = seed, counter = (index, layer,
-// sample), so every sample is a pure function of (seed, sample).
+// Random numbers: ARS-7 (AES rounds with a Weyl key schedule; Random123's ARS4x32, bitwise),
+// key = seed, counter = (index, layer, sample), so every sample is a pure function of
+// (seed, sample).
 //
 // Statistics are streamed: memory is O(layers x bins), whatever the number of samples. The
 // samples are cut into fixed blocks (McPlan::block samples each); within a block the sums of
