@@ -439,6 +439,7 @@ struct FineBin {
 };
 std::vector<FineBin> fine_bins(const mc_detail::Binning& bn, const mc_detail::Hist& hist, double min, double max) {
   std::vector<FineBin> out;
+  out.reserve(std::size_t(hist.counts.size() - std::size_t(std::count(hist.counts.begin(), hist.counts.end(), 0u))));
   for (std::size_t i = 0; i < hist.counts.size(); ++i) {
     if (!hist.counts[i]) continue;
     const auto j = std::int32_t(hist.lo + std::int64_t(i));
@@ -460,13 +461,17 @@ struct Extremes {  // the count and the exact extremes of the binned quantity
   std::uint64_t n;
   double min, max;
 };
-std::vector<OrderStat> order_stats(const std::vector<FineBin>& bins, const Extremes& a,
+// Walks the histogram's counts once for the sorted ranks and forms the edges (clipped to the
+// extremes) only of the bins where a rank falls: the occupied fine bins of fine_bins, without
+// making them all.
+std::vector<OrderStat> order_stats(const mc_detail::Binning& bn, const mc_detail::Hist& hist, const Extremes& a,
                                    const std::vector<std::uint64_t>& ranks) {
   std::vector<OrderStat> out(ranks.size());
   std::vector<std::size_t> idx(ranks.size());
   for (std::size_t k = 0; k < idx.size(); ++k) idx[k] = k;
   std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return ranks[x] < ranks[y]; });
-  std::size_t b = 0;
+  const auto& c = hist.counts;
+  std::size_t i = 0, last = 0;  // last: the last occupied bin passed (the fallback past the end)
   std::uint64_t before = 0;
   for (std::size_t k : idx) {
     const std::uint64_t r = ranks[k];
@@ -478,12 +483,20 @@ std::vector<OrderStat> order_stats(const std::vector<FineBin>& bins, const Extre
       out[k] = {a.max, 0.0};
       continue;
     }
-    while (b < bins.size() && before + bins[b].count <= r) before += bins[b++].count;
-    const FineBin& f = bins[std::min(b, bins.size() - 1)];
-    const double w = std::max(f.hi - f.lo, 0.0);
-    const double v = f.lo + (double(r - before) + 0.5) / double(f.count) * w;
+    // zero counts pass too (before <= r throughout): the walk stops at the occupied bin holding r
+    while (i < c.size() && before + c[i] <= r) {
+      if (c[i]) last = i;
+      before += c[i++];
+    }
+    const std::size_t at = i < c.size() ? i : last;
+    double lo, hi;
+    bn.edges(std::int32_t(hist.lo + std::int64_t(at)), lo, hi);
+    lo = std::max(lo, a.min);
+    hi = std::min(hi, a.max);
+    const double w = std::max(hi - lo, 0.0);
+    const double v = lo + (double(r - before) + 0.5) / double(c[at]) * w;
     // edges are rounded doubles: allow a few ulps
-    out[k] = {std::clamp(v, f.lo, f.hi), w + 4e-16 * (std::fabs(f.lo) + std::fabs(f.hi))};
+    out[k] = {std::clamp(v, lo, hi), w + 4e-16 * (std::fabs(lo) + std::fabs(hi))};
   }
   return out;
 }
@@ -536,7 +549,6 @@ McResult mc_result(const McPlan& plan, const McState& state, const McOptions& op
     out.x.max = a.max;
     out.theta.min = theta_of_x(a.min);
     out.theta.max = theta_of_x(a.max);
-    const auto bins = fine_bins(lp, a);
     std::vector<std::uint64_t> ranks;
     double frac[5];
     for (int k = 0; k < 5; ++k) {
@@ -546,7 +558,7 @@ McResult mc_result(const McPlan& plan, const McState& state, const McOptions& op
       ranks.push_back(lo);
       ranks.push_back(std::min(lo + 1, a.n - 1));
     }
-    const auto os = order_stats(bins, Extremes{a.n, a.min, a.max}, ranks);
+    const auto os = order_stats(lp.bins, a.hist, Extremes{a.n, a.min, a.max}, ranks);
     out.quantile_error = 0;
     for (int k = 0; k < 5; ++k) {
       const OrderStat &lo = os[2 * std::size_t(k)], &hi = os[2 * std::size_t(k) + 1];
@@ -558,7 +570,7 @@ McResult mc_result(const McPlan& plan, const McState& state, const McOptions& op
     if (P.obtuse) {  // theta from its own binning: X = ln sin^2 theta cannot tell theta from pi - theta
       out.theta.min = a.tmin;
       out.theta.max = a.tmax;
-      const auto tos = order_stats(fine_bins(lp.tbins, a.thist, a.tmin, a.tmax), Extremes{a.n, a.tmin, a.tmax}, ranks);
+      const auto tos = order_stats(lp.tbins, a.thist, Extremes{a.n, a.tmin, a.tmax}, ranks);
       for (int k = 0; k < 5; ++k) {
         const OrderStat &lo = tos[2 * std::size_t(k)], &hi = tos[2 * std::size_t(k) + 1];
         out.theta.*q[k] = lo.value + frac[k] * (hi.value - lo.value);
