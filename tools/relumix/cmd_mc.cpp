@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <utility>
 
 #include "cli.hpp"
 #include "cluster.hpp"
@@ -171,26 +172,32 @@ void run(const McArgs& a) {
   }
   McPlan plan = mc_plan(widths, theta0, opt);
   std::string mine;
+  McState state(plan);
   try {
     McState s = mc_simulate(plan, mc_shard(plan, cl.rank, cl.size), opt);
-    mine = std::string(1, s.interrupted() ? kStopped : kDone) + s.serialize();
+    if (cl.size == 1)
+      state = std::move(s);  // one process: no encoding round trip
+    else
+      mine = std::string(1, s.interrupted() ? kStopped : kDone) + s.serialize();
   } catch (const InputError& e) {
     if (cl.size == 1) throw;
     mine = std::string(1, kFailed) + e.what();
   }
-  auto all = gather_to_root(mine);
+  if (cl.size > 1) {
+    auto all = gather_to_root(mine);
+    progress.reset();
+    if (cl.rank != 0) {
+      if (mine[0] == kFailed) throw InputError(mine.substr(1));  // reported by rank 0
+      if (mine[0] == kStopped) throw Interrupted();
+      return;
+    }
+    for (const auto& m : all) {
+      if (m[0] == kFailed) throw InputError(m.substr(1));
+      state.merge(McState::deserialize(plan, std::string_view(m).substr(1)));
+    }
+  }
   progress.reset();
-  if (cl.rank != 0) {
-    if (mine[0] == kFailed) throw InputError(mine.substr(1));  // reported by rank 0
-    if (mine[0] == kStopped) throw Interrupted();
-    return;
-  }
-  McState state(plan);
-  for (const auto& m : all) {
-    if (m[0] == kFailed) throw InputError(m.substr(1));
-    state.merge(McState::deserialize(plan, std::string_view(m).substr(1)));
-  }
-  McResult r = mc_result(plan, state, opt);
+  McResult r = mc_result(plan, std::move(state), opt);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (dump_layer > 0 && !r.partial) write_dump(*r.kept, dump_layer, dump_file);
   if (globals().json) {

@@ -817,7 +817,7 @@ McResult run_mc(const std::vector<long>& widths, double theta0, const McOptions&
   const auto t0 = std::chrono::steady_clock::now();
   McPlan plan = mc_plan(widths, theta0, opt);
   McState state = mc_simulate(plan, McShard{0, plan.blocks()}, opt);
-  McResult r = mc_result(plan, state, opt);
+  McResult r = mc_result(plan, std::move(state), opt);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <utility>
 #include <cmath>
 
 #include "relumix/core/error.hpp"
@@ -503,8 +504,14 @@ std::vector<OrderStat> order_stats(const mc_detail::Binning& bn, const mc_detail
 }  // namespace
 
 McResult mc_result(const McPlan& plan, const McState& state, const McOptions& opt) {
-  require(state.data && plan.data && state.data->plan->fingerprint == plan.fingerprint(),
+  return mc_result(plan, McState(state), opt);
+}
+
+McResult mc_result(const McPlan& plan, McState&& moved, const McOptions& opt) {
+  require(moved.data && plan.data && moved.data->plan->fingerprint == plan.fingerprint(),
           "mc_result: the state belongs to another plan");
+  const auto held = std::make_shared<const McState>(std::move(moved));
+  const McState& state = *held;
   require(opt.hist_bins >= 0 && opt.hist_bins <= 1000000, "histograms need 1..1000000 bins");
   const auto& P = *plan.data;
   const auto& S = *state.data;
@@ -520,7 +527,7 @@ McResult mc_result(const McPlan& plan, const McState& state, const McOptions& op
   r.block = P.block;
   r.plan = plan;
   r.kept = S.kept;
-  r.state = std::make_shared<McState>(state);
+  r.state = held;
   const std::size_t L = P.widths.size();
   r.layers.resize(L);
   std::uint64_t dead = 0, degenerate = 0;

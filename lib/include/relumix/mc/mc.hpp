@@ -205,6 +205,8 @@ struct McResult {
 
 // The statistics of a state (opt.hist_bins for the histograms).
 McResult mc_result(const McPlan& plan, const McState& state, const McOptions& opt);
+// The same, taking the state over (no copy of its summaries).
+McResult mc_result(const McPlan& plan, McState&& state, const McOptions& opt);
 
 // plan + simulate every block + result; seconds = wall time.
 McResult run_mc(const std::vector<long>& widths, double theta0, const McOptions& opt);
