@@ -111,7 +111,8 @@ TEST_CASE("ARS batches equal Random123's ARS4x32 (7 rounds), in every implementa
   // inside a batch, at its start and at its end, and lengths that are not multiples of 8.
   // Every implementation the CPU can run must give the same bits.
   std::vector<mc_detail::ArsImpl> impls;
-  for (auto i : {mc_detail::ArsImpl::Software, mc_detail::ArsImpl::AesNi, mc_detail::ArsImpl::Vaes})
+  for (auto i : {mc_detail::ArsImpl::Software, mc_detail::ArsImpl::AesNi, mc_detail::ArsImpl::Vaes,
+                 mc_detail::ArsImpl::Vaes512})
     if (mc_detail::ars_available(i)) impls.push_back(i);
   if (!relumix::cpu_has_aes()) {
     MESSAGE("no AES-NI: Random123's ARS cannot run here (the known answers below still check the software AES)");

@@ -56,6 +56,7 @@ static void RawWords(benchmark::State& state, mc_detail::ArsImpl impl) {
 BENCHMARK_CAPTURE(RawWords, software, mc_detail::ArsImpl::Software);
 BENCHMARK_CAPTURE(RawWords, aesni, mc_detail::ArsImpl::AesNi);
 BENCHMARK_CAPTURE(RawWords, vaes, mc_detail::ArsImpl::Vaes);
+BENCHMARK_CAPTURE(RawWords, vaes512, mc_detail::ArsImpl::Vaes512);
 
 // The generator alone, one thread: standard normal pairs (ARS + Box-Muller), the raw rate.
 static void RawNormalPairs(benchmark::State& state) {

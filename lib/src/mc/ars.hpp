@@ -5,9 +5,10 @@
 // the last one (aesenc x 6, aesenclast), round key i = k + i * (0x9E3779B97F4A7C15,
 // 0xBB67AE8584CAA73B) in 64-bit lanes; k = (k0, k1, 0, 0).
 //
-// Three implementations make the same bits, chosen once at run time (the fastest the CPU has):
-// VAES (two blocks per AVX2 register, eight in flight), AES-NI (one block per register, four in
-// flight) and a table-driven software AES for CPUs without AES instructions.
+// Four implementations make the same bits, chosen once at run time (the fastest the CPU has):
+// VAES on AVX-512 registers (four blocks per register, sixteen in flight), VAES on AVX2 registers
+// (two per register, eight in flight), AES-NI (one per register, four in flight) and a
+// table-driven software AES for CPUs without AES instructions.
 #include <cstdint>
 
 namespace relumix::mc_detail {
@@ -22,10 +23,10 @@ using ArsBatchFn = void (*)(Key key, std::uint64_t j0, std::uint32_t c1_base, st
                             int m, std::uint32_t* out0, std::uint32_t* out1, std::uint32_t* out2,
                             std::uint32_t* out3);
 
-enum class ArsImpl { Software, AesNi, Vaes };
+enum class ArsImpl { Software, AesNi, Vaes, Vaes512 };
 bool ars_available(ArsImpl impl);  // the CPU has its instructions (software: always)
 ArsBatchFn ars_function(ArsImpl impl);  // requires ars_available(impl)
-const char* ars_name(ArsImpl impl);     // "software", "aes-ni", "vaes"
+const char* ars_name(ArsImpl impl);     // "software", "aes-ni", "vaes", "vaes-512"
 // The implementation in use: the fastest available.
 ArsImpl ars_impl();
 inline void ars_batch(Key key, std::uint64_t j0, std::uint32_t c1_base, std::uint32_t c2, std::uint32_t c3, int m,

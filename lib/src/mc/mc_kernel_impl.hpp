@@ -419,6 +419,47 @@ inline void sincos4(__m256d x, __m256d& s, __m256d& c) {
   c = _mm256_add_pd(_mm256_set1_pd(1.0), _mm256_mul_pd(x2, horner4(x2, kCos)));
 }
 #endif
+#if RELUMIX_MC_AVX512
+// exp_weight8f and cos_sin_psi8f on 16 lanes (the AVX-512 build's pair sums: the same operations,
+// which g++ may contract into FMAs as in the 8-lane code there). vpermps on 16 lanes reads 4 index
+// bits (m's top 3 mantissa bits and the exponent's lowest): the tables of 8 twice.
+template <std::size_t N>
+inline __m512 horner16f(__m512 x, const float (&c)[N]) {
+  __m512 p = _mm512_set1_ps(c[0]);
+  for (std::size_t k = 1; k < N; ++k) p = _mm512_add_ps(_mm512_mul_ps(p, x), _mm512_set1_ps(c[k]));
+  return p;
+}
+inline __m512 table16(const float (&t)[8]) {
+  const __m256 h = _mm256_loadu_ps(t);
+  return _mm512_insertf32x8(_mm512_castps256_ps512(h), h, 1);
+}
+inline __m512 exp_weight16f(__m512i a) {
+  const __m512 u = _mm512_cvtepi32_ps(_mm512_or_si512(_mm512_add_epi32(a, a), _mm512_set1_epi32(1)));
+  const __m512i bits = _mm512_castps_si512(u);
+  const __m512 m = _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(bits, _mm512_set1_epi32(0x007FFFFF)),
+                                                       _mm512_set1_epi32(0x3F800000)));
+  const __m512i j = _mm512_srli_epi32(bits, 20);
+  const __m512 e = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(bits, 23), _mm512_set1_epi32(127 + 25)));
+  const __m512 c = _mm512_permutexvar_ps(j, table16(kCentreF));
+  const __m512 ic = _mm512_permutexvar_ps(j, table16(kInvCentreF));
+  const __m512 lc = _mm512_permutexvar_ps(j, table16(kLnCentreF));
+  const __m512 r = _mm512_mul_ps(_mm512_sub_ps(m, c), ic);
+  const __m512 l1p = _mm512_add_ps(r, _mm512_mul_ps(_mm512_mul_ps(r, r), horner16f(r, kLog1pF)));
+  const __m512 ln = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(e, _mm512_set1_ps(kLn2HiF)), _mm512_add_ps(lc, l1p)),
+                                  _mm512_mul_ps(e, _mm512_set1_ps(kLn2LoF)));
+  return _mm512_max_ps(_mm512_mul_ps(_mm512_set1_ps(-2.0f), ln), _mm512_setzero_ps());
+}
+inline void cos_sin_psi16f(__m512i b, __m512 hp, __m512& cpsi, __m512& spsi) {
+  const __m512i sb = _mm512_add_epi32(_mm512_add_epi32(b, b), _mm512_set1_epi32(1 - 65536));  // 2 (b - 2^15) + 1
+  const __m512 h = _mm512_mul_ps(_mm512_cvtepi32_ps(sb), hp);
+  const __m512 z = _mm512_mul_ps(h, h);
+  const __m512 sh = _mm512_add_ps(h, _mm512_mul_ps(_mm512_mul_ps(h, z), horner16f(z, kSinF)));
+  const __m512 ch = _mm512_add_ps(_mm512_sub_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), z)),
+                                  _mm512_mul_ps(_mm512_mul_ps(z, z), horner16f(z, kCosF)));
+  cpsi = _mm512_mul_ps(_mm512_sub_ps(ch, sh), _mm512_add_ps(ch, sh));
+  spsi = _mm512_mul_ps(_mm512_set1_ps(2.0f), _mm512_mul_ps(sh, ch));
+}
+#endif
 }  // namespace
 
 // The category of each of the n neurons, drawn from one uniform U_i per neuron:
@@ -526,29 +567,35 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
 #if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
   // pair_sums_portable, 8 float lanes at a time: the same operations in the same order (lanes
   // 0-3 of the double accumulators in the first register of each pair, 4-7 in the second; the
-  // one-input terms added one by one in pair order). The AVX-512 build runs this code too (there
-  // g++ may contract it into FMAs: family "avx512", numbers within float rounding of these).
-  // A first pass over the block's vectors of 8 pairs, segment by segment (a vector never
-  // straddles two: m is a multiple of 8), makes R^2 and the angle words; the both terms and the
-  // one-input terms follow.
+  // one-input terms added one by one in pair order). A first pass over the block's vectors of 8
+  // pairs, segment by segment (a vector never straddles two: m is a multiple of 8), makes R^2 and
+  // the angle words; the both terms and the one-input terms follow. The AVX-512 build does R^2
+  // and the both terms 16 lanes at a time (the same operations, which g++ may contract into FMAs,
+  // and sums in 16 lanes: family "avx512", numbers within float rounding of these).
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
-  const __m256 hp = _mm256_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
+  [[maybe_unused]] const __m256 hp = _mm256_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
   const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-16);
   const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  [[maybe_unused]] const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i low16 = _mm256_set1_epi32(0xFFFF), low8 = _mm256_set1_epi32(0xFF);
   PairBlock B;
   alignas(64) float r2[kPairBuf];
   alignas(64) std::uint32_t bw[kPairBuf];
   alignas(64) double t1[kPairBuf];
   __m256d cc[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()}, ss[2] = {cc[0], cc[0]}, cs[2] = {cc[0], cc[0]};
+#if RELUMIX_MC_AVX512
+  // 16 lanes: R^2 and the both terms (the sums in 16 double lanes, folded into cc, ss, cs at the end)
+  alignas(64) std::uint32_t aw[kPairBuf];
+  const __m512 hp16 = _mm512_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
+  __m512d cc16[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()}, ss16[2] = {cc16[0], cc16[0]}, cs16[2] = {cc16[0], cc16[0]};
+#endif
   PairSums out;
   for (long p0 = 0; p0 < active; p0 += kPairBlock) {
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
     const int np = pair_block(key, layer, sample, p0, active, B);
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
-    const __m256i npv = _mm256_set1_epi32(np), nbv = _mm256_set1_epi32(nb);
+    [[maybe_unused]] const __m256i npv = _mm256_set1_epi32(np), nbv = _mm256_set1_epi32(nb);
     __m256i zero = _mm256_setzero_si256();
     for (int k = 0, j = 0, i = 0; k < np; k += 8) {  // pair k: segment j, call i (3 m >= np)
       const __m256i wj = _mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[j] + i));
@@ -563,15 +610,45 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
         i = 0;
         ++j;
       }
+#if RELUMIX_MC_AVX512
+      _mm256_store_si256(reinterpret_cast<__m256i*>(aw + k), a8);  // R^2 below, 16 at a time
+#else
       const __m256i kv = _mm256_add_epi32(_mm256_set1_epi32(k), iota);
       zero = _mm256_or_si256(zero, _mm256_and_si256(_mm256_cmpgt_epi32(npv, kv), _mm256_cmpeq_epi32(a8, _mm256_setzero_si256())));
       _mm256_store_ps(r2 + k, exp_weight8f(a8));
+#endif
       _mm256_store_si256(reinterpret_cast<__m256i*>(bw + k), b8);
     }
+#if RELUMIX_MC_AVX512
+    for (int k = 0; k < np; k += 16) {  // (lanes past np: a = 0, a finite R^2, not used)
+      const __mmask16 live = np - k >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (np - k)) - 1);
+      const __m512i a16 = _mm512_maskz_load_epi32(live, aw + k);
+      if (_mm512_mask_cmpeq_epi32_mask(live, a16, _mm512_setzero_si512()))
+        zero = _mm256_set1_epi32(-1);
+      _mm512_store_ps(r2 + k, exp_weight16f(a16));
+    }
+#endif
     if (!_mm256_testz_si256(zero, zero))  // rare (2^-24 per pair): the tail words
       for (int k = 0; k < np; ++k)
         if (B.a(k) == 0) r2[k] = exp_weight_tail_f(key, layer, sample, p0 + k);
     // the both terms (no call in this loop: the accumulators stay in registers)
+#if RELUMIX_MC_AVX512
+    for (int k = 0; k < nb; k += 16) {  // (lanes past nb: b = 0 and R^2 = 0: they add 0)
+      const __mmask16 inb = nb - k >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (nb - k)) - 1);
+      __m512 cpsi, spsi;
+      cos_sin_psi16f(_mm512_maskz_load_epi32(inb, bw + k), hp16, cpsi, spsi);
+      const __m512 wf = _mm512_maskz_mov_ps(inb, _mm512_load_ps(r2 + k));
+      const __m512d wd[2] = {_mm512_cvtps_pd(_mm512_castps512_ps256(wf)), _mm512_cvtps_pd(_mm512_extractf32x8_ps(wf, 1))};
+      const __m512d c[2] = {_mm512_cvtps_pd(_mm512_castps512_ps256(cpsi)), _mm512_cvtps_pd(_mm512_extractf32x8_ps(cpsi, 1))};
+      const __m512d sn[2] = {_mm512_cvtps_pd(_mm512_castps512_ps256(spsi)), _mm512_cvtps_pd(_mm512_extractf32x8_ps(spsi, 1))};
+      for (int h = 0; h < 2; ++h) {
+        const __m512d wc = _mm512_mul_pd(wd[h], c[h]);
+        cc16[h] = _mm512_add_pd(cc16[h], _mm512_mul_pd(wc, c[h]));
+        ss16[h] = _mm512_add_pd(ss16[h], _mm512_mul_pd(_mm512_mul_pd(wd[h], sn[h]), sn[h]));
+        cs16[h] = _mm512_add_pd(cs16[h], _mm512_mul_pd(wc, sn[h]));
+      }
+    }
+#else
     for (int k = 0; k < nb; k += 8) {
       __m256 cpsi, spsi;
       cos_sin_psi8f(_mm256_load_si256(reinterpret_cast<const __m256i*>(bw + k)), hp, cpsi, spsi);
@@ -587,6 +664,7 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
         cs[h] = _mm256_add_pd(cs[h], _mm256_mul_pd(wc, sn[h]));
       }
     }
+#endif
     if (nb < np) {
       // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
       for (int j = nb / 4 * 4; j < np; j += 4) {
@@ -603,6 +681,19 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
       for (int j = nx; j < np; ++j) out.sy += t1[j];
     }
   }
+#if RELUMIX_MC_AVX512
+  // cc16[0] holds lanes 0-7 of each 16-pair vector, cc16[1] lanes 8-15: their sum per lane, in
+  // the 8 lanes of the 8-lane code (lanes 0-3 in cc[0], 4-7 in cc[1])
+  {
+    const __m512d sum[3] = {_mm512_add_pd(cc16[0], cc16[1]), _mm512_add_pd(ss16[0], ss16[1]),
+                            _mm512_add_pd(cs16[0], cs16[1])};
+    __m256d* to[3] = {cc, ss, cs};
+    for (int q = 0; q < 3; ++q) {
+      to[q][0] = _mm512_castpd512_pd256(sum[q]);
+      to[q][1] = _mm512_extractf64x4_pd(sum[q], 1);
+    }
+  }
+#endif
   alignas(32) double lanes[3][kLanes];
   for (int h = 0; h < 2; ++h) {
     _mm256_store_pd(lanes[0] + 4 * h, cc[h]);
