@@ -189,28 +189,36 @@ bool uniform_below(double r, Word&& word) {
   }
 }
 
-// Number of 16-bit chunks (little-endian halves of w[0..nc/2]) below each q[k] (q <= 65536) and
-// whether any chunk equals a q[k].
-void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long below[3], bool& tie) {
+// Number of 16-bit chunks (little-endian halves of w[0..nc/2]) below each q[k] (q <= 65536), and
+// the chunks that equal a q[k] (rare: 2^-16 per chunk and threshold), in increasing order, into
+// ties; returns their number.
+inline std::uint32_t chunk(const std::uint32_t* w, int c) { return (w[c / 2] >> (16 * (c % 2))) & 0xFFFFu; }
+inline bool on_threshold(std::uint32_t v, const std::uint32_t q[3]) { return v == q[0] || v == q[1] || v == q[2]; }
+int count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long below[3], std::uint16_t* ties) {
+  int nt = 0;
 #if RELUMIX_MC_AVX512
+  // 32 chunks at a time in 16-bit lanes, the counts per lane (at most nc / 32 <= 32) in registers
   const auto* h = reinterpret_cast<const std::uint16_t*>(w);
-  __m512i lim[3], eq[3];
+  __m512i lim[3], eq[3], acc[3];
   for (int k = 0; k < 3; ++k) {
     lim[k] = _mm512_set1_epi16(short(q[k] == 0 ? 0 : q[k] - 1));  // h < q  <=>  h <= q - 1
     eq[k] = _mm512_set1_epi16(short(q[k]));                         // q = 65536 never equals
+    acc[k] = _mm512_setzero_si512();
   }
-  long b[3] = {0, 0, 0};
-  __mmask32 any = 0;
+  const __m512i one = _mm512_set1_epi16(1);
+  const bool counts[3] = {q[0] != 0, q[1] != 0, q[2] != 0}, can_tie[3] = {q[0] < 65536, q[1] < 65536, q[2] < 65536};
   for (int c = 0; c < nc; c += 32) {
     const __mmask32 live = nc - c >= 32 ? ~__mmask32(0) : (__mmask32(1) << (nc - c)) - 1;
     const __m512i v = _mm512_maskz_loadu_epi16(live, h + c);
+    __mmask32 t = 0;
     for (int k = 0; k < 3; ++k) {
-      if (q[k] != 0) b[k] += std::popcount(_mm512_mask_cmple_epu16_mask(live, v, lim[k]));
-      if (q[k] < 65536) any |= _mm512_mask_cmpeq_epi16_mask(live, v, eq[k]);
+      if (counts[k]) acc[k] = _mm512_mask_add_epi16(acc[k], _mm512_mask_cmple_epu16_mask(live, v, lim[k]), acc[k], one);
+      if (can_tie[k]) t |= _mm512_mask_cmpeq_epi16_mask(live, v, eq[k]);
     }
+    for (; t; t &= t - 1) ties[nt++] = std::uint16_t(c + std::countr_zero(t));
   }
-  for (int k = 0; k < 3; ++k) below[k] += b[k];
-  tie = any != 0;
+  for (int k = 0; k < 3; ++k)
+    if (counts[k]) below[k] += _mm512_reduce_add_epi32(_mm512_madd_epi16(acc[k], one));
 #elif RELUMIX_MC_AVX2
   // 16 chunks at a time in 16-bit lanes: for 0 < q < 65536, h < q  <=>  (q ^ 0x8000) > (h ^ 0x8000)
   // as signed numbers, and the compare's -1 lanes are subtracted from per-lane counts (at most
@@ -225,17 +233,19 @@ void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long
   }
   const bool mid[3] = {q[0] != 0 && q[0] < 65536, q[1] != 0 && q[1] < 65536, q[2] != 0 && q[2] < 65536};
   const bool can_tie[3] = {q[0] < 65536, q[1] < 65536, q[2] < 65536};
-  __m256i any = _mm256_setzero_si256();
   int c = 0;
   for (; c + 16 <= nc; c += 16) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h + c));
     const __m256i vs = _mm256_xor_si256(v, flip);
+    __m256i any = _mm256_setzero_si256();
     for (int k = 0; k < 3; ++k) {
       if (mid[k]) acc[k] = _mm256_sub_epi16(acc[k], _mm256_cmpgt_epi16(qs[k], vs));
       if (can_tie[k]) any = _mm256_or_si256(any, _mm256_cmpeq_epi16(v, eq[k]));
     }
+    if (!_mm256_testz_si256(any, any))
+      for (int i = c; i < c + 16; ++i)
+        if (on_threshold(chunk(w, i), q)) ties[nt++] = std::uint16_t(i);
   }
-  bool t = !_mm256_testz_si256(any, any);
   for (int k = 0; k < 3; ++k) {
     if (q[k] >= 65536) {
       below[k] += c;
@@ -248,27 +258,27 @@ void count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long
     }
   }
   for (; c < nc; ++c) {
-    const std::uint32_t v = (w[c / 2] >> (16 * (c % 2))) & 0xFFFFu;
-    for (int k = 0; k < 3; ++k) {
-      below[k] += long(v < q[k]);
-      t = t || v == q[k];
-    }
+    const std::uint32_t v = chunk(w, c);
+    for (int k = 0; k < 3; ++k) below[k] += long(v < q[k]);
+    if (on_threshold(v, q)) ties[nt++] = std::uint16_t(c);
   }
-  tie = t;
 #else
-  std::uint32_t b0 = 0, b1 = 0, b2 = 0, ties = 0;
+  std::uint32_t b0 = 0, b1 = 0, b2 = 0, any = 0;
   for (int c = 0; c < nc; ++c) {
-    const std::uint32_t v = (w[c / 2] >> (16 * (c % 2))) & 0xFFFFu;
+    const std::uint32_t v = chunk(w, c);
     b0 += std::uint32_t(v < q[0]);
     b1 += std::uint32_t(v < q[1]);
     b2 += std::uint32_t(v < q[2]);
-    ties += std::uint32_t(v == q[0] || v == q[1] || v == q[2]);
+    any |= std::uint32_t(on_threshold(v, q));
   }
   below[0] += b0;
   below[1] += b1;
   below[2] += b2;
-  tie = ties != 0;
+  if (any)  // rare: a second pass lists them (the first one stays branch-free and vectorized)
+    for (int c = 0; c < nc; ++c)
+      if (on_threshold(chunk(w, c), q)) ties[nt++] = std::uint16_t(c);
 #endif
+  return nt;
 }
 
 // The pair words, three pairs per generator call (KernelTable::pair_sums): for the block of pairs
@@ -485,12 +495,11 @@ Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n,
     const int m = (nc + 7) / 8;
     random_batch(key, layer, stream_sample(sample, kStreamCategory), std::uint64_t(c0 / 8), m, w, w + m,
                  w + 2 * m, w + 3 * m);
-    bool tie = false;
-    count_chunks(w, nc, q, below, tie);
-    if (!tie) continue;
-    for (int c = 0; c < nc; ++c) {  // rare: settle the ties with more digits of U_c
-      const std::uint32_t h = (w[c / 2] >> (16 * (c % 2))) & 0xFFFFu;
-      if (h != q[0] && h != q[1] && h != q[2]) continue;
+    std::uint16_t ties[8 * kBatch];
+    const int nt = count_chunks(w, nc, q, below, ties);
+    for (int t = 0; t < nt; ++t) {  // rare: settle the ties with more digits of U_c
+      const int c = ties[t];
+      const std::uint32_t h = chunk(w, c);
       const std::uint64_t neuron = std::uint64_t(c0 + c);
       std::uint32_t words[4];
       int block = -1;
