@@ -197,28 +197,28 @@ inline bool on_threshold(std::uint32_t v, const std::uint32_t q[3]) { return v =
 int count_chunks(const std::uint32_t* w, int nc, const std::uint32_t q[3], long below[3], std::uint16_t* ties) {
   int nt = 0;
 #if RELUMIX_MC_AVX512
-  // 32 chunks at a time in 16-bit lanes, the counts per lane (at most nc / 32 <= 32) in registers
+  // 32 chunks at a time in 16-bit lanes, branch-free: h < q by an unsigned compare (q = 0: never;
+  // q = 65536, which 16 bits cannot hold, counts every chunk: added after the loop and kept out of
+  // the ties by a mask), the counts per lane (at most nc / 32 <= 32) in registers.
   const auto* h = reinterpret_cast<const std::uint16_t*>(w);
-  __m512i lim[3], eq[3], acc[3];
-  for (int k = 0; k < 3; ++k) {
-    lim[k] = _mm512_set1_epi16(short(q[k] == 0 ? 0 : q[k] - 1));  // h < q  <=>  h <= q - 1
-    eq[k] = _mm512_set1_epi16(short(q[k]));                         // q = 65536 never equals
-    acc[k] = _mm512_setzero_si512();
-  }
-  const __m512i one = _mm512_set1_epi16(1);
-  const bool counts[3] = {q[0] != 0, q[1] != 0, q[2] != 0}, can_tie[3] = {q[0] < 65536, q[1] < 65536, q[2] < 65536};
+  const __m512i q0 = _mm512_set1_epi16(short(q[0])), q1 = _mm512_set1_epi16(short(q[1])),
+                q2 = _mm512_set1_epi16(short(q[2])), one = _mm512_set1_epi16(1);
+  const __mmask32 t0 = q[0] < 65536 ? ~__mmask32(0) : 0, t1 = q[1] < 65536 ? ~__mmask32(0) : 0,
+                  t2 = q[2] < 65536 ? ~__mmask32(0) : 0;
+  __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0;
   for (int c = 0; c < nc; c += 32) {
     const __mmask32 live = nc - c >= 32 ? ~__mmask32(0) : (__mmask32(1) << (nc - c)) - 1;
     const __m512i v = _mm512_maskz_loadu_epi16(live, h + c);
-    __mmask32 t = 0;
-    for (int k = 0; k < 3; ++k) {
-      if (counts[k]) acc[k] = _mm512_mask_add_epi16(acc[k], _mm512_mask_cmple_epu16_mask(live, v, lim[k]), acc[k], one);
-      if (can_tie[k]) t |= _mm512_mask_cmpeq_epi16_mask(live, v, eq[k]);
-    }
+    a0 = _mm512_mask_add_epi16(a0, _mm512_mask_cmplt_epu16_mask(live, v, q0), a0, one);
+    a1 = _mm512_mask_add_epi16(a1, _mm512_mask_cmplt_epu16_mask(live, v, q1), a1, one);
+    a2 = _mm512_mask_add_epi16(a2, _mm512_mask_cmplt_epu16_mask(live, v, q2), a2, one);
+    __mmask32 t = _mm512_mask_cmpeq_epi16_mask(live & t0, v, q0) | _mm512_mask_cmpeq_epi16_mask(live & t1, v, q1) |
+                  _mm512_mask_cmpeq_epi16_mask(live & t2, v, q2);
     for (; t; t &= t - 1) ties[nt++] = std::uint16_t(c + std::countr_zero(t));
   }
+  const __m512i acc[3] = {a0, a1, a2};
   for (int k = 0; k < 3; ++k)
-    if (counts[k]) below[k] += _mm512_reduce_add_epi32(_mm512_madd_epi16(acc[k], one));
+    below[k] += q[k] >= 65536 ? nc : _mm512_reduce_add_epi32(_mm512_madd_epi16(acc[k], one));
 #elif RELUMIX_MC_AVX2
   // 16 chunks at a time in 16-bit lanes: for 0 < q < 65536, h < q  <=>  (q ^ 0x8000) > (h ^ 0x8000)
   // as signed numbers, and the compare's -1 lanes are subtracted from per-lane counts (at most
