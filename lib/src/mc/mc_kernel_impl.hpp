@@ -15,14 +15,14 @@
 // (only X > 0, only Y > 0, both, neither) from 16 random bits, exactly; then, for the active
 // neurons only, R^2 = -2 ln U and one angle (three pairs per generator call: a 24-bit and a 16-bit
 // word each), so a layer costs about 1.2 random words per neuron (was 1.5) and no square roots.
-// R^2 and the angle's cos/sin are single precision (8 AVX2 lanes), the sums double
-// (pair_sums_portable).
+// R^2 and the angle's cos/sin are single precision (8 AVX2 lanes, 16 AVX-512 lanes), the sums
+// double (pair_sums_portable).
 //
 // The plain loops are written so that g++ -O3 vectorizes them; the portable build is compiled with
-// -ffp-contract=off, so it gives the same bits whatever the compiler flags. On AVX-512 the hot
-// parts use intrinsics: the category counts (16-bit lanes); the pair sums are the AVX2 code. On AVX2
-// the same two (exp_weight8f, cos_sin_psi8f: the portable float operations; without them g++ left
-// the pair sums scalar). sqrt_array uses the square-root instructions directly: with errno
+// -ffp-contract=off, so it gives the same bits whatever the compiler flags. The hot parts use
+// intrinsics: the category counts (16-bit lanes) and the pair transforms (exp_weight8f,
+// cos_sin_psi8f: the portable float operations; without them g++ left the pair sums scalar; on
+// AVX-512 exp_weight16f, cos_sin_psi16f). sqrt_array uses the square-root instructions directly: with errno
 // semantics g++ does not vectorize std::sqrt.
 #if !defined(RELUMIX_MC_NS) || !defined(RELUMIX_MC_NAME) || !defined(RELUMIX_MC_AVX512) || !defined(RELUMIX_MC_AVX2)
 #error "define RELUMIX_MC_NS, RELUMIX_MC_AVX512 and RELUMIX_MC_AVX2 before including mc_kernel_impl.hpp"
