@@ -40,9 +40,12 @@ constexpr std::uint8_t rotl8(std::uint8_t x, int s) { return std::uint8_t((x << 
 constexpr std::array<std::uint8_t, 256> make_sbox() {
   std::array<std::uint8_t, 256> s{};
   for (int x = 0; x < 256; ++x) {
-    std::uint8_t inv = 0;
-    for (int y = 1; y < 256 && x != 0; ++y)
-      if (gf_mul(std::uint8_t(x), std::uint8_t(y)) == 1) inv = std::uint8_t(y);
+    // the inverse x^254 (x^255 = 1 for x != 0; 0 for x = 0) by square-and-multiply
+    std::uint8_t inv = 1, sq = std::uint8_t(x);
+    for (int e = 254; e > 0; e >>= 1) {
+      if (e & 1) inv = gf_mul(inv, sq);
+      sq = gf_mul(sq, sq);
+    }
     s[x] = std::uint8_t(inv ^ rotl8(inv, 1) ^ rotl8(inv, 2) ^ rotl8(inv, 3) ^ rotl8(inv, 4) ^ 0x63);
   }
   return s;

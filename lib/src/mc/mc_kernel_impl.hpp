@@ -766,18 +766,18 @@ Step chain_step(Key key, std::uint32_t layer, std::uint64_t sample, long n, cons
   const double sxx = ps.sx + C * C * ps.cc - 2.0 * C * S * ps.cs + S * S * ps.ss;
   const double syy = ps.sy + C * C * ps.cc + 2.0 * C * S * ps.cs + S * S * ps.ss;
   const double sxy = C * C * ps.cc - S * S * ps.ss;
-  const double inv_norm = 1.0 / std::sqrt(sxx * syy);
-  const double cn = sxy * inv_norm;
+  const double norm2 = sxx * syy;
+  const double cn = sxy / std::sqrt(norm2);
   const double sin2_direct = 1.0 - cn * cn;
   double sn, lnsin2;
   if (sin2_direct >= 0.5) {
     sn = std::sqrt(sin2_direct);
     lnsin2 = std::log(sin2_direct);
   } else {
-    // sin theta' = s * r with r^2 = |X x D|^2 / (|X|^2 |Y|^2)
+    // sin theta' = s * r with r^2 = |X x D|^2 / (|X|^2 |Y|^2) (one division, off the square root's path)
     const double sdd = (ps.sx + ps.sy) * inv_s * inv_s + ps.ss * inv_c * inv_c;
     const double sxd = ps.cs - S * ps.ss * inv_c - ps.sx * inv_s;
-    const double r2 = (sxx * sdd - sxd * sxd) * inv_norm * inv_norm;
+    const double r2 = (sxx * sdd - sxd * sxd) / norm2;
     if (!(r2 > 0.0)) {
       out.kind = kDegenerate;  // numerically parallel
       return out;
