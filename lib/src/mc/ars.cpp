@@ -119,14 +119,18 @@ void ars_software(Key key, std::uint64_t j0, std::uint32_t c1_base, std::uint32_
 }
 
 #if RELUMIX_ARS_X86
+// Round key i of round_keys as a register (every implementation uses the one schedule).
+inline __m128i round_key(const RoundKeys& r, int i) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(r.w[i]));
+}
+
 // AES-NI: four blocks in flight (aesenc's latency is four times its throughput).
 __attribute__((target("sse4.1,aes"))) void ars_aesni(Key key, std::uint64_t j0, std::uint32_t c1_base,
                                                      std::uint32_t c2, std::uint32_t c3, int m, std::uint32_t* out0,
                                                      std::uint32_t* out1, std::uint32_t* out2, std::uint32_t* out3) {
-  const __m128i weyl = _mm_set_epi64x(std::int64_t(kWeyl1), std::int64_t(kWeyl0));
+  const RoundKeys keys = round_keys(key);
   __m128i rk[kRounds + 1];
-  rk[0] = _mm_set_epi32(0, 0, int(key.k1), int(key.k0));
-  for (int i = 1; i <= kRounds; ++i) rk[i] = _mm_add_epi64(rk[i - 1], weyl);
+  for (int i = 0; i <= kRounds; ++i) rk[i] = round_key(keys, i);
   constexpr int V = 4;
   for (int k = 0; k < m; k += V) {
     __m128i v[V];
@@ -158,13 +162,9 @@ __attribute__((target("avx2,aes,vaes"))) void ars_vaes(Key key, std::uint64_t j0
     ars_aesni(key, j0, c1_base, c2, c3, m, out0, out1, out2, out3);
     return;
   }
-  const __m128i weyl = _mm_set_epi64x(std::int64_t(kWeyl1), std::int64_t(kWeyl0));
+  const RoundKeys keys = round_keys(key);
   __m256i rk[kRounds + 1];
-  __m128i k128 = _mm_set_epi32(0, 0, int(key.k1), int(key.k0));
-  for (int i = 0; i <= kRounds; ++i) {
-    rk[i] = _mm256_broadcastsi128_si256(k128);
-    k128 = _mm_add_epi64(k128, weyl);
-  }
+  for (int i = 0; i <= kRounds; ++i) rk[i] = _mm256_broadcastsi128_si256(round_key(keys, i));
   const std::uint32_t hi = std::uint32_t(j0 >> 32) + c1_base;
   const __m256i base = _mm256_setr_epi32(int(lo0), int(hi), int(c2), int(c3), int(lo0 + 1), int(hi), int(c2), int(c3));
   const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
@@ -211,13 +211,9 @@ __attribute__((target("avx512f,avx512bw,avx2,aes,vaes"))) void ars_vaes512(
     ars_aesni(key, j0, c1_base, c2, c3, m, out0, out1, out2, out3);
     return;
   }
-  const __m128i weyl = _mm_set_epi64x(std::int64_t(kWeyl1), std::int64_t(kWeyl0));
+  const RoundKeys keys = round_keys(key);
   __m512i rk[kRounds + 1];
-  __m128i k128 = _mm_set_epi32(0, 0, int(key.k1), int(key.k0));
-  for (int i = 0; i <= kRounds; ++i) {
-    rk[i] = _mm512_broadcast_i32x4(k128);
-    k128 = _mm_add_epi64(k128, weyl);
-  }
+  for (int i = 0; i <= kRounds; ++i) rk[i] = _mm512_broadcast_i32x4(round_key(keys, i));
   const std::uint32_t hi = std::uint32_t(j0 >> 32) + c1_base;
   const __m512i base = _mm512_add_epi32(_mm512_broadcast_i32x4(_mm_setr_epi32(int(lo0), int(hi), int(c2), int(c3))),
                                         _mm512_setr_epi32(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0));
