@@ -324,11 +324,7 @@ struct BlockAcc {
       a.tmin = std::min(a.tmin, m.tmn);
       a.tmax = std::max(a.tmax, m.tmx);
     }
-    constexpr std::size_t ahead = 16;  // prefetch distance (an L3 latency's worth of adds)
-    for (std::size_t i = 0; i < bins.size(); ++i) {
-      if (i + ahead < bins.size()) s.layers[bins[i + ahead].first].hist.prefetch(bins[i + ahead].second);
-      s.layers[bins[i].first].hist.add(bins[i].second);
-    }
+    for (auto [l, j] : bins) s.layers[l].hist.add(j);
     for (auto [l, j] : tbins) s.layers[l].thist.add(j);
     s.samples += samples;
   }

@@ -51,12 +51,6 @@ struct Hist {
     counts[std::size_t(k)] += n;
   }
   void grow_add(std::int32_t j, std::uint64_t n);
-  // a hint that add(j) follows soon (the counts of a long run span megabytes: the adds of a
-  // block miss the caches without it)
-  void prefetch(std::int32_t j) const {
-    const std::int64_t k = std::int64_t(j) - lo;
-    if (k >= 0 && k < std::int64_t(counts.size())) __builtin_prefetch(counts.data() + k, 1);
-  }
   void merge(const Hist& o);
   std::size_t bytes() const { return counts.capacity() * 8; }
 };
