@@ -393,6 +393,35 @@ TEST_CASE("chain pair sums: every kernel build equals the formulas with libm, to
   CHECK(tails_seen >= 5);  // the tail pair in the full block at each of the five angles
 }
 
+TEST_CASE("chain pair sums: the single-precision sums agree with the double ones (every count layout)") {
+  // pair_sums of the AVX-512 build multiplies and sums the "both" terms in float (16 lanes, a
+  // vector may straddle two or, for m = 8, three segments of the words); pair_sums_exact does it
+  // in double from the same float factors. Both read the same words, so they agree to float
+  // rounding: within 2e-6 of cc + ss (each of ~700 terms off by ~1e-7 of its size), and the
+  // one-input sums (double in both) within 1e-12. Counts around every multiple of 8 and 16, one
+  // and several blocks; R^2 tail words included (then pair_sums is pair_sums_exact).
+  auto key = mc_detail::key_of_seed(5);
+  for (auto kern : kernels()) {
+    const auto& K = mc_detail::kernel_table(kern);
+    for (long both : {1L, 7L, 8L, 15L, 16L, 17L, 24L, 31L, 124L, 128L, 383L, 384L, 385L, 700L})
+      for (long x : {0L, 1L, 4L, 9L})
+        for (long y : {0L, 2L, 13L})
+          for (double th : {1e-9, 0.1, 0.7, 2.0}) {
+            for (std::uint64_t s = 0; s < (sanitized() ? 2u : 6u); ++s) {
+              const mc_detail::Counts c{x, y, both};
+              const auto a = K.pair_sums(key, 3, s, c, th), b = K.pair_sums_exact(key, 3, s, c, th);
+              INFO(K.name << " counts " << x << "," << y << "," << both << " theta " << th << " sample " << s);
+              const double tol = 2e-6 * (b.cc + b.ss);
+              CHECK(std::fabs(a.cc - b.cc) <= tol);
+              CHECK(std::fabs(a.ss - b.ss) <= tol);
+              CHECK(std::fabs(a.cs - b.cs) <= tol);
+              CHECK(std::fabs(a.sx - b.sx) <= 1e-12 * b.sx);
+              CHECK(std::fabs(a.sy - b.sy) <= 1e-12 * b.sy);
+            }
+          }
+  }
+}
+
 TEST_CASE("chain pair sums: single-precision transforms within their stated error, one pair at a time") {
   // One "both" pair per call (Counts{0, 0, 1}: call 0's words w0 >> 8 and w3 & 0xFFFF): cc, ss, cs
   // against long double, and the mean error of cc + ss = R^2 (cos^2 + sin^2 of the float angle);

@@ -3,7 +3,6 @@
 #include "relumix/mc/mc.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -310,6 +309,8 @@ struct BlockAcc {
       const LayerSums& m = sums[l];
       if (!m.n) continue;
       LayerAcc& a = s.layers[l];
+      // room for the linear bins at once (they hold nearly all values): no regrowth, no copies
+      if (a.hist.counts.empty()) a.hist.start(-s.plan->layers[l].bins.lin, s.plan->layers[l].bins.lin);
       a.n += m.n;
       a.s[0].add(m.s1);
       a.s[1].add(m.s2);
@@ -485,11 +486,11 @@ void check_mc_args(const std::vector<long>& widths, double theta0, const McOptio
   require(opt.threads >= 0, "the number of threads must be at least 1");
   const int threads = resolve_threads(opt.threads);
   require(threads <= kMaxThreads, "at most ", kMaxThreads, " threads");
-  // the summaries: one copy per thread, the merged one and the plan's, about 4 KiB per layer each
-  const double stats = double(threads + 2) * double(widths.size()) * 4096.0;
+  // the summaries (about 4 KiB per layer) and the plan's, and each thread's block sums
+  const double stats = double(widths.size()) * (2.0 * 4096.0 + 128.0 * double(threads));
   require(stats <= double(kMcMemoryLimit), "the statistics of ", widths.size(), " layers on ", threads,
           " threads need about ", gib(stats), ", above the ", gib(double(kMcMemoryLimit)),
-          " limit (use fewer threads or layers)");
+          " limit (use fewer layers)");
   const double work = sample_work(widths, opt.mode);
   require(work <= kMcMaxSampleWork,
           (chain ? "one network of these widths takes " + sci(work) + " neuron steps"
@@ -591,6 +592,9 @@ McPlan mc_plan(const std::vector<long>& widths, double theta0, const McOptions& 
   // use of the words (and its arithmetic) earlier that month (single-precision pair sums, three
   // pairs per generator call): checkpoints from earlier builds are refused
   if (opt.mode == McMode::Chain && opt.activation.is_relu()) p->fingerprint += "; chain stream 2";
+  // the AVX-512 build's chain pair sums moved to single-precision products and sums in 2026-12
+  if (opt.mode == McMode::Chain && opt.activation.is_relu() && std::string(p->kernel->family) == "avx512")
+    p->fingerprint += "; float sums";
   McPlan plan;
   plan.data = std::move(p);
   return plan;
@@ -633,14 +637,14 @@ class Runner {
       while (active_ > 0) {
         cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return active_ == 0; });
         if (progress) {
-          const std::uint64_t d = g_.samples + done_.load();
+          const std::uint64_t d = g_.samples;
           lock.unlock();
           progress(std::min(d, total), total);
           lock.lock();
         }
         const auto now = std::chrono::steady_clock::now();
         if (ckpt && active_ > 0 && std::chrono::duration<double>(now - last).count() >= every) {
-          pause_ = true;  // workers merge their blocks into g_ and wait
+          pause_ = true;  // workers finish their blocks and wait
           cv_.wait(lock, [&] { return parked_ == active_; });
           try {
             ckpt();
@@ -680,8 +684,9 @@ class Runner {
     return true;
   }
 
+  // Each worker simulates blocks unlocked and commits each one straight into g_ under m_ (the
+  // sums are exact and the counts integers, so the order of the commits does not matter).
   void work() {
-    McStateData local(g_.plan);
     BlockAcc acc(p_.widths.size());
     SampleWork w;
     w.x.assign(p_.widths.size(), kNaN);
@@ -689,7 +694,6 @@ class Runner {
     std::unique_lock<std::mutex> lock(m_);
     for (;;) {
       if (pause_) {
-        merge(local);
         ++parked_;
         cv_.notify_all();
         cv_.wait(lock, [&] { return !pause_; });
@@ -702,8 +706,6 @@ class Runner {
       bool ok = true;
       try {
         run_block(p_, b, acc, w, g_.kept.get());
-        acc.commit(local, block_samples(p_, b));
-        done_ += block_samples(p_, b);
       } catch (const Interrupted&) {
         ok = false;
       } catch (...) {
@@ -719,17 +721,10 @@ class Runner {
         if (g_.kept) clear_kept(b);
         break;
       }
+      acc.commit(g_, block_samples(p_, b));
     }
-    merge(local);
     --active_;
     cv_.notify_all();
-  }
-
-  // local's blocks go to g_ (under m_)
-  void merge(McStateData& local) {
-    g_.merge(local);
-    done_ -= local.samples;  // now counted in g_.samples
-    local = McStateData(g_.plan);
   }
 
   void clear_kept(std::uint64_t b) {
@@ -760,7 +755,6 @@ class Runner {
   int active_ = 0, parked_ = 0;
   bool pause_ = false, abort_ = false;
   std::vector<std::uint64_t> todo_holes_, unfinished_;
-  std::atomic<std::uint64_t> done_{0};
   std::exception_ptr error_;
 };
 

@@ -82,7 +82,12 @@ struct KernelTable {
   //   only X / only Y:  a = theta (b + 1/2) / 2^16,  sx / sy = sum R^2 sin^2 a.
   // R^2, cos psi and sin psi are computed in single precision (within 1.1e-7 max(1, R^2) and
   // 2.5e-7), the products and sums in double; sin a in double.
+  // The AVX-512 build multiplies and sums the "both" terms in single precision too (16 float lanes
+  // per block, the blocks' sums in double: each sum within a few 1e-7 of its size), and
+  // pair_sums_exact is the double route there (products and sums of the float factors in double,
+  // for chain_step's ill-conditioned layers); in the other builds the two are one function.
   PairSums (*pair_sums)(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
+  PairSums (*pair_sums_exact)(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
   // One chain step of width n from the current state to the next (see mc_kernel_impl.hpp).
   Step (*chain_step)(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur);
   // The same for phi_alpha(x) = max(x, 0) + alpha min(x, 0), alpha != 0 (a separate path: n normal

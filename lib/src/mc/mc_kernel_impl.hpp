@@ -443,16 +443,17 @@ inline __m512 table16(const float (&t)[8]) {
   const __m256 h = _mm256_loadu_ps(t);
   return _mm512_insertf32x8(_mm512_castps256_ps512(h), h, 1);
 }
-inline __m512 exp_weight16f(__m512i a) {
+struct LogTables16 {  // the tables of exp_weight16f, made once per call of the pair sums
+  __m512 c = table16(kCentreF), ic = table16(kInvCentreF), lc = table16(kLnCentreF);
+};
+inline __m512 exp_weight16f(__m512i a, const LogTables16& t) {
   const __m512 u = _mm512_cvtepi32_ps(_mm512_or_si512(_mm512_add_epi32(a, a), _mm512_set1_epi32(1)));
   const __m512i bits = _mm512_castps_si512(u);
   const __m512 m = _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(bits, _mm512_set1_epi32(0x007FFFFF)),
                                                        _mm512_set1_epi32(0x3F800000)));
   const __m512i j = _mm512_srli_epi32(bits, 20);
   const __m512 e = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(bits, 23), _mm512_set1_epi32(127 + 25)));
-  const __m512 c = _mm512_permutexvar_ps(j, table16(kCentreF));
-  const __m512 ic = _mm512_permutexvar_ps(j, table16(kInvCentreF));
-  const __m512 lc = _mm512_permutexvar_ps(j, table16(kLnCentreF));
+  const __m512 c = _mm512_permutexvar_ps(j, t.c), ic = _mm512_permutexvar_ps(j, t.ic), lc = _mm512_permutexvar_ps(j, t.lc);
   const __m512 r = _mm512_mul_ps(_mm512_sub_ps(m, c), ic);
   const __m512 l1p = _mm512_add_ps(r, _mm512_mul_ps(_mm512_mul_ps(r, r), horner16f(r, kLog1pF)));
   const __m512 ln = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(e, _mm512_set1_ps(kLn2HiF)), _mm512_add_ps(lc, l1p)),
@@ -572,7 +573,7 @@ constexpr int kPairBuf = kPairBlock + 2 * kLanes;  // the loops' padding include
   return out;
 }
 
-PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
+PairSums pair_sums_exact(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
 #if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
   // pair_sums_portable, 8 float lanes at a time: the same operations in the same order (lanes
   // 0-3 of the double accumulators in the first register of each pair, 4-7 in the second; the
@@ -597,6 +598,7 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
   // 16 lanes: R^2 and the both terms (the sums in 16 double lanes, folded into cc, ss, cs at the end)
   alignas(64) std::uint32_t aw[kPairBuf];
   const __m512 hp16 = _mm512_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
+  const LogTables16 logt;
   __m512d cc16[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()}, ss16[2] = {cc16[0], cc16[0]}, cs16[2] = {cc16[0], cc16[0]};
 #endif
   PairSums out;
@@ -634,7 +636,7 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
       const __m512i a16 = _mm512_maskz_load_epi32(live, aw + k);
       if (_mm512_mask_cmpeq_epi32_mask(live, a16, _mm512_setzero_si512()))
         zero = _mm256_set1_epi32(-1);
-      _mm512_store_ps(r2 + k, exp_weight16f(a16));
+      _mm512_store_ps(r2 + k, exp_weight16f(a16, logt));
     }
 #endif
     if (!_mm256_testz_si256(zero, zero))  // rare (2^-24 per pair): the tail words
@@ -720,6 +722,118 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
 #endif
 }
 
+#if RELUMIX_MC_AVX512
+// The words a, b of the 16 pairs from call i of segment j on (pair_block's layout): one vector, or
+// two halves when it straddles two segments (m = 8 mod 16); past the third segment a = 0, b = 0
+// (padding lanes, never used).
+inline __m256i seg_a8(const PairBlock& B, int j, int i) {
+  return j < 3 ? _mm256_srli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[j] + i)), 8) : _mm256_setzero_si256();
+}
+inline __m256i seg_b8(const PairBlock& B, int j, int i) {
+  const auto ld = [&](int r) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[r] + i)); };
+  const __m256i low8 = _mm256_set1_epi32(0xFF);
+  return j == 0   ? _mm256_and_si256(ld(3), _mm256_set1_epi32(0xFFFF))
+         : j == 1 ? _mm256_srli_epi32(ld(3), 16)
+         : j == 2 ? _mm256_or_si256(_mm256_and_si256(ld(0), low8), _mm256_slli_epi32(_mm256_and_si256(ld(1), low8), 8))
+                  : _mm256_setzero_si256();
+}
+inline void pair_words16(const PairBlock& B, int j, int i, __m512i& a, __m512i& b) {
+  if (i + 16 <= B.m) {
+    const auto ld = [&](int r) { return _mm512_load_si512(B.w[r] + i); };
+    const __m512i low8 = _mm512_set1_epi32(0xFF);
+    a = _mm512_srli_epi32(ld(j), 8);
+    b = j == 0   ? _mm512_and_si512(ld(3), _mm512_set1_epi32(0xFFFF))
+        : j == 1 ? _mm512_srli_epi32(ld(3), 16)
+                 : _mm512_or_si512(_mm512_and_si512(ld(0), low8), _mm512_slli_epi32(_mm512_and_si512(ld(1), low8), 8));
+  } else {
+    a = _mm512_inserti64x4(_mm512_castsi256_si512(seg_a8(B, j, i)), seg_a8(B, j + 1, 0), 1);
+    b = _mm512_inserti64x4(_mm512_castsi256_si512(seg_b8(B, j, i)), seg_b8(B, j + 1, 0), 1);
+  }
+}
+
+// The AVX-512 build's pair sums: the words and transforms of pair_sums_exact in one pass of 16
+// pairs, and the "both" terms R^2 cos^2 psi, R^2 sin^2 psi, R^2 cos psi sin psi multiplied and
+// summed in single precision (16 float lanes per block of kPairBlock pairs, the blocks' lane sums in
+// double): each sum within a few 1e-7 of pair_sums_exact's relative to its size. A layer with an
+// R^2 tail word (a = 0) is pair_sums_exact's, and chain_step takes pair_sums_exact instead where
+// the rounding could matter (an ill-conditioned layer, see there).
+PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
+  theta = std::min(theta, kPiD);
+  const long active = cnt.both + cnt.x + cnt.y;
+  const __m512 hp = _mm512_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
+  const LogTables16 logt;
+  const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-16);
+  const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
+  PairBlock B;
+  alignas(64) float r2[kPairBuf];
+  alignas(64) std::uint32_t bw[kPairBuf];
+  alignas(64) double t1[kPairBuf];
+  __m512d cc = _mm512_setzero_pd(), ss = cc, cs = cc;
+  PairSums out;
+  for (long p0 = 0; p0 < active; p0 += kPairBlock) {
+    if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
+    const int np = pair_block(key, layer, sample, p0, active, B);
+    const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
+    __m512 fcc = _mm512_setzero_ps(), fss = fcc, fcs = fcc;
+    __mmask16 zero = 0;  // lanes with an R^2 word 0 (no call in this loop: it keeps the sums in registers)
+    for (int k = 0, j = 0, i = 0; k < np; k += 16) {  // pair k: segment j, call i
+      __m512i a, b;
+      pair_words16(B, j, i, a, b);
+      for (i += 16; i >= B.m; ++j) i -= B.m;  // (m = 8: the vector spans two whole segments)
+      const int left = np - k, lb = nb - k;
+      const __mmask16 live = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+      const __mmask16 inb = lb >= 16 ? __mmask16(0xFFFF) : lb <= 0 ? __mmask16(0) : __mmask16((1u << lb) - 1);
+      const __m512 w = exp_weight16f(a, logt);
+      zero |= _mm512_mask_cmpeq_epi32_mask(live, a, _mm512_setzero_si512());
+      if (inb) {
+        __m512 c, sn;
+        cos_sin_psi16f(b, hp, c, sn);
+        const __m512 wb = _mm512_maskz_mov_ps(inb, w), wc = _mm512_mul_ps(wb, c);
+        fcc = _mm512_fmadd_ps(wc, c, fcc);
+        fss = _mm512_fmadd_ps(_mm512_mul_ps(wb, sn), sn, fss);
+        fcs = _mm512_fmadd_ps(wc, sn, fcs);
+      }
+      if (live & ~inb) {  // one-input pairs: their terms below, in double
+        _mm512_store_ps(r2 + k, w);
+        _mm512_store_si512(bw + k, b);
+      }
+    }
+    // rare (2^-24 per pair): an R^2 tail word; the layer is then pair_sums_exact's
+    if (zero) return pair_sums_exact(key, layer, sample, cnt, theta);
+    const auto add16 = [](__m512d acc, __m512 f) {
+      return _mm512_add_pd(acc, _mm512_add_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(f)),
+                                              _mm512_cvtps_pd(_mm512_extractf32x8_ps(f, 1))));
+    };
+    cc = add16(cc, fcc);
+    ss = add16(ss, fss);
+    cs = add16(cs, fcs);
+    if (nb < np) {
+      // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
+      for (int j = nb / 4 * 4; j < np; j += 4) {
+        const __m256d x = _mm256_mul_pd(
+            _mm256_add_pd(_mm256_cvtepi32_pd(_mm_load_si128(reinterpret_cast<const __m128i*>(bw + j))), half), quarter_a);
+        __m256d s4, c4;
+        sincos4(x, s4, c4);
+        const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
+                                         _mm256_mul_pd(_mm256_sub_pd(c4, s4), _mm256_add_pd(c4, s4)));
+        _mm256_store_pd(t1 + j, _mm256_mul_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm_load_ps(r2 + j)), sa), sa));
+      }
+      const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
+      for (int j = nb; j < nx; ++j) out.sx += t1[j];
+      for (int j = nx; j < np; ++j) out.sy += t1[j];
+    }
+  }
+  out.cc = _mm512_reduce_add_pd(cc);
+  out.ss = _mm512_reduce_add_pd(ss);
+  out.cs = _mm512_reduce_add_pd(cs);
+  return out;
+}
+#else
+PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
+  return pair_sums_exact(key, layer, sample, cnt, theta);
+}
+#endif
+
 // One layer in polar coordinates. A pair (G, Z) = R (cos phi, sin phi) with R^2 = -2 ln U
 // (exponential) and phi uniform; then X = R max(cos phi, 0), Y = R max(cos(phi - theta), 0),
 // and D = (Y - X) / sin theta (for small angles without cancellation). Every sum the angle
@@ -762,37 +876,47 @@ Step chain_step(Key key, std::uint32_t layer, std::uint64_t sample, long n, cons
     out.x = 0;
     return out;
   }
-  const PairSums ps = pair_sums(key, layer, sample, cnt, theta);
-  const double sxx = ps.sx + C * C * ps.cc - 2.0 * C * S * ps.cs + S * S * ps.ss;
-  const double syy = ps.sy + C * C * ps.cc + 2.0 * C * S * ps.cs + S * S * ps.ss;
-  const double sxy = C * C * ps.cc - S * S * ps.ss;
-  const double norm2 = sxx * syy;
-  const double cn = sxy / std::sqrt(norm2);
-  const double sin2_direct = 1.0 - cn * cn;
-  double sn, lnsin2;
-  if (sin2_direct >= 0.5) {
-    sn = std::sqrt(sin2_direct);
-    lnsin2 = std::log(sin2_direct);
-  } else {
-    // sin theta' = s * r with r^2 = |X x D|^2 / (|X|^2 |Y|^2) (one division, off the square root's path)
-    const double sdd = (ps.sx + ps.sy) * inv_s * inv_s + ps.ss * inv_c * inv_c;
-    const double sxd = ps.cs - S * ps.ss * inv_c - ps.sx * inv_s;
-    const double r2 = (sxx * sdd - sxd * sxd) / norm2;
-    if (!(r2 > 0.0)) {
-      out.kind = kDegenerate;  // numerically parallel
-      return out;
+  // The new angle from the sums. With the AVX-512 build's single-precision sums (pair_sums) a
+  // layer where |X x D|^2 < |X|^2 |D|^2 / 16 is ill-conditioned for them (their rounding, a few
+  // 1e-7 of |X|^2 |D|^2, would exceed a few 1e-6 of |X x D|^2: few active neurons at close angles):
+  // angle() then returns false and pair_sums_exact's double sums decide.
+  const auto angle = [&](const PairSums& ps, bool single) {
+    const double sxx = ps.sx + C * C * ps.cc - 2.0 * C * S * ps.cs + S * S * ps.ss;
+    const double syy = ps.sy + C * C * ps.cc + 2.0 * C * S * ps.cs + S * S * ps.ss;
+    const double sxy = C * C * ps.cc - S * S * ps.ss;
+    const double norm2 = sxx * syy;
+    const double cn = sxy / std::sqrt(norm2);
+    const double sin2_direct = 1.0 - cn * cn;
+    double sn, lnsin2;
+    if (sin2_direct >= 0.5) {
+      sn = std::sqrt(sin2_direct);
+      lnsin2 = std::log(sin2_direct);
+    } else {
+      // sin theta' = s * r with r^2 = |X x D|^2 / (|X|^2 |Y|^2) (one division, off the square root's path)
+      const double sdd = (ps.sx + ps.sy) * inv_s * inv_s + ps.ss * inv_c * inv_c;
+      const double sxd = ps.cs - S * ps.ss * inv_c - ps.sx * inv_s;
+      const double num = sxx * sdd - sxd * sxd;
+      if (single && !(num >= 0.0625 * (sxx * sdd))) return false;
+      const double r2 = num / norm2;
+      if (!(r2 > 0.0)) {
+        out.kind = kDegenerate;  // numerically parallel
+        return true;
+      }
+      sn = s * std::sqrt(r2);
+      lnsin2 = cur.x + std::log(r2);
     }
-    sn = s * std::sqrt(r2);
-    lnsin2 = cur.x + std::log(r2);
-  }
-  if (!(sn >= 1e-300) || !std::isfinite(lnsin2)) {
-    out.kind = kDegenerate;  // angle below the double range
-    return out;
-  }
-  out.theta = asin_or_atan2(sn, cn);
-  out.c = cn;
-  out.s = sn;
-  out.x = lnsin2;
+    if (!(sn >= 1e-300) || !std::isfinite(lnsin2)) {
+      out.kind = kDegenerate;  // angle below the double range
+      return true;
+    }
+    out.theta = asin_or_atan2(sn, cn);
+    out.c = cn;
+    out.s = sn;
+    out.x = lnsin2;
+    return true;
+  };
+  if (!angle(pair_sums(key, layer, sample, cnt, theta), RELUMIX_MC_AVX512 != 0))
+    angle(pair_sums_exact(key, layer, sample, cnt, theta), false);
   return out;
 }
 
@@ -926,7 +1050,7 @@ Step chain_step_alpha(Key key, std::uint32_t layer, std::uint64_t sample, long n
 
 extern const KernelTable table;
 const KernelTable table = {RELUMIX_MC_NAME, RELUMIX_MC_AVX512 ? "avx512" : "portable", normal_pairs,
-                           box_muller, neuron_counts, pair_sums, chain_step,
+                           box_muller, neuron_counts, pair_sums, pair_sums_exact, chain_step,
                            chain_step_alpha};
 
 }  // namespace relumix::mc_detail::RELUMIX_MC_NS

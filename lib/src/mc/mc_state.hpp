@@ -51,6 +51,10 @@ struct Hist {
     counts[std::size_t(k)] += n;
   }
   void grow_add(std::int32_t j, std::uint64_t n);
+  void start(std::int32_t lo_bin, std::int32_t hi_bin) {  // an empty histogram over [lo_bin, hi_bin)
+    lo = lo_bin;
+    counts.assign(std::size_t(hi_bin - lo_bin), 0);
+  }
   void merge(const Hist& o);
   std::size_t bytes() const { return counts.capacity() * 8; }
 };
