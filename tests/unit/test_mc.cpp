@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -29,6 +30,7 @@
 #include "core/cpu.hpp"
 #include "mc/exact_sum.hpp"
 #include "mc/mc_kernel.hpp"
+#include "mc/mc_state.hpp"
 #include "relumix/core/error.hpp"
 #include "relumix/core/interrupt.hpp"
 #include "relumix/mc/mc.hpp"
@@ -301,7 +303,7 @@ namespace {
 struct PairWords {
   std::vector<std::uint32_t> a, b;
 };
-PairWords pair_words_ref(mc_detail::Key key, std::uint32_t layer, std::uint64_t sample,
+PairWords pair_words_ref(const mc_detail::Key& key, std::uint32_t layer, std::uint64_t sample,
                          long p0, int np) {
   const int m = ((np + 2) / 3 + 7) / 8 * 8;
   std::vector<std::uint32_t> w0(static_cast<std::size_t>(m)), w1 = w0, w2 = w0, w3 = w0;
@@ -315,7 +317,7 @@ PairWords pair_words_ref(mc_detail::Key key, std::uint32_t layer, std::uint64_t 
   }
   return pw;
 }
-long double r2_ref(mc_detail::Key key, std::uint32_t layer, std::uint64_t sample, long p,
+long double r2_ref(const mc_detail::Key& key, std::uint32_t layer, std::uint64_t sample, long p,
                    std::uint32_t a) {
   if (a != 0) return -2.0L * std::log((long double)(float(std::int32_t(2 * a + 1))) / 33554432.0L);
   std::uint32_t t[4];
@@ -522,6 +524,53 @@ TEST_CASE("kernel builds: avx2 makes the portable bits (pair sums, counts, chain
         CHECK(a.theta == b.theta);
       }
     }
+}
+
+TEST_CASE("histogram counts: 32 bits until a count reaches 2^32, then 64, the same counts") {
+  // Against a std::map of the same additions: growth at both ends, a count driven past 2^32 (the
+  // switch to 64-bit counts), growth and merges after it, and a merge of a narrow histogram into
+  // a wide one and of a wide one into a narrow one.
+  std::mt19937_64 rng(11);
+  std::map<std::int32_t, std::uint64_t> ref;
+  mc_detail::Hist h;
+  h.start(-4, 4);
+  const auto add = [&](mc_detail::Hist& x, std::map<std::int32_t, std::uint64_t>& m, std::int32_t j, std::uint64_t n) {
+    x.add(j, n);
+    m[j] += n;
+  };
+  const auto same = [&](const mc_detail::Hist& x, const std::map<std::int32_t, std::uint64_t>& m) {
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const auto j = std::int32_t(x.lo + std::int64_t(i));
+      const auto it = m.find(j);
+      CHECK(x.at(i) == (it == m.end() ? 0u : it->second));
+      total += x.at(i);
+    }
+    std::uint64_t want = 0;
+    for (auto [j, c] : m) want += c;
+    CHECK(total == want);  // every count inside the array
+  };
+  for (int k = 0; k < 2000; ++k) add(h, ref, std::int32_t(rng() % 300) - 150, 1 + rng() % 3);
+  CHECK(h.wide.empty());
+  same(h, ref);
+  add(h, ref, 7, 0xFFFFFFFFull - ref[7]);  // count 2^32 - 1: still 32 bits
+  CHECK(h.wide.empty());
+  add(h, ref, 7, 1);  // 2^32
+  CHECK(!h.wide.empty());
+  CHECK(h.counts.empty());
+  for (int k = 0; k < 2000; ++k) add(h, ref, std::int32_t(rng() % 1000) - 500, 1 + rng() % 3);
+  same(h, ref);
+  mc_detail::Hist n;  // narrow, merged into the wide one and the wide one into it
+  std::map<std::int32_t, std::uint64_t> nref;
+  for (int k = 0; k < 500; ++k) add(n, nref, std::int32_t(rng() % 2000) - 1000, 1);
+  mc_detail::Hist both = h;
+  both.merge(n);
+  std::map<std::int32_t, std::uint64_t> bref = ref;
+  for (auto [j, c] : nref) bref[j] += c;
+  same(both, bref);
+  n.merge(h);
+  CHECK(!n.wide.empty());
+  same(n, bref);
 }
 
 TEST_CASE("exact sums: any order, any grouping, the same exact value") {

@@ -21,6 +21,7 @@ namespace relumix::mc_detail {
 
 namespace {
 constexpr int kRounds = 7;  // Random123's default for ARS
+static_assert(kRounds + 1 == sizeof(Key::rk) / sizeof(Key::rk[0]), "Key holds the round keys of ARS-7");
 constexpr std::uint64_t kWeyl0 = 0x9E3779B97F4A7C15u, kWeyl1 = 0xBB67AE8584CAA73Bu;
 
 // ---- software AES (FIPS-197): the S-box from the inverse in GF(2^8) and the affine map, and the
@@ -63,24 +64,6 @@ constexpr std::array<std::uint32_t, 256> make_t0() {
 constexpr std::array<std::uint32_t, 256> kT0 = make_t0();
 constexpr std::uint32_t rotl32(std::uint32_t x, int s) { return (x << s) | (x >> (32 - s)); }
 
-// The round keys as 4 words each: k_i = k + i (kWeyl0, kWeyl1) in 64-bit lanes.
-struct RoundKeys {
-  std::uint32_t w[kRounds + 1][4];
-};
-RoundKeys round_keys(Key key) {
-  RoundKeys r{};
-  std::uint64_t lo = key.k0 | std::uint64_t(key.k1) << 32, hi = 0;
-  for (int i = 0; i <= kRounds; ++i) {
-    r.w[i][0] = std::uint32_t(lo);
-    r.w[i][1] = std::uint32_t(lo >> 32);
-    r.w[i][2] = std::uint32_t(hi);
-    r.w[i][3] = std::uint32_t(hi >> 32);
-    lo += kWeyl0;
-    hi += kWeyl1;
-  }
-  return r;
-}
-
 // One AES round on columns c[0..3] (word j: bytes rows 0..3 of column j); last: no MixColumns.
 inline void aes_round(std::uint32_t c[4], const std::uint32_t rk[4], bool last) {
   std::uint32_t o[4];
@@ -103,14 +86,14 @@ inline void counter(std::uint64_t j, std::uint32_t c1_base, std::uint32_t c[4], 
   c[3] = c3;
 }
 
-void ars_software(Key key, std::uint64_t j0, std::uint32_t c1_base, std::uint32_t c2, std::uint32_t c3, int m,
+void ars_software(const Key& key, std::uint64_t j0, std::uint32_t c1_base, std::uint32_t c2, std::uint32_t c3, int m,
                   std::uint32_t* out0, std::uint32_t* out1, std::uint32_t* out2, std::uint32_t* out3) {
-  const RoundKeys rk = round_keys(key);
+  const auto& rk = key.rk;
   for (int k = 0; k < m; ++k) {
     std::uint32_t c[4];
     counter(j0 + std::uint64_t(k), c1_base, c, c2, c3);
-    for (int i = 0; i < 4; ++i) c[i] ^= rk.w[0][i];
-    for (int r = 1; r <= kRounds; ++r) aes_round(c, rk.w[r], r == kRounds);
+    for (int i = 0; i < 4; ++i) c[i] ^= rk[0][i];
+    for (int r = 1; r <= kRounds; ++r) aes_round(c, rk[r], r == kRounds);
     out0[k] = c[0];
     out1[k] = c[1];
     out2[k] = c[2];
@@ -119,18 +102,15 @@ void ars_software(Key key, std::uint64_t j0, std::uint32_t c1_base, std::uint32_
 }
 
 #if RELUMIX_ARS_X86
-// Round key i of round_keys as a register (every implementation uses the one schedule).
-inline __m128i round_key(const RoundKeys& r, int i) {
-  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(r.w[i]));
-}
+// Round key i as a register (every implementation uses the one schedule, Key::rk).
+inline __m128i round_key(const Key& key, int i) { return _mm_load_si128(reinterpret_cast<const __m128i*>(key.rk[i])); }
 
 // AES-NI: four blocks in flight (aesenc's latency is four times its throughput).
-__attribute__((target("sse4.1,aes"))) void ars_aesni(Key key, std::uint64_t j0, std::uint32_t c1_base,
+__attribute__((target("sse4.1,aes"))) void ars_aesni(const Key& key, std::uint64_t j0, std::uint32_t c1_base,
                                                      std::uint32_t c2, std::uint32_t c3, int m, std::uint32_t* out0,
                                                      std::uint32_t* out1, std::uint32_t* out2, std::uint32_t* out3) {
-  const RoundKeys keys = round_keys(key);
   __m128i rk[kRounds + 1];
-  for (int i = 0; i <= kRounds; ++i) rk[i] = round_key(keys, i);
+  for (int i = 0; i <= kRounds; ++i) rk[i] = round_key(key, i);
   constexpr int V = 4;
   for (int k = 0; k < m; k += V) {
     __m128i v[V];
@@ -154,7 +134,7 @@ __attribute__((target("sse4.1,aes"))) void ars_aesni(Key key, std::uint64_t j0, 
 // VAES: two blocks per register, four registers (eight blocks) in flight, the counters by vector
 // adds and the results put in SoA order by a 4 x 8 transpose. A batch whose low counter word
 // would wrap goes to ars_aesni (which carries into word 1).
-__attribute__((target("avx2,aes,vaes"))) void ars_vaes(Key key, std::uint64_t j0, std::uint32_t c1_base,
+__attribute__((target("avx2,aes,vaes"))) void ars_vaes(const Key& key, std::uint64_t j0, std::uint32_t c1_base,
                                                        std::uint32_t c2, std::uint32_t c3, int m, std::uint32_t* out0,
                                                        std::uint32_t* out1, std::uint32_t* out2, std::uint32_t* out3) {
   const std::uint32_t lo0 = std::uint32_t(j0);
@@ -162,9 +142,8 @@ __attribute__((target("avx2,aes,vaes"))) void ars_vaes(Key key, std::uint64_t j0
     ars_aesni(key, j0, c1_base, c2, c3, m, out0, out1, out2, out3);
     return;
   }
-  const RoundKeys keys = round_keys(key);
   __m256i rk[kRounds + 1];
-  for (int i = 0; i <= kRounds; ++i) rk[i] = _mm256_broadcastsi128_si256(round_key(keys, i));
+  for (int i = 0; i <= kRounds; ++i) rk[i] = _mm256_broadcastsi128_si256(round_key(key, i));
   const std::uint32_t hi = std::uint32_t(j0 >> 32) + c1_base;
   const __m256i base = _mm256_setr_epi32(int(lo0), int(hi), int(c2), int(c3), int(lo0 + 1), int(hi), int(c2), int(c3));
   const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
@@ -204,16 +183,15 @@ __attribute__((target("avx2,aes,vaes"))) void ars_vaes(Key key, std::uint64_t j0
 // VAES on AVX-512 registers: four blocks per register, four registers (16 blocks) in flight; the
 // transpose as in ars_vaes, one 16-lane permute per word at the end.
 __attribute__((target("avx512f,avx512bw,avx2,aes,vaes"))) void ars_vaes512(
-    Key key, std::uint64_t j0, std::uint32_t c1_base, std::uint32_t c2, std::uint32_t c3, int m, std::uint32_t* out0,
+    const Key& key, std::uint64_t j0, std::uint32_t c1_base, std::uint32_t c2, std::uint32_t c3, int m, std::uint32_t* out0,
     std::uint32_t* out1, std::uint32_t* out2, std::uint32_t* out3) {
   const std::uint32_t lo0 = std::uint32_t(j0);
   if (std::uint64_t(lo0) + std::uint64_t(m + 15) > (std::uint64_t(1) << 32)) {
     ars_aesni(key, j0, c1_base, c2, c3, m, out0, out1, out2, out3);
     return;
   }
-  const RoundKeys keys = round_keys(key);
   __m512i rk[kRounds + 1];
-  for (int i = 0; i <= kRounds; ++i) rk[i] = _mm512_broadcast_i32x4(round_key(keys, i));
+  for (int i = 0; i <= kRounds; ++i) rk[i] = _mm512_broadcast_i32x4(round_key(key, i));
   const std::uint32_t hi = std::uint32_t(j0 >> 32) + c1_base;
   const __m512i base = _mm512_add_epi32(_mm512_broadcast_i32x4(_mm_setr_epi32(int(lo0), int(hi), int(c2), int(c3))),
                                         _mm512_setr_epi32(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0));
@@ -242,6 +220,18 @@ __attribute__((target("avx512f,avx512bw,avx2,aes,vaes"))) void ars_vaes512(
 }
 #endif
 }  // namespace
+
+Key::Key(std::uint32_t a, std::uint32_t b) : k0(a), k1(b), rk{} {
+  std::uint64_t lo = a | std::uint64_t(b) << 32, hi = 0;
+  for (int i = 0; i <= kRounds; ++i) {
+    rk[i][0] = std::uint32_t(lo);
+    rk[i][1] = std::uint32_t(lo >> 32);
+    rk[i][2] = std::uint32_t(hi);
+    rk[i][3] = std::uint32_t(hi >> 32);
+    lo += kWeyl0;
+    hi += kWeyl1;
+  }
+}
 
 bool ars_available(ArsImpl impl) {
   switch (impl) {

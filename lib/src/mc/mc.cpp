@@ -92,7 +92,7 @@ std::string widths_text(const std::vector<long>& w) {
 // of kBatch, each batch read as g[0..2m) then z[0..2m).
 class NormalStream {
  public:
-  NormalStream(const mc_detail::KernelTable& k, mc_detail::Key key, std::uint32_t layer, std::uint64_t sample)
+  NormalStream(const mc_detail::KernelTable& k, const mc_detail::Key& key, std::uint32_t layer, std::uint64_t sample)
       : k_(k), key_(key), layer_(layer), sample_(sample) {}
   void fill(double* out, long count) {
     while (count > 0) {
@@ -310,7 +310,7 @@ struct BlockAcc {
       if (!m.n) continue;
       LayerAcc& a = s.layers[l];
       // room for the linear bins at once (they hold nearly all values): no regrowth, no copies
-      if (a.hist.counts.empty()) a.hist.start(-s.plan->layers[l].bins.lin, s.plan->layers[l].bins.lin);
+      if (a.hist.empty()) a.hist.start(-s.plan->layers[l].bins.lin, s.plan->layers[l].bins.lin);
       a.n += m.n;
       a.s[0].add(m.s1);
       a.s[1].add(m.s2);
@@ -366,9 +366,6 @@ void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t co
   std::size_t n = std::size_t(count);
   for (std::size_t l = 1; l <= L && n > 0; ++l) {
     if (stop_requested()) throw Interrupted();
-    // the pilot block (no accumulator) runs before the layer plans exist
-    const mc_detail::LayerPlan* lp = acc ? &p.layers[l - 1] : nullptr;
-    LayerSums sums;  // a local copy: the compiler keeps it in registers
     std::size_t kept = 0;
     for (std::size_t a = 0; a < n; ++a) {
       const std::uint32_t i = w.alive[a];
@@ -380,18 +377,24 @@ void simulate_samples(const McPlanData& p, std::uint64_t first, std::uint64_t co
         kind[i] = st.kind;
         continue;
       }
-      if (acc) {
-        sums.add(*lp, st.x, st.theta);
-        acc->bins.emplace_back(std::uint32_t(l - 1), lp->bins.bin(st.x));
-        if (p.obtuse) acc->add_theta(p, l - 1, sums, st.theta);
-      } else {
+      if (!acc) {
         x[i * L + l - 1] = st.x;
         t[i * L + l - 1] = st.theta;
       }
       w.alive[kept++] = i;
     }
-    if (acc) acc->sums[l - 1] = sums;
     n = kept;
+    if (acc) {  // the layer's values in sample order (after the steps: no sums kept across their calls)
+      const mc_detail::LayerPlan& lp = p.layers[l - 1];
+      LayerSums sums;
+      for (std::size_t a = 0; a < n; ++a) {
+        const mc_detail::Step& st = w.steps[w.alive[a]];
+        sums.add(lp, st.x, st.theta);
+        acc->bins.emplace_back(std::uint32_t(l - 1), lp.bins.bin(st.x));
+        if (p.obtuse) acc->add_theta(p, l - 1, sums, st.theta);
+      }
+      acc->sums[l - 1] = sums;
+    }
   }
   if (acc)
     for (std::uint64_t i = 0; i < count; ++i) acc->add_end(end[i], kind[i]);

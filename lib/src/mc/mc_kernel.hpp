@@ -22,7 +22,7 @@ Key key_of_seed(std::uint64_t seed);  // (seed lo, seed hi)
 // Counter of call j in stream (layer, sample): (j mod 2^32, j / 2^32 + layer * 2^12, sample lo, hi).
 constexpr int kBatch = 128;
 // Fills m calls j0 .. j0 + m - 1 of the stream (layer, sample) into out0..out3 (SoA).
-inline void random_batch(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
+inline void random_batch(const Key& key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
                          std::uint32_t* out0, std::uint32_t* out1, std::uint32_t* out2, std::uint32_t* out3) {
   ars_batch(key, j0, layer << 12, std::uint32_t(sample), std::uint32_t(sample >> 32), m, out0, out1, out2, out3);
 }
@@ -59,7 +59,7 @@ struct KernelTable {
   const char* family;  // the numbers it makes: "portable" or "avx512"
   // 2m standard normal pairs (g[k], z[k]), k < 2m, from calls j0 .. j0 + m - 1 (Box-Muller on
   // 32-bit uniforms (u + 1/2) 2^-32: pair k < m uses words (0, 1) of call k, pair m + k words (2, 3)).
-  void (*normal_pairs)(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m, double* g,
+  void (*normal_pairs)(const Key& key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m, double* g,
                        double* z);
   // Box-Muller of two 32-bit words (the transform of normal_pairs, one pair).
   void (*box_muller)(std::uint32_t a, std::uint32_t b, double& g, double& z);
@@ -69,7 +69,7 @@ struct KernelTable {
   // word (i / 2) mod 4 of the SoA batch, low half for even i), and ties with a threshold are
   // settled exactly with further words of U_i (streams 2, 3, ...). Polls stop_requested() every
   // 2^20 neurons (throws Interrupted).
-  Counts (*neuron_counts)(Key key, std::uint32_t layer, std::uint64_t sample, long n, double theta);
+  Counts (*neuron_counts)(const Key& key, std::uint32_t layer, std::uint64_t sample, long n, double theta);
   // The sums over the active neurons, in the order both, only X, only Y. Pairs come three per
   // generator call of stream 0 in blocks of 3 kBatch: for the np pairs p0.. of a block, the m calls
   // p0 / 3 .. (m = ceil(np / 3) rounded up to a multiple of 8) give pair k of segment j = k / m
@@ -86,13 +86,13 @@ struct KernelTable {
   // per block, the blocks' sums in double: each sum within a few 1e-7 of its size), and
   // pair_sums_exact is the double route there (products and sums of the float factors in double,
   // for chain_step's ill-conditioned layers); in the other builds the two are one function.
-  PairSums (*pair_sums)(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
-  PairSums (*pair_sums_exact)(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
+  PairSums (*pair_sums)(const Key& key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
+  PairSums (*pair_sums_exact)(const Key& key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta);
   // One chain step of width n from the current state to the next (see mc_kernel_impl.hpp).
-  Step (*chain_step)(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur);
+  Step (*chain_step)(const Key& key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur);
   // The same for phi_alpha(x) = max(x, 0) + alpha min(x, 0), alpha != 0 (a separate path: n normal
   // pairs of normal_pairs, stream 0, per layer; see chain_step_alpha in mc_kernel_impl.hpp).
-  Step (*chain_step_alpha)(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur,
+  Step (*chain_step_alpha)(const Key& key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur,
                            double alpha);
 };
 

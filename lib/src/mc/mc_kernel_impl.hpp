@@ -164,7 +164,7 @@ void box_muller(std::uint32_t a, std::uint32_t b, double& g, double& z) {
   z = r * s;
 }
 
-void normal_pairs(Key key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
+void normal_pairs(const Key& key, std::uint32_t layer, std::uint64_t sample, std::uint64_t j0, int m,
                   double* g, double* z) {
   alignas(64) std::uint32_t w0[kBatch], w1[kBatch], w2[kBatch], w3[kBatch];
   random_batch(key, layer, sample, j0, m, w0, w1, w2, w3);
@@ -301,7 +301,7 @@ struct PairBlock {
   }
 };
 // Draws the block of pairs from p0 into B; returns np.
-int pair_block(Key key, std::uint32_t layer, std::uint64_t sample, long p0, long active, PairBlock& B) {
+int pair_block(const Key& key, std::uint32_t layer, std::uint64_t sample, long p0, long active, PairBlock& B) {
   B.np = int(std::min<long>(kPairBlock, active - p0));
   B.m = ((B.np + 2) / 3 + 7) / 8 * 8;
   random_batch(key, layer, sample, std::uint64_t(p0 / 3), B.m, B.w[0], B.w[1], B.w[2], B.w[3]);
@@ -359,12 +359,12 @@ inline float exp_weight_odd_f(std::int32_t o, int q) {
   return w > 0.0f ? w : 0.0f;  // U near 1: the sum may round to a few 1e-8 above 0 (and as vmaxps: -0 -> +0)
 }
 // the tail word of pair p of the layer (a = 0): word 0 of call p of stream kStreamTail
-inline std::uint32_t pair_tail_word(Key key, std::uint32_t layer, std::uint64_t sample, long p) {
+inline std::uint32_t pair_tail_word(const Key& key, std::uint32_t layer, std::uint64_t sample, long p) {
   std::uint32_t t[4];
   random_batch(key, layer, stream_sample(sample, kStreamTail), std::uint64_t(p), 1, t, t + 1, t + 2, t + 3);
   return t[0];
 }
-inline float exp_weight_tail_f(Key key, std::uint32_t layer, std::uint64_t sample, long p) {
+inline float exp_weight_tail_f(const Key& key, std::uint32_t layer, std::uint64_t sample, long p) {
   return exp_weight_odd_f(std::int32_t((pair_tail_word(key, layer, sample, p) >> 1) | 1u), 55);
 }
 inline float exp_weight_f(std::uint32_t a) { return exp_weight_odd_f(std::int32_t(2 * a + 1), 25); }
@@ -478,7 +478,7 @@ inline void cos_sin_psi16f(__m512i b, __m512 hp, __m512& cpsi, __m512& spsi) {
 // t1 = delta, t2 = 2 delta, t3 = 1/2 + delta and delta = theta / (2 pi). U_i's first 16 bits
 // (half of a generator word) decide unless they equal a threshold's first 16 bits (probability
 // 2^-16 per threshold); then further words of U_i decide exactly (uniform_below).
-Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n, double theta) {
+Counts neuron_counts(const Key& key, std::uint32_t layer, std::uint64_t sample, long n, double theta) {
   const double delta = std::min(theta, kPiD) * (0.5 / kPiD);
   const double t[3] = {delta, 2.0 * delta, 0.5 + delta};
   std::uint32_t q[3];
@@ -527,7 +527,7 @@ Counts neuron_counts(Key key, std::uint32_t layer, std::uint64_t sample, long n,
 // however close two pairs' angles are), summed in kLanes lanes; the one-input pairs' sin a in
 // double (a = theta u can be far below the float range), term R^2 sin^2 a, added in pair order.
 constexpr int kPairBuf = kPairBlock + 2 * kLanes;  // the loops' padding included
-[[maybe_unused]] PairSums pair_sums_portable(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt,
+[[maybe_unused]] PairSums pair_sums_portable(const Key& key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt,
                                              double theta) {
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
@@ -573,7 +573,7 @@ constexpr int kPairBuf = kPairBlock + 2 * kLanes;  // the loops' padding include
   return out;
 }
 
-PairSums pair_sums_exact(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
+PairSums pair_sums_exact(const Key& key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
 #if RELUMIX_MC_AVX2 || RELUMIX_MC_AVX512
   // pair_sums_portable, 8 float lanes at a time: the same operations in the same order (lanes
   // 0-3 of the double accumulators in the first register of each pair, 4-7 in the second; the
@@ -751,13 +751,39 @@ inline void pair_words16(const PairBlock& B, int j, int i, __m512i& a, __m512i& 
   }
 }
 
+// exp_weight16f with the exponent and mantissa by vgetexpps / vgetmantps, and cos_sin_psi16f with
+// cos psi = ch^2 - sh^2 by one fused multiply-add and sin psi / 2 = sh ch (the factor 2 goes into
+// the sums): the pair sums' single-precision path (values within float rounding of those).
+inline __m512 exp_weight16f_fast(__m512i a, const LogTables16& t) {
+  // float(2a + 1): 2 float(a) + 1 rounded once (a < 2^24 converts exactly)
+  const __m512 u = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a), _mm512_set1_ps(2.0f), _mm512_set1_ps(1.0f));
+  const __m512 m = _mm512_getmant_ps(u, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);  // U = 2^e m, m in [1, 2)
+  const __m512 e = _mm512_sub_ps(_mm512_getexp_ps(u), _mm512_set1_ps(25.0f));
+  const __m512i j = _mm512_srli_epi32(_mm512_castps_si512(u), 20);
+  const __m512 c = _mm512_permutexvar_ps(j, t.c), ic = _mm512_permutexvar_ps(j, t.ic), lc = _mm512_permutexvar_ps(j, t.lc);
+  const __m512 r = _mm512_mul_ps(_mm512_sub_ps(m, c), ic);
+  const __m512 l1p = _mm512_fmadd_ps(_mm512_mul_ps(r, r), horner16f(r, kLog1pF), r);
+  const __m512 ln = _mm512_fmadd_ps(e, _mm512_set1_ps(kLn2LoF), _mm512_fmadd_ps(e, _mm512_set1_ps(kLn2HiF), _mm512_add_ps(lc, l1p)));
+  return _mm512_max_ps(_mm512_mul_ps(_mm512_set1_ps(-2.0f), ln), _mm512_setzero_ps());
+}
+inline void cos_sin_half16f(__m512i b, __m512 hp, __m512& cpsi, __m512& shalf) {
+  // 2 (b - 2^15) + 1 = 2 b - 65535, exact in float (b < 2^16)
+  const __m512 sb = _mm512_fmadd_ps(_mm512_cvtepi32_ps(b), _mm512_set1_ps(2.0f), _mm512_set1_ps(-65535.0f));
+  const __m512 h = _mm512_mul_ps(sb, hp);
+  const __m512 z = _mm512_mul_ps(h, h);
+  const __m512 sh = _mm512_fmadd_ps(_mm512_mul_ps(h, z), horner16f(z, kSinF), h);
+  const __m512 ch = _mm512_fmadd_ps(_mm512_mul_ps(z, z), horner16f(z, kCosF), _mm512_fnmadd_ps(_mm512_set1_ps(0.5f), z, _mm512_set1_ps(1.0f)));
+  cpsi = _mm512_fmsub_ps(ch, ch, _mm512_mul_ps(sh, sh));
+  shalf = _mm512_mul_ps(sh, ch);
+}
+
 // The AVX-512 build's pair sums: the words and transforms of pair_sums_exact in one pass of 16
 // pairs, and the "both" terms R^2 cos^2 psi, R^2 sin^2 psi, R^2 cos psi sin psi multiplied and
 // summed in single precision (16 float lanes per block of kPairBlock pairs, the blocks' lane sums in
 // double): each sum within a few 1e-7 of pair_sums_exact's relative to its size. A layer with an
 // R^2 tail word (a = 0) is pair_sums_exact's, and chain_step takes pair_sums_exact instead where
 // the rounding could matter (an ill-conditioned layer, see there).
-PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
+PairSums pair_sums(const Key& key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
   const __m512 hp = _mm512_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
@@ -774,30 +800,39 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
     if ((p0 & ((1L << 20) - 1)) == 0 && p0 > 0) throw_if_stopped();  // huge widths: Ctrl-C
     const int np = pair_block(key, layer, sample, p0, active, B);
     const int nb = int(std::clamp<long>(cnt.both - p0, 0, np));
+    // sums of R^2 cos^2 psi, R^2 (sin psi / 2)^2, R^2 cos psi (sin psi / 2) in 16 float lanes
     __m512 fcc = _mm512_setzero_ps(), fss = fcc, fcs = fcc;
-    __mmask16 zero = 0;  // lanes with an R^2 word 0 (no call in this loop: it keeps the sums in registers)
-    for (int k = 0, j = 0, i = 0; k < np; k += 16) {  // pair k: segment j, call i
+    __m512i amin = _mm512_set1_epi32(-1);  // the least R^2 word (0: a tail word)
+    const auto both_terms = [&](__m512 w, __m512i b) {
+      __m512 c, sh;
+      cos_sin_half16f(b, hp, c, sh);
+      const __m512 wc = _mm512_mul_ps(w, c);
+      fcc = _mm512_fmadd_ps(wc, c, fcc);
+      fss = _mm512_fmadd_ps(_mm512_mul_ps(w, sh), sh, fss);
+      fcs = _mm512_fmadd_ps(wc, sh, fcs);
+    };
+    int k = 0, j = 0, i = 0;  // pair k: segment j, call i (no call in these loops: the sums stay in registers)
+    for (; k + 16 <= nb; k += 16) {  // vectors of "both" pairs
       __m512i a, b;
       pair_words16(B, j, i, a, b);
       for (i += 16; i >= B.m; ++j) i -= B.m;  // (m = 8: the vector spans two whole segments)
+      amin = _mm512_min_epu32(amin, a);
+      both_terms(exp_weight16f_fast(a, logt), b);
+    }
+    for (; k < np; k += 16) {  // the vector across the end of the "both" pairs, the one-input ones
+      __m512i a, b;
+      pair_words16(B, j, i, a, b);
+      for (i += 16; i >= B.m; ++j) i -= B.m;
       const int left = np - k, lb = nb - k;
       const __mmask16 live = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
-      const __mmask16 inb = lb >= 16 ? __mmask16(0xFFFF) : lb <= 0 ? __mmask16(0) : __mmask16((1u << lb) - 1);
-      const __m512 w = exp_weight16f(a, logt);
-      zero |= _mm512_mask_cmpeq_epi32_mask(live, a, _mm512_setzero_si512());
-      if (inb) {
-        __m512 c, sn;
-        cos_sin_psi16f(b, hp, c, sn);
-        const __m512 wb = _mm512_maskz_mov_ps(inb, w), wc = _mm512_mul_ps(wb, c);
-        fcc = _mm512_fmadd_ps(wc, c, fcc);
-        fss = _mm512_fmadd_ps(_mm512_mul_ps(wb, sn), sn, fss);
-        fcs = _mm512_fmadd_ps(wc, sn, fcs);
-      }
-      if (live & ~inb) {  // one-input pairs: their terms below, in double
-        _mm512_store_ps(r2 + k, w);
-        _mm512_store_si512(bw + k, b);
-      }
+      const __mmask16 inb = lb <= 0 ? __mmask16(0) : __mmask16((1u << lb) - 1);  // lb < 16 here
+      amin = _mm512_mask_min_epu32(amin, live, amin, a);
+      const __m512 w = exp_weight16f_fast(a, logt);
+      if (inb) both_terms(_mm512_maskz_mov_ps(inb, w), b);
+      _mm512_store_ps(r2 + k, w);  // the one-input pairs: their terms below, in double
+      _mm512_store_si512(bw + k, b);
     }
+    const __mmask16 zero = _mm512_cmpeq_epi32_mask(amin, _mm512_setzero_si512());
     // rare (2^-24 per pair): an R^2 tail word; the layer is then pair_sums_exact's
     if (zero) return pair_sums_exact(key, layer, sample, cnt, theta);
     const auto add16 = [](__m512d acc, __m512 f) {
@@ -805,8 +840,8 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
                                               _mm512_cvtps_pd(_mm512_extractf32x8_ps(f, 1))));
     };
     cc = add16(cc, fcc);
-    ss = add16(ss, fss);
-    cs = add16(cs, fcs);
+    ss = add16(ss, _mm512_mul_ps(_mm512_set1_ps(4.0f), fss));  // (exact: powers of 2)
+    cs = add16(cs, _mm512_add_ps(fcs, fcs));
     if (nb < np) {
       // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
       for (int j = nb / 4 * 4; j < np; j += 4) {
@@ -829,7 +864,7 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
   return out;
 }
 #else
-PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
+PairSums pair_sums(const Key& key, std::uint32_t layer, std::uint64_t sample, const Counts& cnt, double theta) {
   return pair_sums_exact(key, layer, sample, cnt, theta);
 }
 #endif
@@ -846,7 +881,7 @@ PairSums pair_sums(Key key, std::uint32_t layer, std::uint64_t sample, const Cou
 //   only Y:   phi = pi/2 + a:                  X = 0, Y = sin a, D = Y / sin theta,
 // so the sums need only pair_sums: sum R^2 cos^2 psi, R^2 sin^2 psi, R^2 cos psi sin psi over
 // the first kind and sum R^2 sin^2 a over each of the others.
-Step chain_step(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur) {
+Step chain_step(const Key& key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur) {
   const double theta = cur.theta, c = cur.c, s = cur.s;
   // cos and sin of theta / 2 (accurate at both ends) and reciprocals, first: their latency then
   // overlaps with the counting
@@ -939,7 +974,7 @@ inline double pick(bool c, double a, double b) {
   return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) | (std::bit_cast<std::uint64_t>(b) & ~m));
 }
 
-Step chain_step_alpha(Key key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur, double alpha) {
+Step chain_step_alpha(const Key& key, std::uint32_t layer, std::uint64_t sample, long n, const Step& cur, double alpha) {
   const bool at_pi = cur.theta >= kPiD;
   const double c = cur.c, s = cur.s;
   // tan and cot of theta / 2, accurate at both ends

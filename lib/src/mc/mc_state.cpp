@@ -66,32 +66,50 @@ void Binning::edges(std::int32_t j, double& lo, double& hi) const {
   }
 }
 
-void Hist::grow_add(std::int32_t j, std::uint64_t n) {
-  if (counts.empty()) {
+namespace {
+// room in v (a Hist's counts starting at bin lo) for bin j
+template <class V>
+void make_room(V& v, std::int64_t& lo, std::int32_t j) {
+  if (v.empty()) {
     lo = std::int64_t(j) - 8;
-    counts.assign(16, 0);
-  } else {
-    const std::int64_t hi = lo + std::int64_t(counts.size());
-    const std::int64_t extra = std::max<std::int64_t>(64, std::int64_t(counts.size()) / 2);
-    if (j < lo) {
-      const std::int64_t add = lo - j + extra;
-      counts.insert(counts.begin(), std::size_t(add), 0);
-      lo -= add;
-    } else if (j >= hi) {
-      counts.resize(std::size_t(j - lo + 1 + extra), 0);
-    }
+    v.assign(16, 0);
+    return;
   }
-  counts[std::size_t(std::int64_t(j) - lo)] += n;
+  const std::int64_t hi = lo + std::int64_t(v.size());
+  const std::int64_t extra = std::max<std::int64_t>(64, std::int64_t(v.size()) / 2);
+  if (j < lo) {
+    const std::int64_t add = lo - j + extra;
+    v.insert(v.begin(), std::size_t(add), 0);
+    lo -= add;
+  } else if (j >= hi) {
+    v.resize(std::size_t(j - lo + 1 + extra), 0);
+  }
+}
+}  // namespace
+
+void Hist::grow_add(std::int32_t j, std::uint64_t n) {
+  if (wide.empty()) {
+    make_room(counts, lo, j);
+    std::uint32_t& c = counts[std::size_t(std::int64_t(j) - lo)];
+    if (n <= 0xFFFFFFFFu - c) {
+      c += std::uint32_t(n);
+      return;
+    }
+    wide.assign(counts.begin(), counts.end());  // a count reaches 2^32: 64 bits from now on
+    counts = {};
+  }
+  make_room(wide, lo, j);
+  wide[std::size_t(std::int64_t(j) - lo)] += n;
 }
 
 void Hist::merge(const Hist& o) {
-  std::size_t a = 0, b = o.counts.size();
-  while (a < b && o.counts[a] == 0) ++a;
-  while (b > a && o.counts[b - 1] == 0) --b;
+  std::size_t a = 0, b = o.size();
+  while (a < b && o.at(a) == 0) ++a;
+  while (b > a && o.at(b - 1) == 0) --b;
   if (a == b) return;
   add(std::int32_t(o.lo + std::int64_t(a)), 0);  // make room for both ends
   add(std::int32_t(o.lo + std::int64_t(b) - 1), 0);
-  for (std::size_t i = a; i < b; ++i) counts[std::size_t(o.lo + std::int64_t(i) - lo)] += o.counts[i];
+  for (std::size_t i = a; i < b; ++i) add(std::int32_t(o.lo + std::int64_t(i)), o.at(i));
 }
 
 void LayerAcc::merge(const LayerAcc& o) {
@@ -181,21 +199,27 @@ bool get_varint(std::string_view& in, std::uint64_t& v) {
 }
 
 void put_hist(std::string& out, const Hist& h) {
-  std::size_t a = 0, b = h.counts.size();
-  while (a < b && h.counts[a] == 0) ++a;
-  while (b > a && h.counts[b - 1] == 0) --b;
+  std::size_t a = 0, b = h.size();
+  while (a < b && h.at(a) == 0) ++a;
+  while (b > a && h.at(b - 1) == 0) --b;
   put_u64(out, std::uint64_t(h.lo + std::int64_t(a)));
   put_u64(out, b - a);
-  for (std::size_t i = a; i < b; ++i) put_varint(out, h.counts[i]);
+  for (std::size_t i = a; i < b; ++i) put_varint(out, h.at(i));
 }
 bool get_hist(std::string_view& in, Hist& h) {
   std::uint64_t lo, n;
   if (!get_u64(in, lo) || !get_u64(in, n) || n > in.size()) return false;
-  h.lo = std::int64_t(lo);
-  if (h.lo < -(std::int64_t(1) << 31) || h.lo > (std::int64_t(1) << 31)) return false;
-  h.counts.assign(std::size_t(n), 0);
-  for (auto& c : h.counts)
+  if (std::int64_t(lo) < -(std::int64_t(1) << 31) || std::int64_t(lo) > (std::int64_t(1) << 31) ||
+      std::int64_t(lo) + std::int64_t(n) > (std::int64_t(1) << 31))
+    return false;
+  h = Hist{};
+  if (n == 0) return true;
+  h.start(std::int32_t(lo), std::int32_t(std::int64_t(lo) + std::int64_t(n)));
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t c;
     if (!get_varint(in, c)) return false;
+    h.add(std::int32_t(std::int64_t(lo) + std::int64_t(i)), c);
+  }
   return true;
 }
 }  // namespace
@@ -440,13 +464,13 @@ struct FineBin {
 };
 std::vector<FineBin> fine_bins(const mc_detail::Binning& bn, const mc_detail::Hist& hist, double min, double max) {
   std::vector<FineBin> out;
-  out.reserve(std::size_t(hist.counts.size() - std::size_t(std::count(hist.counts.begin(), hist.counts.end(), 0u))));
-  for (std::size_t i = 0; i < hist.counts.size(); ++i) {
-    if (!hist.counts[i]) continue;
+  for (std::size_t i = 0; i < hist.size(); ++i) {
+    const std::uint64_t c = hist.at(i);
+    if (!c) continue;
     const auto j = std::int32_t(hist.lo + std::int64_t(i));
     double lo, hi;
     bn.edges(j, lo, hi);
-    out.push_back({j, hist.counts[i], std::max(lo, min), std::min(hi, max)});
+    out.push_back({j, c, std::max(lo, min), std::min(hi, max)});
   }
   return out;
 }
@@ -471,7 +495,8 @@ std::vector<OrderStat> order_stats(const mc_detail::Binning& bn, const mc_detail
   std::vector<std::size_t> idx(ranks.size());
   for (std::size_t k = 0; k < idx.size(); ++k) idx[k] = k;
   std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return ranks[x] < ranks[y]; });
-  const auto& c = hist.counts;
+  const auto c = [&](std::size_t i) { return hist.at(i); };
+  const std::size_t size = hist.size();
   std::size_t i = 0, last = 0;  // last: the last occupied bin passed (the fallback past the end)
   std::uint64_t before = 0;
   for (std::size_t k : idx) {
@@ -485,17 +510,17 @@ std::vector<OrderStat> order_stats(const mc_detail::Binning& bn, const mc_detail
       continue;
     }
     // zero counts pass too (before <= r throughout): the walk stops at the occupied bin holding r
-    while (i < c.size() && before + c[i] <= r) {
-      if (c[i]) last = i;
-      before += c[i++];
+    while (i < size && before + c(i) <= r) {
+      if (c(i)) last = i;
+      before += c(i++);
     }
-    const std::size_t at = i < c.size() ? i : last;
+    const std::size_t at = i < size ? i : last;
     double lo, hi;
     bn.edges(std::int32_t(hist.lo + std::int64_t(at)), lo, hi);
     lo = std::max(lo, a.min);
     hi = std::min(hi, a.max);
     const double w = std::max(hi - lo, 0.0);
-    const double v = lo + (double(r - before) + 0.5) / double(c[at]) * w;
+    const double v = lo + (double(r - before) + 0.5) / double(c(at)) * w;
     // edges are rounded doubles: allow a few ulps
     out[k] = {std::clamp(v, lo, hi), w + 4e-16 * (std::fabs(lo) + std::fabs(hi))};
   }

@@ -41,22 +41,32 @@ struct Binning {
   void edges(std::int32_t j, double& lo, double& hi) const;
 };
 
-// Counts in a dense array over the bins occupied so far (grows on demand).
+// Counts in a dense array over the bins occupied so far (grows on demand), 32 bits per bin while
+// every count fits (the figure-1 histograms then stay in a core's L2 cache) and 64 bits from the
+// first count that would not.
 struct Hist {
-  std::int64_t lo = 0;  // bin number of counts[0]
-  std::vector<std::uint64_t> counts;
+  std::int64_t lo = 0;                // bin number of the first count
+  std::vector<std::uint32_t> counts;  // the counts while all are below 2^32 (wide is empty)
+  std::vector<std::uint64_t> wide;    // the counts from then on (counts is empty)
+  std::size_t size() const { return wide.empty() ? counts.size() : wide.size(); }
+  bool empty() const { return size() == 0; }
+  std::uint64_t at(std::size_t i) const { return wide.empty() ? counts[i] : wide[i]; }
   void add(std::int32_t j, std::uint64_t n = 1) {
     const std::int64_t k = std::int64_t(j) - lo;
-    if (k < 0 || k >= std::int64_t(counts.size())) return grow_add(j, n);
-    counts[std::size_t(k)] += n;
+    if (wide.empty() && k >= 0 && k < std::int64_t(counts.size()) && n <= 0xFFFFFFFFu - counts[std::size_t(k)]) {
+      counts[std::size_t(k)] += std::uint32_t(n);
+      return;
+    }
+    grow_add(j, n);
   }
   void grow_add(std::int32_t j, std::uint64_t n);
   void start(std::int32_t lo_bin, std::int32_t hi_bin) {  // an empty histogram over [lo_bin, hi_bin)
     lo = lo_bin;
     counts.assign(std::size_t(hi_bin - lo_bin), 0);
+    wide.clear();
   }
   void merge(const Hist& o);
-  std::size_t bytes() const { return counts.capacity() * 8; }
+  std::size_t bytes() const { return counts.capacity() * 4 + wide.capacity() * 8; }
 };
 
 // Per-layer centres and scales of a plan (from the first block).
