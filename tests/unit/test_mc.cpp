@@ -571,6 +571,27 @@ TEST_CASE("histogram counts: 32 bits until a count reaches 2^32, then 64, the sa
   n.merge(h);
   CHECK(!n.wide.empty());
   same(n, bref);
+  // two histograms over the same bins (a run's workers): the dense add, and past 2^32 the switch
+  mc_detail::Hist a, b;
+  a.start(-64, 64);
+  b.start(-64, 64);
+  std::map<std::int32_t, std::uint64_t> aref, abref;
+  for (int k = 0; k < 3000; ++k) {
+    add(a, aref, std::int32_t(rng() % 128) - 64, 1);
+    add(b, abref, std::int32_t(rng() % 128) - 64, 1 + rng() % 5);
+  }
+  for (auto [j, c] : aref) abref[j] += c;
+  mc_detail::Hist ab = a;
+  ab.merge(b);
+  CHECK(ab.wide.empty());
+  same(ab, abref);
+  add(b, abref, 5, 0xFFFFFFFEull - b.at(std::size_t(5 - b.lo)));  // 2^32 - 2: b stays 32-bit
+  CHECK(b.wide.empty());
+  REQUIRE(a.at(std::size_t(5 - a.lo)) >= 2);  // with a's count the bin passes 2^32
+  ab = a;
+  ab.merge(b);
+  CHECK(!ab.wide.empty());
+  same(ab, abref);
 }
 
 TEST_CASE("exact sums: any order, any grouping, the same exact value") {

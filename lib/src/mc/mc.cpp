@@ -3,6 +3,7 @@
 #include "relumix/mc/mc.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -309,8 +310,12 @@ struct BlockAcc {
       const LayerSums& m = sums[l];
       if (!m.n) continue;
       LayerAcc& a = s.layers[l];
-      // room for the linear bins at once (they hold nearly all values): no regrowth, no copies
-      if (a.hist.empty()) a.hist.start(-s.plan->layers[l].bins.lin, s.plan->layers[l].bins.lin);
+      // room at once for the linear bins and the first octave of log bins on each side (out to
+      // 4 to 8 scales from the centre: nearly all values), so no regrowth and no copies
+      if (a.hist.empty()) {
+        const auto& bn = s.plan->layers[l].bins;
+        a.hist.start(-bn.lin - bn.sub, bn.lin + bn.sub);
+      }
       a.n += m.n;
       a.s[0].add(m.s1);
       a.s[1].add(m.s2);
@@ -489,11 +494,11 @@ void check_mc_args(const std::vector<long>& widths, double theta0, const McOptio
   require(opt.threads >= 0, "the number of threads must be at least 1");
   const int threads = resolve_threads(opt.threads);
   require(threads <= kMaxThreads, "at most ", kMaxThreads, " threads");
-  // the summaries (about 4 KiB per layer) and the plan's, and each thread's block sums
-  const double stats = double(widths.size()) * (2.0 * 4096.0 + 128.0 * double(threads));
+  // the summaries, about 4 KiB per layer: one per thread, the merged one and the plan's
+  const double stats = double(threads + 2) * double(widths.size()) * 4096.0;
   require(stats <= double(kMcMemoryLimit), "the statistics of ", widths.size(), " layers on ", threads,
           " threads need about ", gib(stats), ", above the ", gib(double(kMcMemoryLimit)),
-          " limit (use fewer layers)");
+          " limit (use fewer threads or layers)");
   const double work = sample_work(widths, opt.mode);
   require(work <= kMcMaxSampleWork,
           (chain ? "one network of these widths takes " + sci(work) + " neuron steps"
@@ -640,14 +645,14 @@ class Runner {
       while (active_ > 0) {
         cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return active_ == 0; });
         if (progress) {
-          const std::uint64_t d = g_.samples;
+          const std::uint64_t d = g_.samples + done_.load();
           lock.unlock();
           progress(std::min(d, total), total);
           lock.lock();
         }
         const auto now = std::chrono::steady_clock::now();
         if (ckpt && active_ > 0 && std::chrono::duration<double>(now - last).count() >= every) {
-          pause_ = true;  // workers finish their blocks and wait
+          pause_ = true;  // workers merge their blocks into g_ and wait
           cv_.wait(lock, [&] { return parked_ == active_; });
           try {
             ckpt();
@@ -687,9 +692,12 @@ class Runner {
     return true;
   }
 
-  // Each worker simulates blocks unlocked and commits each one straight into g_ under m_ (the
-  // sums are exact and the counts integers, so the order of the commits does not matter).
+  // Each worker simulates and commits its blocks into its own state, without the lock (no cache
+  // lines shared between the cores), and merges it into g_ at every pause and at the end: the
+  // sums are exact and the counts integers, so the order does not matter. The first merge of a
+  // histogram moves it; later ones are dense adds (the histograms of a run share their bins).
   void work() {
+    McStateData local(g_.plan);
     BlockAcc acc(p_.widths.size());
     SampleWork w;
     w.x.assign(p_.widths.size(), kNaN);
@@ -697,6 +705,7 @@ class Runner {
     std::unique_lock<std::mutex> lock(m_);
     for (;;) {
       if (pause_) {
+        merge(local);
         ++parked_;
         cv_.notify_all();
         cv_.wait(lock, [&] { return !pause_; });
@@ -709,6 +718,8 @@ class Runner {
       bool ok = true;
       try {
         run_block(p_, b, acc, w, g_.kept.get());
+        acc.commit(local, block_samples(p_, b));
+        done_ += block_samples(p_, b);
       } catch (const Interrupted&) {
         ok = false;
       } catch (...) {
@@ -724,10 +735,17 @@ class Runner {
         if (g_.kept) clear_kept(b);
         break;
       }
-      acc.commit(g_, block_samples(p_, b));
     }
+    merge(local);
     --active_;
     cv_.notify_all();
+  }
+
+  // local's blocks go to g_ (under m_)
+  void merge(McStateData& local) {
+    done_ -= local.samples;  // now counted in g_.samples
+    g_.merge(std::move(local));
+    local = McStateData(g_.plan);
   }
 
   void clear_kept(std::uint64_t b) {
@@ -758,6 +776,7 @@ class Runner {
   int active_ = 0, parked_ = 0;
   bool pause_ = false, abort_ = false;
   std::vector<std::uint64_t> todo_holes_, unfinished_;
+  std::atomic<std::uint64_t> done_{0};  // samples in the workers' states, not yet in g_
   std::exception_ptr error_;
 };
 

@@ -428,6 +428,26 @@ inline void sincos4(__m256d x, __m256d& s, __m256d& c) {
   s = _mm256_add_pd(x, _mm256_mul_pd(_mm256_mul_pd(x, x2), horner4(x2, kSin)));
   c = _mm256_add_pd(_mm256_set1_pd(1.0), _mm256_mul_pd(x2, horner4(x2, kCos)));
 }
+// The one-input terms of a block, R^2 sin^2 a for its pairs nb .. np - 1 (only X up to nx, then
+// only Y), added in pair order to out.sx, out.sy: sin a = 4 sin(a/4) cos(a/4) cos(a/2) in double,
+// 4 lanes at a time from r2 and the angle words bw (both readable from nb / 4 * 4 to np rounded up
+// to 4).
+inline void one_input_terms(const float* r2, const std::uint32_t* bw, int nb, int np, int nx, double theta,
+                            PairSums& out) {
+  const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-16);
+  const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
+  alignas(32) double t[4];
+  for (int j = nb / 4 * 4; j < np; j += 4) {
+    const __m256d x = _mm256_mul_pd(
+        _mm256_add_pd(_mm256_cvtepi32_pd(_mm_load_si128(reinterpret_cast<const __m128i*>(bw + j))), half), quarter_a);
+    __m256d s4, c4;
+    sincos4(x, s4, c4);
+    const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
+                                     _mm256_mul_pd(_mm256_sub_pd(c4, s4), _mm256_add_pd(c4, s4)));
+    _mm256_store_pd(t, _mm256_mul_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm_load_ps(r2 + j)), sa), sa));
+    for (int l = std::max(nb - j, 0); l < 4 && j + l < np; ++l) (j + l < nx ? out.sx : out.sy) += t[l];
+  }
+}
 #endif
 #if RELUMIX_MC_AVX512
 // exp_weight8f and cos_sin_psi8f on 16 lanes (the AVX-512 build's pair sums: the same operations,
@@ -585,14 +605,11 @@ PairSums pair_sums_exact(const Key& key, std::uint32_t layer, std::uint64_t samp
   theta = std::min(theta, kPiD);
   const long active = cnt.both + cnt.x + cnt.y;
   [[maybe_unused]] const __m256 hp = _mm256_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
-  const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-16);
-  const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
   [[maybe_unused]] const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i low16 = _mm256_set1_epi32(0xFFFF), low8 = _mm256_set1_epi32(0xFF);
   PairBlock B;
   alignas(64) float r2[kPairBuf];
   alignas(64) std::uint32_t bw[kPairBuf];
-  alignas(64) double t1[kPairBuf];
   __m256d cc[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()}, ss[2] = {cc[0], cc[0]}, cs[2] = {cc[0], cc[0]};
 #if RELUMIX_MC_AVX512
   // 16 lanes: R^2 and the both terms (the sums in 16 double lanes, folded into cc, ss, cs at the end)
@@ -676,21 +693,7 @@ PairSums pair_sums_exact(const Key& key, std::uint32_t layer, std::uint64_t samp
       }
     }
 #endif
-    if (nb < np) {
-      // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
-      for (int j = nb / 4 * 4; j < np; j += 4) {
-        const __m256d x = _mm256_mul_pd(
-            _mm256_add_pd(_mm256_cvtepi32_pd(_mm_load_si128(reinterpret_cast<const __m128i*>(bw + j))), half), quarter_a);
-        __m256d s4, c4;
-        sincos4(x, s4, c4);
-        const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
-                                         _mm256_mul_pd(_mm256_sub_pd(c4, s4), _mm256_add_pd(c4, s4)));
-        _mm256_store_pd(t1 + j, _mm256_mul_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm_load_ps(r2 + j)), sa), sa));
-      }
-      const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
-      for (int j = nb; j < nx; ++j) out.sx += t1[j];
-      for (int j = nx; j < np; ++j) out.sy += t1[j];
-    }
+    if (nb < np) one_input_terms(r2, bw, nb, np, int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np)), theta, out);
   }
 #if RELUMIX_MC_AVX512
   // cc16[0] holds lanes 0-7 of each 16-pair vector, cc16[1] lanes 8-15: their sum per lane, in
@@ -788,12 +791,9 @@ PairSums pair_sums(const Key& key, std::uint32_t layer, std::uint64_t sample, co
   const long active = cnt.both + cnt.x + cnt.y;
   const __m512 hp = _mm512_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
   const LogTables16 logt;
-  const __m256d quarter_a = _mm256_set1_pd(0.25 * theta * 0x1p-16);
-  const __m256d half = _mm256_set1_pd(0.5), four = _mm256_set1_pd(4.0);
   PairBlock B;
   alignas(64) float r2[kPairBuf];
   alignas(64) std::uint32_t bw[kPairBuf];
-  alignas(64) double t1[kPairBuf];
   __m512d cc = _mm512_setzero_pd(), ss = cc, cs = cc;
   PairSums out;
   for (long p0 = 0; p0 < active; p0 += kPairBlock) {
@@ -842,21 +842,7 @@ PairSums pair_sums(const Key& key, std::uint32_t layer, std::uint64_t sample, co
     cc = add16(cc, fcc);
     ss = add16(ss, _mm512_mul_ps(_mm512_set1_ps(4.0f), fss));  // (exact: powers of 2)
     cs = add16(cs, _mm512_add_ps(fcs, fcs));
-    if (nb < np) {
-      // sin a = 4 sin(a/4) cos(a/4) cos(a/2)
-      for (int j = nb / 4 * 4; j < np; j += 4) {
-        const __m256d x = _mm256_mul_pd(
-            _mm256_add_pd(_mm256_cvtepi32_pd(_mm_load_si128(reinterpret_cast<const __m128i*>(bw + j))), half), quarter_a);
-        __m256d s4, c4;
-        sincos4(x, s4, c4);
-        const __m256d sa = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(four, s4), c4),
-                                         _mm256_mul_pd(_mm256_sub_pd(c4, s4), _mm256_add_pd(c4, s4)));
-        _mm256_store_pd(t1 + j, _mm256_mul_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm_load_ps(r2 + j)), sa), sa));
-      }
-      const int nx = int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np));
-      for (int j = nb; j < nx; ++j) out.sx += t1[j];
-      for (int j = nx; j < np; ++j) out.sy += t1[j];
-    }
+    if (nb < np) one_input_terms(r2, bw, nb, np, int(std::clamp<long>(cnt.both + cnt.x - p0, 0, np)), theta, out);
   }
   out.cc = _mm512_reduce_add_pd(cc);
   out.ss = _mm512_reduce_add_pd(ss);

@@ -10,6 +10,7 @@
 #include <utility>
 #include <cmath>
 
+#include "core/parallel.hpp"
 #include "relumix/core/error.hpp"
 
 namespace relumix::mc_detail {
@@ -103,6 +104,16 @@ void Hist::grow_add(std::int32_t j, std::uint64_t n) {
 }
 
 void Hist::merge(const Hist& o) {
+  if (wide.empty() && o.wide.empty() && lo == o.lo && counts.size() == o.counts.size()) {
+    // the same bins in 32 bits (the workers' histograms of one run): a dense add, unless a count
+    // would reach 2^32
+    bool over = false;
+    for (std::size_t i = 0; i < counts.size(); ++i) over |= o.counts[i] > 0xFFFFFFFFu - counts[i];
+    if (!over) {
+      for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += o.counts[i];
+      return;
+    }
+  }
   std::size_t a = 0, b = o.size();
   while (a < b && o.at(a) == 0) ++a;
   while (b > a && o.at(b - 1) == 0) --b;
@@ -133,6 +144,16 @@ McStateData::McStateData(std::shared_ptr<const McPlanData> p) : plan(std::move(p
   layers.resize(L);
   end_dead.assign(L, 0);
   end_degenerate.assign(L, 0);
+}
+
+void McStateData::merge(McStateData&& o) {
+  // an empty histogram here takes o's (swapped: o's becomes empty and adds nothing below)
+  if (plan && o.plan && plan->fingerprint == o.plan->fingerprint && layers.size() == o.layers.size())
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      if (layers[l].hist.empty()) std::swap(layers[l].hist, o.layers[l].hist);
+      if (layers[l].thist.empty()) std::swap(layers[l].thist, o.layers[l].thist);
+    }
+  merge(static_cast<const McStateData&>(o));
 }
 
 void McStateData::merge(const McStateData& o) {
@@ -556,10 +577,7 @@ McResult mc_result(const McPlan& plan, McState&& moved, const McOptions& opt) {
   const std::size_t L = P.widths.size();
   r.layers.resize(L);
   std::uint64_t dead = 0, degenerate = 0;
-  static const double ps[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
   for (std::size_t l = 0; l < L; ++l) {
-    const auto& a = S.layers[l];
-    const auto& lp = P.layers[l];
     McLayer& out = r.layers[l];
     out.layer = int(l + 1);
     out.width = P.widths[l];
@@ -567,7 +585,14 @@ McResult mc_result(const McPlan& plan, McState&& moved, const McOptions& opt) {
     degenerate += S.end_degenerate[l];
     out.dead = dead;
     out.degenerate = degenerate;
-    out.count = a.n;
+    out.count = S.layers[l].n;
+  }
+  static const double ps[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
+  // the layers' statistics are independent: on the run's threads
+  parallel_for(L, unsigned(std::max(opt.threads, 0)), [&](std::size_t l) {
+    const auto& a = S.layers[l];
+    const auto& lp = P.layers[l];
+    McLayer& out = r.layers[l];
     moments_from_sums(a.s, a.n, lp.bins.c, 1.0, out.x);
     moments_from_sums(a.t, a.n, lp.tc, lp.tscale, out.theta);
     double McSummary::*q[5] = {&McSummary::q05, &McSummary::q25, &McSummary::q50, &McSummary::q75, &McSummary::q95};
@@ -575,7 +600,7 @@ McResult mc_result(const McPlan& plan, McState&& moved, const McOptions& opt) {
       for (auto f : q) out.x.*f = out.theta.*f = kNaN;
       out.x.min = out.x.max = out.theta.min = out.theta.max = kNaN;
       out.quantile_error = kNaN;
-      continue;
+      return;
     }
     out.x.min = a.min;
     out.x.max = a.max;
@@ -619,7 +644,7 @@ McResult mc_result(const McPlan& plan, McState&& moved, const McOptions& opt) {
       out.hist_hi = h.hi;
       out.hist = std::move(h.counts);
     }
-  }
+  });
   return r;
 }
 

@@ -127,6 +127,7 @@ struct McStateData {
 
   explicit McStateData(std::shared_ptr<const McPlanData> p);
   void merge(const McStateData& o);  // statistics and kept samples (not the bookkeeping)
+  void merge(McStateData&& o);       // the same, taking o's histograms where these are empty
   // the encoding (with `holes` in place of this->holes when given)
   void write(std::string& out, const std::vector<std::uint64_t>* holes = nullptr) const;
   bool read(std::string_view& in);
