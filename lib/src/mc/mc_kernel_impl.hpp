@@ -740,9 +740,10 @@ inline __m256i seg_b8(const PairBlock& B, int j, int i) {
          : j == 2 ? _mm256_or_si256(_mm256_and_si256(ld(0), low8), _mm256_slli_epi32(_mm256_and_si256(ld(1), low8), 8))
                   : _mm256_setzero_si256();
 }
+// (i is a multiple of 8: the 16-word loads are unaligned ones)
 inline void pair_words16(const PairBlock& B, int j, int i, __m512i& a, __m512i& b) {
   if (i + 16 <= B.m) {
-    const auto ld = [&](int r) { return _mm512_load_si512(B.w[r] + i); };
+    const auto ld = [&](int r) { return _mm512_loadu_si512(B.w[r] + i); };
     const __m512i low8 = _mm512_set1_epi32(0xFF);
     a = _mm512_srli_epi32(ld(j), 8);
     b = j == 0   ? _mm512_and_si512(ld(3), _mm512_set1_epi32(0xFFFF))
