@@ -428,6 +428,19 @@ inline void sincos4(__m256d x, __m256d& s, __m256d& c) {
   s = _mm256_add_pd(x, _mm256_mul_pd(_mm256_mul_pd(x, x2), horner4(x2, kSin)));
   c = _mm256_add_pd(_mm256_set1_pd(1.0), _mm256_mul_pd(x2, horner4(x2, kCos)));
 }
+// The words a, b of the 8 pairs from call i (a multiple of 8) of segment j (PairBlock's layout);
+// past the third segment a = 0, b = 0 (padding lanes, never used).
+inline __m256i seg_a8(const PairBlock& B, int j, int i) {
+  return j < 3 ? _mm256_srli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[j] + i)), 8) : _mm256_setzero_si256();
+}
+inline __m256i seg_b8(const PairBlock& B, int j, int i) {
+  const auto ld = [&](int r) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[r] + i)); };
+  const __m256i low8 = _mm256_set1_epi32(0xFF);
+  return j == 0   ? _mm256_and_si256(ld(3), _mm256_set1_epi32(0xFFFF))
+         : j == 1 ? _mm256_srli_epi32(ld(3), 16)
+         : j == 2 ? _mm256_or_si256(_mm256_and_si256(ld(0), low8), _mm256_slli_epi32(_mm256_and_si256(ld(1), low8), 8))
+                  : _mm256_setzero_si256();
+}
 // The one-input terms of a block, R^2 sin^2 a for its pairs nb .. np - 1 (only X up to nx, then
 // only Y), added in pair order to out.sx, out.sy: sin a = 4 sin(a/4) cos(a/4) cos(a/2) in double,
 // 4 lanes at a time from r2 and the angle words bw (both readable from nb / 4 * 4 to np rounded up
@@ -606,7 +619,6 @@ PairSums pair_sums_exact(const Key& key, std::uint32_t layer, std::uint64_t samp
   const long active = cnt.both + cnt.x + cnt.y;
   [[maybe_unused]] const __m256 hp = _mm256_set1_ps(float(0.25 * (kPiD - theta) * 0x1p-16));
   [[maybe_unused]] const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i low16 = _mm256_set1_epi32(0xFFFF), low8 = _mm256_set1_epi32(0xFF);
   PairBlock B;
   alignas(64) float r2[kPairBuf];
   alignas(64) std::uint32_t bw[kPairBuf];
@@ -626,14 +638,7 @@ PairSums pair_sums_exact(const Key& key, std::uint32_t layer, std::uint64_t samp
     [[maybe_unused]] const __m256i npv = _mm256_set1_epi32(np), nbv = _mm256_set1_epi32(nb);
     __m256i zero = _mm256_setzero_si256();
     for (int k = 0, j = 0, i = 0; k < np; k += 8) {  // pair k: segment j, call i (3 m >= np)
-      const __m256i wj = _mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[j] + i));
-      const __m256i w3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[3] + i));
-      const __m256i a8 = _mm256_srli_epi32(wj, 8);
-      const __m256i b8 =
-          j == 0 ? _mm256_and_si256(w3, low16)
-          : j == 1 ? _mm256_srli_epi32(w3, 16)
-                   : _mm256_or_si256(_mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[0] + i)), low8),
-                                     _mm256_slli_epi32(_mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[1] + i)), low8), 8));
+      const __m256i a8 = seg_a8(B, j, i), b8 = seg_b8(B, j, i);
       if ((i += 8) == B.m) {
         i = 0;
         ++j;
@@ -727,20 +732,8 @@ PairSums pair_sums_exact(const Key& key, std::uint32_t layer, std::uint64_t samp
 
 #if RELUMIX_MC_AVX512
 // The words a, b of the 16 pairs from call i of segment j on (pair_block's layout): one vector, or
-// two halves when it straddles two segments (m = 8 mod 16); past the third segment a = 0, b = 0
-// (padding lanes, never used).
-inline __m256i seg_a8(const PairBlock& B, int j, int i) {
-  return j < 3 ? _mm256_srli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[j] + i)), 8) : _mm256_setzero_si256();
-}
-inline __m256i seg_b8(const PairBlock& B, int j, int i) {
-  const auto ld = [&](int r) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(B.w[r] + i)); };
-  const __m256i low8 = _mm256_set1_epi32(0xFF);
-  return j == 0   ? _mm256_and_si256(ld(3), _mm256_set1_epi32(0xFFFF))
-         : j == 1 ? _mm256_srli_epi32(ld(3), 16)
-         : j == 2 ? _mm256_or_si256(_mm256_and_si256(ld(0), low8), _mm256_slli_epi32(_mm256_and_si256(ld(1), low8), 8))
-                  : _mm256_setzero_si256();
-}
-// (i is a multiple of 8: the 16-word loads are unaligned ones)
+// two halves (seg_a8, seg_b8) when it straddles two segments (m = 8 mod 16). i is a multiple of 8:
+// the 16-word loads are unaligned ones.
 inline void pair_words16(const PairBlock& B, int j, int i, __m512i& a, __m512i& b) {
   if (i + 16 <= B.m) {
     const auto ld = [&](int r) { return _mm512_loadu_si512(B.w[r] + i); };
